@@ -1,0 +1,180 @@
+"""Counter-based random streams: every draw is a pure function of (seed, stream tag, position).
+
+The generator is Philox4x64-10 (Salmon et al., SC'11), exactly as numpy's ``np.random.Philox``
+implements it: key = (seed, tag), and the 64-bit word at global position ``p`` is lane ``p % 4`` of
+the Philox block with counter ``p // 4``.  On the CPU numpy's C implementation produces the words;
+on a GPU (and in the tests, on the CPU) ``philox_blocks`` computes the same words with plain integer
+array operations, so integer draws are bit-identical on both backends.
+
+A *row* of a stream is ``width`` consecutive words: row ``i`` holds words ``[i*width, (i+1)*width)``.
+Column ``j`` of a sketch S and row ``i`` of a generated table are rows of their streams, so any entry
+can be regenerated alone, in any block, in any order.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+
+import numpy as np
+
+MASK64 = (1 << 64) - 1
+_PHILOX_M = (0xD2E7470EE14C6C93, 0xCA5A826395121157)
+_PHILOX_W = (0x9E3779B97F4A7C15, 0xBB67AE8584CAA73B)
+_CPU_CHUNK_WORDS = 1 << 15  # cache-sized pieces for the CPU transforms
+
+# Stream tags: one per independent use of randomness.  Changing one changes every published number.
+TAG_SKETCH = 1
+TAG_SKETCH_SIGNS = 2
+TAG_SKETCH_ROWS = 3
+TAG_TABLE = 16
+TAG_TABLE_BASIS = 17
+TAG_TABLE_NOISE = 18
+TAG_SAMPLE = 32
+
+
+def _check_seed(seed: int) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) <= MASK64:
+        raise ValueError(f"seed must be an integer in [0, 2**64), got {seed!r}")
+    return int(seed)
+
+
+def _mulhilo(xp, a, b: int):
+    """(high, low) 64-bit halves of the 128-bit product a * b, with 32-bit limbs only."""
+    m32 = xp.uint64(0xFFFFFFFF)
+    s32 = xp.uint64(32)
+    a_lo, a_hi = a & m32, a >> s32
+    b_lo, b_hi = xp.uint64(b & 0xFFFFFFFF), xp.uint64(b >> 32)
+    lo_lo = a_lo * b_lo
+    hi_lo = a_hi * b_lo
+    lo_hi = a_lo * b_hi
+    cross = (lo_lo >> s32) + (hi_lo & m32) + lo_hi
+    hi = a_hi * b_hi + (hi_lo >> s32) + (cross >> s32)
+    return hi, a * xp.uint64(b)
+
+
+def philox_blocks(xp, counters, key: tuple[int, int]):
+    """Philox4x64-10 of each 64-bit counter (the upper 192 counter bits zero): shape (..., 4) uint64."""
+    c0 = xp.asarray(counters, dtype=xp.uint64)
+    c1 = xp.zeros_like(c0)
+    c2 = xp.zeros_like(c0)
+    c3 = xp.zeros_like(c0)
+    k0, k1 = key
+    for r in range(10):
+        if r:
+            k0 = (k0 + _PHILOX_W[0]) & MASK64
+            k1 = (k1 + _PHILOX_W[1]) & MASK64
+        hi0, lo0 = _mulhilo(xp, c0, _PHILOX_M[0])
+        hi1, lo1 = _mulhilo(xp, c2, _PHILOX_M[1])
+        c0, c1, c2, c3 = hi1 ^ c1 ^ xp.uint64(k0), lo1, hi0 ^ c3 ^ xp.uint64(k1), lo0
+    return xp.stack([c0, c1, c2, c3], axis=-1)
+
+
+class Stream:
+    """The words of Philox keyed by (seed, tag)."""
+
+    def __init__(self, seed: int, tag: int):
+        self.key = (_check_seed(seed), int(tag))
+
+    def __repr__(self) -> str:
+        return f"Stream(seed={self.key[0]}, tag={self.key[1]})"
+
+    def words(self, start: int, count: int, xp=np):
+        """Words at global positions [start, start + count) as uint64."""
+        first_block, skip = divmod(int(start), 4)
+        nblocks = (skip + count + 3) // 4
+        if xp is np:
+            # numpy increments the counter before each block, so position it one block early.
+            bg = np.random.Philox(key=np.array(self.key, dtype=np.uint64), counter=(first_block - 1) % (1 << 256))
+            raw = bg.random_raw(4 * nblocks)
+        else:
+            raw = philox_blocks(xp, xp.arange(first_block, first_block + nblocks, dtype=xp.uint64), self.key).ravel()
+        return raw[skip : skip + count]
+
+    def rows(self, start: int, stop: int, width: int, xp=np):
+        """Rows start..stop-1 of ``width`` words each: shape (stop - start, width)."""
+        return self.words(start * width, (stop - start) * width, xp).reshape(stop - start, width)
+
+    def rows_at(self, idx, width: int, xp=np):
+        """Rows at arbitrary indices ``idx`` (1-D integer array): shape (len(idx), width)."""
+        idx = xp.asarray(idx, dtype=xp.int64)
+        if xp is not np:
+            pos = (idx[:, None] * width + xp.arange(width)).astype(xp.uint64)
+            blocks = philox_blocks(xp, pos >> xp.uint64(2), self.key)
+            return xp.take_along_axis(blocks.reshape(-1, 4), (pos & xp.uint64(3)).reshape(-1, 1).astype(xp.int64), 1).reshape(pos.shape)
+        out = np.empty((idx.size, width), dtype=np.uint64)
+        if idx.size == 0:
+            return out
+        order = np.argsort(idx, kind="stable")
+        sorted_idx = idx[order]
+        breaks = np.flatnonzero(np.diff(sorted_idx) != 1) + 1
+        for run in np.split(np.arange(idx.size), breaks):
+            lo, hi = int(sorted_idx[run[0]]), int(sorted_idx[run[-1]]) + 1
+            out[order[run]] = self.rows(lo, hi, width)
+        return out
+
+
+# ---- transforms of words into draws (xp code: identical arithmetic on numpy and CuPy) ----
+
+def uniform32_halves(xp, words):
+    """Split each word into its (high, low) 32-bit halves as uint64 arrays."""
+    return words >> xp.uint64(32), words & xp.uint64(0xFFFFFFFF)
+
+
+def bounded(xp, u32, m: int):
+    """floor(u32 * m / 2**32): an integer in [0, m) (Lemire's multiply-shift; bias <= m / 2**32)."""
+    return ((u32 * xp.uint64(m)) >> xp.uint64(32)).astype(xp.int64)
+
+
+def normals(xp, words, count: int, out=None):
+    """Standard normals by Box-Muller, two per word, in float32.
+
+    For a row of W words: u1 = (hi + 1/2) 2^-32, theta = 2 pi lo 2^-32, r = sqrt(-2 ln u1); the row's
+    normals are [r cos(theta) for each word] followed by [r sin(theta) for each word], cut to ``count``.
+    The tail reaches sqrt(-2 ln 2^-33) ~ 6.8 standard deviations.
+    """
+    hi, lo = uniform32_halves(xp, words)
+    r = hi.astype(xp.float32)
+    r *= xp.float32(2.0**-32)
+    r += xp.float32(2.0**-33)
+    xp.log(r, out=r)
+    r *= xp.float32(-2.0)
+    xp.sqrt(r, out=r)
+    theta = lo.astype(xp.float32)
+    theta *= xp.float32(2.0 * np.pi * 2.0**-32)
+    w = words.shape[-1]
+    if out is None:
+        out = xp.empty(words.shape[:-1] + (count,), dtype=xp.float32)
+    ncos = min(w, count)
+    xp.multiply(xp.cos(theta[..., :ncos]), r[..., :ncos], out=out[..., :ncos])
+    if count > w:
+        xp.multiply(xp.sin(theta[..., : count - w]), r[..., : count - w], out=out[..., w:count])
+    return out
+
+
+def signs(xp, words, count: int):
+    """+-1 in float32 from the bits of each word (bit b of word t gives entry 64 t + b)."""
+    bits = xp.unpackbits(words.view(xp.uint8), axis=-1, bitorder="little")[..., :count]
+    return bits.astype(xp.float32) * xp.float32(2.0) - xp.float32(1.0)
+
+
+@lru_cache(maxsize=1)
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
+
+
+def fill_rows(stream: Stream, start: int, stop: int, width: int, transform, out, xp=np) -> None:
+    """out[r] = transform(xp, words of row start + r), in cache-sized pieces on all CPU cores.
+
+    numpy's ufuncs and Philox release the GIL, so threads run the pieces in parallel.
+    """
+    if xp is not np:
+        transform(xp, stream.rows(start, stop, width, xp), out.shape[-1], out=out)
+        return
+    step = max(1, _CPU_CHUNK_WORDS // width)
+
+    def piece(a: int) -> None:
+        b = min(stop, a + step)
+        transform(np, stream.rows(a, b, width), out.shape[-1], out=out[a - start : b - start])
+
+    list(_pool().map(piece, range(start, stop, step)))

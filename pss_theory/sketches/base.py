@@ -1,0 +1,137 @@
+"""The protocol every sketch family follows, and the streaming loop they share.
+
+S (k x n) is never stored.  A family defines S as ``scale * U`` where U has simple entries
+(N(0,1), +-1, {+-1, 0}) that are pure functions of (seed, row, column), and implements two kernels:
+
+- ``_partial(start, E_block)``: U[:, start:start+b] @ E_block (k x d), for one row block of E;
+- ``_unscaled_columns(idx)``: U[:, idx] as a dense k x len(idx) array.
+
+``apply`` accumulates the partial products in float64 over row blocks and multiplies by ``scale``
+once at the end: with integer-valued E and +-1 entries every sum is exact, so M is bitwise
+independent of the block size; with general E it differs only by rounding.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..backend import Backend, get_backend
+from ..tables import as_table
+
+
+def _positive_int(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if int(value) <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value}")
+    return int(value)
+
+
+class Sketch:
+    """A k x n JLT matrix S defined by (family, k, n, seed, params); see module docstring."""
+
+    family = "abstract"
+    block_budget_bytes = 1 << 26  # the largest dense k x b piece of U generated at once
+
+    def __init__(self, *, k: int, n: int, seed: int = 0, device: str | Backend = "cpu", dtype=np.float32):
+        from ..rng import _check_seed
+
+        self.k = _positive_int("k", k)
+        self.n = _positive_int("n", n)
+        self.seed = _check_seed(seed)
+        self.backend = get_backend(device)
+        self.xp = self.backend.xp
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+
+    # ---- what a family provides ----
+    scale: float = 1.0
+
+    def _partial(self, start: int, block):
+        raise NotImplementedError
+
+    def _unscaled_columns(self, idx):
+        raise NotImplementedError
+
+    def params(self) -> dict:
+        """Family parameters beyond (k, n, seed), for records and repr."""
+        return {}
+
+    def default_block_rows(self) -> int:
+        return int(max(256, min(self.n, self.block_budget_bytes // (4 * self.k))))
+
+    def block_starts(self, block_rows: int):
+        """Row blocks (start, stop) covering 0..n-1."""
+        return [(s, min(self.n, s + block_rows)) for s in range(0, self.n, block_rows)]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the object holds (parameters only; S itself is never stored)."""
+        return 0
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {k}={v}" for k, v in self.params().items())
+        return (f"{type(self).__name__}(family={self.family!r}, k={self.k}, n={self.n}, seed={self.seed}{extra}, "
+                f"device={self.backend.device!r}, holds={self.nbytes} bytes)")
+
+    def describe(self) -> dict:
+        return {"family": self.family, "k": self.k, "n": self.n, "seed": self.seed, **self.params()}
+
+    # ---- the protocol ----
+    def _check_idx(self, idx):
+        xp = self.xp
+        idx = xp.asarray(idx)
+        if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
+            raise ValueError(f"indices must be a 1-D integer array, got shape {idx.shape} dtype {idx.dtype}")
+        if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= self.n):
+            raise ValueError(f"indices must lie in [0, {self.n}), got values in [{int(idx.min())}, {int(idx.max())}]")
+        return idx.astype(xp.int64)
+
+    def blocks(self, E, block_rows: int | None = None):
+        """Yield (start, stop, E[start:stop] on the backend in ``dtype``) over the rows of E."""
+        table = as_table(E)
+        if table.n != self.n:
+            raise ValueError(f"E has {table.n} rows but this sketch has n = {self.n} columns")
+        for start, stop in self.block_starts(block_rows or self.default_block_rows()):
+            yield start, stop, table.block(start, stop, self.xp).astype(self.dtype, copy=False)
+
+    def accumulate(self, M_acc, start: int, block) -> None:
+        """M_acc += U[:, start:start+b] @ block (unscaled, float64 accumulator)."""
+        M_acc += self._partial(start, block)
+
+    def apply(self, E, block_rows: int | None = None):
+        """M = S E (k x d, float64 on the backend), streamed over row blocks of E."""
+        M = None
+        for start, _, block in self.blocks(E, block_rows):
+            if M is None:
+                M = self.xp.zeros((self.k, block.shape[1]), dtype=self.xp.float64)
+            self.accumulate(M, start, block)
+        return self.finish(M)
+
+    def finish(self, M_acc):
+        """Scale an accumulated unscaled product into S E."""
+        M_acc *= self.scale
+        return M_acc
+
+    def columns(self, idx):
+        """S[:, idx] as a dense k x len(idx) array (in ``dtype``)."""
+        idx = self._check_idx(idx)
+        return self._unscaled_columns(idx) * self.xp.asarray(self.scale, dtype=self.dtype)
+
+    def decompress(self, M, idx):
+        """Mhat_idx = S[:, idx]^T M (len(idx) x d): rows read back from any k x d matrix M."""
+        M = self.xp.asarray(M)
+        if M.ndim != 2 or M.shape[0] != self.k:
+            raise ValueError(f"M must be a k x d matrix with k = {self.k}, got shape {M.shape}")
+        idx = self._check_idx(idx)
+        return self._decompress(M, idx)
+
+    def _decompress(self, M, idx):
+        cols = self._unscaled_columns(idx).astype(M.dtype, copy=False)
+        return (cols.T @ M) * self.scale
+
+    def to_dense(self):
+        """The whole S as a k x n array: for tests at small n only."""
+        if self.k * self.n > 50_000_000:
+            raise ValueError(f"to_dense() would build a {self.k} x {self.n} array; it is meant for small n")
+        return self.columns(self.xp.arange(self.n))

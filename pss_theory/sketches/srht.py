@@ -1,0 +1,119 @@
+"""Subsampled randomized Hadamard transform, streamed (Ailon & Chazelle 2009; Tropp 2011).
+
+S = sqrt(N / k) P (H_N / sqrt(N)) D = P H_N D / sqrt(k), restricted to the first n columns, where
+N is the next power of two >= n, D = diag(+-1) random signs, H_N the Sylvester-Hadamard matrix
+(entries (-1)^popcount(r & i)) and P picks k of its N rows uniformly without replacement
+(Floyd's algorithm on Philox draws).  E[S^T S] = I, and with k = N, S^T S = I exactly.
+
+Streaming: with N = N1 * B (B a power of two) and row index i = i1 B + i2, H_N = H_N1 (x) H_B, so
+output row r = r1 B + r2 of P H D E is sum over blocks i1 of (-1)^popcount(r1 & i1) (H_B (D E)_i1)[r2].
+Each row block of B rows needs one length-B Hadamard transform (done as Kronecker stages of
+H_16 by matrix products) plus a signed gather of k rows: O(n d log B + (n / B) k d) time and
+O(B d + k d) memory.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import rng
+from .base import Sketch
+
+
+def parity(xp, x):
+    """popcount(x) mod 2 for non-negative int64 x, elementwise."""
+    x = x.astype(xp.uint64)
+    for shift in (32, 16, 8, 4, 2, 1):
+        x = x ^ (x >> xp.uint64(shift))
+    return (x & xp.uint64(1)).astype(xp.int64)
+
+
+def _hadamard(m: int) -> np.ndarray:
+    i = np.arange(m)
+    return (1 - 2 * parity(np, i[:, None] & i[None, :])).astype(np.float64)
+
+
+def fwht(xp, X, stage: int = 16):
+    """H_B X for X of shape (B, d), B a power of two, by Kronecker stages of H_stage (Sylvester order)."""
+    B, d = X.shape
+    left = B
+    out = X
+    while left > 1:
+        m = min(stage, left)
+        left //= m
+        # index = (a, j, c) with j the digit this stage transforms; a = higher digits, c = lower ones
+        H = xp.asarray(_hadamard(m), dtype=X.dtype)
+        out = xp.matmul(H, out.reshape(B // (m * left), m, left * d)).reshape(B, d)
+    return out
+
+
+def floyd_sample(stream: rng.Stream, N: int, k: int) -> np.ndarray:
+    """k distinct integers from [0, N), uniformly (Floyd's algorithm), from one Philox row."""
+    words = stream.rows(0, 1, k)[0]
+    hi, _ = rng.uniform32_halves(np, words)
+    chosen: dict[int, None] = {}
+    for t, j in enumerate(range(N - k, N)):
+        v = int(rng.bounded(np, hi[t : t + 1], j + 1)[0])
+        chosen[j if v in chosen else v] = None
+    return np.fromiter(chosen, dtype=np.int64, count=k)
+
+
+class SRHT(Sketch):
+    family = "srht"
+
+    def __init__(self, *, block: int = 1 << 14, **kw):
+        super().__init__(**kw)
+        self.N = 1 << max(0, (self.n - 1).bit_length())
+        if self.k > self.N:
+            raise ValueError(f"srht samples k rows of the {self.N}-row Hadamard transform without replacement: "
+                             f"need k <= {self.N} (the next power of two >= n), got k = {self.k}")
+        if block <= 0 or block & (block - 1):
+            raise ValueError(f"srht block must be a power of two, got {block}")
+        self.B = min(block, self.N)
+        self.scale = 1.0 / math.sqrt(self.k)
+        self.rows = floyd_sample(rng.Stream(self.seed, rng.TAG_SKETCH_ROWS), self.N, self.k)
+        self._rows_dev = self.xp.asarray(self.rows)
+        self.sign_stream = rng.Stream(self.seed, rng.TAG_SKETCH_SIGNS)
+
+    def params(self) -> dict:
+        return {"N": self.N}
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.rows.nbytes)
+
+    def default_block_rows(self) -> int:
+        return self.B
+
+    def block_starts(self, block_rows: int):
+        if block_rows % self.B:
+            raise ValueError(f"srht streams in blocks of a multiple of B = {self.B} rows, got {block_rows}")
+        return super().block_starts(block_rows)
+
+    def signs(self, start: int, stop: int):
+        """D[start:stop] as +-1 (lowest bit of one word per row)."""
+        w = self.sign_stream.words(start, stop - start, self.xp)
+        return self.xp.float32(1.0) - self.xp.float32(2.0) * (w & self.xp.uint64(1)).astype(self.xp.float32)
+
+    def _signs_at(self, idx):
+        w = self.sign_stream.rows_at(idx, 1, self.xp)[:, 0]
+        return self.xp.float32(1.0) - self.xp.float32(2.0) * (w & self.xp.uint64(1)).astype(self.xp.float32)
+
+    def _partial(self, start: int, block):
+        xp = self.xp
+        out = xp.zeros((self.k, block.shape[1]), dtype=xp.float64)
+        for s in range(start, start + block.shape[0], self.B):
+            piece = block[s - start : s - start + self.B]
+            X = xp.zeros((self.B, block.shape[1]), dtype=block.dtype)
+            X[: piece.shape[0]] = piece * self.signs(s, s + piece.shape[0]).astype(block.dtype)[:, None]
+            Y = fwht(xp, X)
+            i1 = s // self.B
+            sign = 1 - 2 * parity(xp, (self._rows_dev // self.B) & i1)
+            out += sign[:, None] * Y[self._rows_dev % self.B]
+        return out
+
+    def _unscaled_columns(self, idx):
+        xp = self.xp
+        h = 1 - 2 * parity(xp, self._rows_dev[:, None] & idx[None, :])
+        return (h * self._signs_at(idx)[None, :]).astype(self.dtype)
