@@ -58,10 +58,11 @@ class GeneratedTable:
         r = self.rank
         g = rng.Stream(self.seed, rng.TAG_TABLE)
         z = rng.Stream(self.seed, rng.TAG_TABLE_NOISE)
+        # float64 product then one rounding: a row's value does not depend on the block it sits in
         basis = xp.asarray(self._basis)
-        out = rng.normals(xp, self._words(g, rows, (r + 1) // 2, xp), r) @ basis
-        out += xp.float32(self.noise) * rng.normals(xp, self._words(z, rows, (self.d + 1) // 2, xp), self.d)
-        return out
+        core = rng.normals(xp, self._words(g, rows, (r + 1) // 2, xp), r).astype(xp.float64) @ basis
+        core += self.noise * rng.normals(xp, self._words(z, rows, (self.d + 1) // 2, xp), self.d)
+        return core.astype(xp.float32)
 
     @staticmethod
     def _words(stream, rows, width, xp):
@@ -113,7 +114,7 @@ def table(kind: str, *, n: int, d: int, seed: int = 0, rank: int | None = None, 
     gauss = rng.normals(np, rng.Stream(seed, rng.TAG_TABLE_BASIS).rows(0, d, (rank + 1) // 2), rank).astype(np.float64)
     v, _ = np.linalg.qr(gauss)
     s = (np.arange(1, rank + 1, dtype=np.float64)) ** (-decay)
-    basis = (s[:, None] * v.T).astype(np.float32)  # diag(s) V^T, rank x d
+    basis = s[:, None] * v.T  # diag(s) V^T, rank x d
     return GeneratedTable(kind, n, d, seed, rank, float(decay), float(noise), float(alpha), basis)
 
 

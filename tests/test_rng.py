@@ -1,0 +1,74 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from pss_theory import rng
+
+
+@given(seed=st.integers(0, 2**64 - 1), tag=st.integers(0, 100), start=st.integers(0, 10**12), count=st.integers(1, 40))
+def test_numpy_philox_equals_integer_array_philox(seed, tag, start, count):
+    """numpy's C Philox (CPU path) and the portable integer-op Philox (GPU path) give the same words."""
+    s = rng.Stream(seed, tag)
+    first, last = start // 4, (start + count - 1) // 4
+    blocks = rng.philox_blocks(np, np.arange(first, last + 1, dtype=np.uint64), s.key).ravel()
+    assert np.array_equal(s.words(start, count), blocks[start - 4 * first : start - 4 * first + count])
+
+
+def test_philox_known_answer():
+    """Random123's published known-answer vector for Philox4x64-10 with a zero counter and key."""
+    got = rng.philox_blocks(np, np.zeros(1, dtype=np.uint64), (0, 0))[0]
+    expected = [0x16554D9ECA36314C, 0xDB20FE9D672D0FDC, 0xD7E772CEE186176B, 0x7E68B68AEC7BA23B]
+    assert [int(x) for x in got] == expected
+
+
+@given(idx=st.lists(st.integers(0, 500), min_size=0, max_size=30), width=st.integers(1, 9))
+def test_rows_at_matches_contiguous_rows(idx, width):
+    s = rng.Stream(5, 1)
+    full = s.rows(0, 501, width)
+    assert np.array_equal(s.rows_at(np.array(idx, dtype=np.int64), width), full[idx])
+
+
+def test_streams_differ_by_seed_and_tag():
+    a = rng.Stream(1, 1).words(0, 64)
+    assert not np.array_equal(a, rng.Stream(2, 1).words(0, 64))
+    assert not np.array_equal(a, rng.Stream(1, 2).words(0, 64))
+
+
+def test_normals_are_standard_normal():
+    out = np.empty((4096, 256), dtype=np.float32)
+    rng.fill_rows(rng.Stream(11, 1), 0, 4096, 128, rng.normals, out)
+    z = out.ravel().astype(np.float64)
+    # Kolmogorov-Smirnov against N(0, 1) on 1M draws, plus mean and variance at 5 sigma
+    assert stats.kstest(z[:1_000_000], "norm").pvalue > 1e-4
+    assert abs(z.mean()) < 5 / np.sqrt(z.size)
+    assert abs(z.var() - 1) < 5 * np.sqrt(2 / z.size)
+    # cos and sin halves of a row are uncorrelated
+    assert abs(np.corrcoef(out[:, :128].ravel(), out[:, 128:].ravel())[0, 1]) < 5 / np.sqrt(out.size / 2)
+
+
+def test_fill_rows_is_independent_of_chunking():
+    s = rng.Stream(3, 1)
+    a = np.empty((1000, 7), dtype=np.float32)
+    rng.fill_rows(s, 10, 1010, 4, rng.normals, a)
+    b = rng.normals(np, s.rows(10, 1010, 4), 7)
+    assert np.array_equal(a, b)
+
+
+def test_signs_are_fair_bits():
+    x = rng.signs(np, rng.Stream(4, 1).rows(0, 2000, 2), 128)
+    assert set(np.unique(x)) == {-1.0, 1.0}
+    assert abs(x.mean()) < 5 / np.sqrt(x.size)
+
+
+def test_bounded_is_uniform():
+    hi, _ = rng.uniform32_halves(np, rng.Stream(9, 1).words(0, 200_000))
+    counts = np.bincount(rng.bounded(np, hi, 10), minlength=10)
+    assert counts.min() >= 0 and stats.chisquare(counts).pvalue > 1e-4
+
+
+@pytest.mark.parametrize("seed", [-1, 2**64, 1.5, "3", True])
+def test_bad_seed(seed):
+    with pytest.raises(ValueError, match="seed"):
+        rng.Stream(seed, 1)

@@ -1,0 +1,92 @@
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import pss_theory as p
+from pss_theory.tables import TableError
+
+
+@given(kind=st.sampled_from(["gaussian", "lowrank", "zipf"]), n=st.integers(1, 200), d=st.integers(1, 12),
+       a=st.integers(0, 199), b=st.integers(1, 200))
+def test_generated_rows_are_a_pure_function_of_seed_and_row(kind, n, d, a, b):
+    T = p.table(kind, n=n, d=d, seed=4)
+    full = T.block(0, n)
+    a, b = min(a, n - 1), min(max(a + 1, b), n)
+    np.testing.assert_array_equal(T.block(a, b), full[a:b])
+    idx = np.array([b - 1, a, a])
+    np.testing.assert_array_equal(T.rows(idx), full[idx])
+
+
+def test_kinds_have_their_shape():
+    n, d = 20000, 32
+    g = p.table("gaussian", n=n, d=d, seed=1).block(0, n).astype(np.float64)
+    assert abs(g.var() - 1) < 0.01
+    lr = p.table("lowrank", n=n, d=d, seed=1, rank=4, noise=0.01).block(0, n).astype(np.float64)
+    sv = np.linalg.svd(lr, compute_uv=False)
+    assert sv[4] < 0.05 * sv[0]  # rank 4 plus small noise
+    assert np.all(np.diff(sv[:4]) < 0)  # decaying spectrum
+    z = p.table("zipf", n=n, d=d, seed=1, alpha=0.5).block(0, n)
+    np.testing.assert_allclose(np.linalg.norm(z, axis=1), (np.arange(n) + 1.0) ** -0.5, rtol=1e-5)
+
+
+def test_seeds_differ():
+    assert not np.array_equal(p.table("gaussian", n=5, d=3, seed=1).block(0, 5), p.table("gaussian", n=5, d=3, seed=2).block(0, 5))
+
+
+def _write_safetensors(path, tensors):
+    header, blobs, off = {}, [], 0
+    for name, arr in tensors.items():
+        raw = np.ascontiguousarray(arr).tobytes()
+        header[name] = {"dtype": {np.float32: "F32", np.float64: "F64", np.int32: "I32"}[arr.dtype.type],
+                        "shape": list(arr.shape), "data_offsets": [off, off + len(raw)]}
+        blobs.append(raw)
+        off += len(raw)
+    h = json.dumps(header).encode()
+    path.write_bytes(len(h).to_bytes(8, "little") + h + b"".join(blobs))
+
+
+def test_loaders_roundtrip(tmp_path):
+    E = np.random.default_rng(0).standard_normal((50, 4)).astype(np.float32)
+    np.save(tmp_path / "e.npy", E)
+    np.savez(tmp_path / "e.npz", table=E)
+    np.savez(tmp_path / "two.npz", a=E, b=E)
+    _write_safetensors(tmp_path / "e.safetensors", {"emb.weight": E, "other": E[:3]})
+    t = p.load_table(tmp_path / "e.npy")
+    assert isinstance(t.array, np.memmap)
+    for tab in (t, p.load_table(tmp_path / "e.npz"), p.load_table(tmp_path / "two.npz", key="b"),
+                p.load_table(tmp_path / "e.safetensors", key="emb.weight")):
+        np.testing.assert_array_equal(tab.block(0, 50), E)
+    with pytest.raises(TableError, match="name one"):
+        p.load_table(tmp_path / "two.npz")
+
+
+@pytest.mark.parametrize("make, exc, match", [
+    (lambda d: d / "missing.npy", FileNotFoundError, "not found"),
+    (lambda d: d, TableError, "directory"),
+    (lambda d: (np.save(d / "v.npy", np.ones(5)), d / "v.npy")[1], TableError, "2-D"),
+    (lambda d: (np.save(d / "i.npy", np.ones((5, 2), dtype=np.int64)), d / "i.npy")[1], TableError, "floating"),
+    (lambda d: (np.save(d / "c.npy", np.ones((5, 2), dtype=np.complex64)), d / "c.npy")[1], TableError, "floating"),
+    (lambda d: ((d / "t.npy").write_bytes((np.save(d / "full.npy", np.ones((100, 4))), (d / "full.npy").read_bytes()[:200])[1]), d / "t.npy")[1], TableError, "cannot read"),
+    (lambda d: ((d / "x.csv").write_text("1,2"), d / "x.csv")[1], TableError, "unsupported"),
+    (lambda d: ((d / "b.safetensors").write_bytes(b"\x05\x00"), d / "b.safetensors")[1], TableError, "safetensors"),
+])
+def test_bad_table_files(tmp_path, make, exc, match):
+    with pytest.raises(exc, match=match):
+        p.load_table(make(tmp_path))
+
+
+def test_nan_is_found_while_streaming():
+    E = np.ones((10, 3))
+    E[7, 1] = np.nan
+    with pytest.raises(TableError, match="NaN or Inf"):
+        p.sketch("countsketch", k=4, n=10).apply(E, block_rows=4)
+
+
+def test_bad_table_arguments():
+    with pytest.raises(ValueError, match="gaussian, lowrank, zipf"):
+        p.table("cauchy", n=3, d=2)
+    with pytest.raises(ValueError, match="n must be"):
+        p.table("gaussian", n=0, d=2)
