@@ -78,8 +78,21 @@ class Sketch:
         return {"family": self.family, "k": self.k, "n": self.n, "seed": self.seed, **self.params()}
 
     # ---- the protocol ----
+    def _unscaled(self, idx):
+        """U[:, idx] for a validated index array, or a ``range`` of consecutive columns."""
+        if isinstance(idx, range):
+            return self._unscaled_range(idx.start, idx.stop)
+        return self._unscaled_columns(idx)
+
+    def _unscaled_range(self, start: int, stop: int):
+        return self._unscaled_columns(self.xp.arange(start, stop, dtype=self.xp.int64))
+
     def _check_idx(self, idx):
         xp = self.xp
+        if isinstance(idx, range):
+            if idx.step != 1 or not 0 <= idx.start <= idx.stop <= self.n:
+                raise ValueError(f"a column range must be consecutive within [0, {self.n}), got {idx}")
+            return idx
         idx = xp.asarray(idx)
         if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
             raise ValueError(f"indices must be a 1-D integer array, got shape {idx.shape} dtype {idx.dtype}")
@@ -99,12 +112,15 @@ class Sketch:
         """M_acc += U[:, start:start+b] @ block (unscaled, float64 accumulator)."""
         M_acc += self._partial(start, block)
 
+    def zeros_accumulator(self, d: int):
+        return self.xp.zeros((self.k, d), dtype=self.xp.float64)
+
     def apply(self, E, block_rows: int | None = None):
         """M = S E (k x d, float64 on the backend), streamed over row blocks of E."""
         M = None
         for start, _, block in self.blocks(E, block_rows):
             if M is None:
-                M = self.xp.zeros((self.k, block.shape[1]), dtype=self.xp.float64)
+                M = self.zeros_accumulator(block.shape[1])
             self.accumulate(M, start, block)
         return self.finish(M)
 
@@ -114,12 +130,20 @@ class Sketch:
         return M_acc
 
     def columns(self, idx):
-        """S[:, idx] as a dense k x len(idx) array (in ``dtype``)."""
+        """S[:, idx] as a dense k x len(idx) array (in ``dtype``); ``idx`` an index array or a range."""
         idx = self._check_idx(idx)
-        return self._unscaled_columns(idx) * self.xp.asarray(self.scale, dtype=self.dtype)
+        return self._unscaled(idx) * self.xp.asarray(self.scale, dtype=self.dtype)
+
+    def column_sq_norms(self, idx):
+        """||S e_i||^2 for i in idx (float64)."""
+        u = self._unscaled(self._check_idx(idx)).astype(self.xp.float64)
+        return (u * u).sum(axis=0) * self.scale**2
 
     def decompress(self, M, idx):
-        """Mhat_idx = S[:, idx]^T M (len(idx) x d): rows read back from any k x d matrix M."""
+        """Mhat_idx = S[:, idx]^T M (len(idx) x d): rows read back from any k x d matrix M.
+
+        ``idx`` is an index array or a ``range`` of consecutive rows (the fast path for streaming).
+        """
         M = self.xp.asarray(M)
         if M.ndim != 2 or M.shape[0] != self.k:
             raise ValueError(f"M must be a k x d matrix with k = {self.k}, got shape {M.shape}")
@@ -127,11 +151,11 @@ class Sketch:
         return self._decompress(M, idx)
 
     def _decompress(self, M, idx):
-        cols = self._unscaled_columns(idx).astype(M.dtype, copy=False)
+        cols = self._unscaled(idx).astype(M.dtype, copy=False)
         return (cols.T @ M) * self.scale
 
     def to_dense(self):
         """The whole S as a k x n array: for tests at small n only."""
         if self.k * self.n > 50_000_000:
             raise ValueError(f"to_dense() would build a {self.k} x {self.n} array; it is meant for small n")
-        return self.columns(self.xp.arange(self.n))
+        return self.columns(range(0, self.n))

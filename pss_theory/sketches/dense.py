@@ -24,21 +24,26 @@ class DenseSketch(Sketch):
     def __init__(self, **kw):
         super().__init__(**kw)
         self.stream = rng.Stream(self.seed, rng.TAG_SKETCH)
+        self._last = None
 
     words_per_column: int
 
     def _transform(self, xp, words, count, out=None):
         raise NotImplementedError
 
-    def _range_columns(self, start: int, stop: int):
-        """U[:, start:stop]^T as (stop - start) x k float32, generated on all cores."""
+    def _unscaled_range(self, start: int, stop: int):
+        """U[:, start:stop], generated on all cores.  The last range is kept, because a streamed
+        read-back asks for the same block twice (decompress, then column norms)."""
+        if self._last is not None and self._last[0] == (start, stop):
+            return self._last[1]
         out = self.xp.empty((stop - start, self.k), dtype=self.xp.float32)
         rng.fill_rows(self.stream, start, stop, self.words_per_column, self._transform, out, self.xp)
-        return out
+        u = out.T.astype(self.dtype, copy=False)
+        self._last = ((start, stop), u)
+        return u
 
     def _partial(self, start: int, block):
-        ut = self._range_columns(start, start + block.shape[0]).astype(self.dtype, copy=False)
-        return ut.T @ block
+        return self._unscaled_range(start, start + block.shape[0]) @ block
 
     def _unscaled_columns(self, idx):
         xp = self.xp

@@ -100,6 +100,10 @@ class SRHT(Sketch):
         w = self.sign_stream.rows_at(idx, 1, self.xp)[:, 0]
         return self.xp.float32(1.0) - self.xp.float32(2.0) * (w & self.xp.uint64(1)).astype(self.xp.float32)
 
+    def _block_sign(self, i1: int):
+        """(-1)^popcount(r1 & i1) for each sampled row r = r1 B + r2: the H_N1 factor of block i1."""
+        return 1 - 2 * parity(self.xp, (self._rows_dev // self.B) & i1)
+
     def _partial(self, start: int, block):
         xp = self.xp
         out = xp.zeros((self.k, block.shape[1]), dtype=xp.float64)
@@ -108,10 +112,37 @@ class SRHT(Sketch):
             X = xp.zeros((self.B, block.shape[1]), dtype=block.dtype)
             X[: piece.shape[0]] = piece * self.signs(s, s + piece.shape[0]).astype(block.dtype)[:, None]
             Y = fwht(xp, X)
-            i1 = s // self.B
-            sign = 1 - 2 * parity(xp, (self._rows_dev // self.B) & i1)
-            out += sign[:, None] * Y[self._rows_dev % self.B]
+            out += self._block_sign(s // self.B)[:, None] * Y[self._rows_dev % self.B]
         return out
+
+    def _decompress(self, M, idx):
+        """S[:, idx]^T M; for a range, the adjoint of the streamed product, block by block:
+        scatter the k rows of M into a length-B block, one Hadamard transform, then D."""
+        if not isinstance(idx, range):
+            return super()._decompress(M, idx)
+        xp = self.xp
+        out = xp.empty((len(idx), M.shape[1]), dtype=M.dtype)
+        local = self._rows_dev % self.B
+        s = idx.start
+        while s < idx.stop:
+            i1 = s // self.B
+            Z = xp.zeros((self.B, M.shape[1]), dtype=M.dtype)
+            self.backend.scatter_add(Z, local, self._block_sign(i1)[:, None].astype(M.dtype) * M)
+            Y = fwht(xp, Z)
+            e = min(idx.stop, (i1 + 1) * self.B)
+            out[s - idx.start : e - idx.start] = Y[s - i1 * self.B : e - i1 * self.B] * self.signs(s, e).astype(M.dtype)[:, None]
+            s = e
+        return out * self.scale
+
+    def column_sq_norms(self, idx):
+        """Exactly 1: every entry of S is +-1/sqrt(k), so ||S e_i||^2 = k / k."""
+        idx = self._check_idx(idx)
+        return self.xp.ones(len(idx), dtype=self.xp.float64)
+
+    def _unscaled_range(self, start: int, stop: int):
+        xp = self.xp
+        h = 1 - 2 * parity(xp, self._rows_dev[:, None] & xp.arange(start, stop, dtype=xp.int64)[None, :])
+        return (h * self.signs(start, stop)[None, :]).astype(self.dtype)
 
     def _unscaled_columns(self, idx):
         xp = self.xp

@@ -1,0 +1,1 @@
+"""Benchmarks of pss_theory (see bench/README.md)."""

@@ -1,0 +1,255 @@
+"""The quantities Theorems 4, 6 and 7 talk about, measured exactly and streamed over row blocks.
+
+Notation (DESIGN.md): E (n x d), S (k x n), M = S E, Mhat_i = S[:, i]^T M, sigma = sigma_max(E),
+E = Q R with R the upper Cholesky factor of E^T E (so Q = E R^-1 has orthonormal columns).
+
+Pass 1 (``compress``) reads E once and accumulates M, the Gram E^T E in float64 and the row norms.
+Everything macro (Theorem 6) follows from M and R: the singular values of S Q = M R^-1 are the
+square roots of the generalized eigenvalues of (M^T M, E^T E).  Pass 2 (``micro``) regenerates the
+columns of S block by block and reads every row back once.  Neither pass holds anything k x n.
+
+One identity does much of the work: Mhat_i - E_i = R^T c_i with c_i = (S Q)^T S e_i - Q_i, the
+cross term of the proof of Theorem 7, Part B.  So eta_i = ||R^T c_i|| / sigma <= ||c_i||
+(Eq. 16-18), and the read-back error and c_i come from one product with [S Q].
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import linalg
+
+from .tables import TableError, as_table
+
+QUANTILES = {"min": 0.0, "p01": 0.01, "p50": 0.5, "p99": 0.99, "max": 1.0}
+RANK_TOL = 1e-12  # eigenvalue ratio of E^T E under which E counts as rank-deficient (cond(E) > 1e6)
+
+
+class RankDeficientError(ValueError):
+    """E has rank < d, so its column space has no d-dimensional orthonormal basis Q."""
+
+
+@dataclass
+class Compressed:
+    """Result of the one streamed pass over E: M = S E, E^T E and the row norms."""
+
+    M: object  # k x d float64, on the sketch's backend
+    gram: np.ndarray  # d x d float64, host
+    row_norms: np.ndarray  # n float64, host
+    n: int
+    d: int
+
+    @property
+    def zero_rows(self) -> int:
+        return int((self.row_norms == 0).sum())
+
+    @property
+    def frobenius(self) -> float:
+        return float(math.sqrt(max(np.trace(self.gram), 0.0)))
+
+
+def compress(S, E, block_rows: int | None = None, progress=None) -> Compressed:
+    """One pass over E: M = S E, the float64 Gram E^T E and every ||E_i||.
+
+    ``S`` is a sketch (``S.accumulate``/``S.finish``) or any PSS with ``blocks`` and ``compress_block``.
+    ``progress(rows_done)`` is called after each block.
+    """
+    xp = S.xp
+    M = gram = None
+    norms = np.empty(S.n, dtype=np.float64)
+    for start, stop, block in S.blocks(E, block_rows):
+        if M is None:
+            M = S.zeros_accumulator(block.shape[1])
+            gram = xp.zeros((block.shape[1], block.shape[1]), dtype=xp.float64)
+        S.accumulate(M, start, block)
+        b64 = block.astype(xp.float64)
+        gram += b64.T @ b64
+        norms[start:stop] = S.backend.to_host(xp.sqrt((b64 * b64).sum(axis=1)))
+        if progress is not None:
+            progress(stop)
+    return Compressed(S.finish(M), S.backend.to_host(gram), norms, S.n, norms.size and gram.shape[0])
+
+
+@dataclass
+class Spectrum:
+    """sigma_max(E), ||E||_F, the stable rank and the Cholesky factor R of E^T E."""
+
+    sigma_max: float
+    sigma_min: float
+    frobenius: float
+    stable_rank: float
+    R: np.ndarray  # d x d upper triangular, E = Q R
+
+    @property
+    def condition(self) -> float:
+        return self.sigma_max / self.sigma_min if self.sigma_min > 0 else math.inf
+
+
+def spectrum(comp: Compressed) -> Spectrum:
+    """Singular values of E from its Gram; raise RankDeficientError when E has rank < d."""
+    if comp.zero_rows == comp.n:
+        raise TableError("every row of the table is zero: there is nothing to compress")
+    ev = linalg.eigvalsh(comp.gram)
+    top = float(ev[-1])
+    if comp.n < comp.d or ev[0] <= RANK_TOL * top:
+        rank = int((ev > RANK_TOL * top).sum())
+        raise RankDeficientError(
+            f"the table has numerical rank {rank} < d = {comp.d} (n = {comp.n} rows): its column space has "
+            f"dimension {rank}, so E = Q R with orthonormal Q (d columns) does not exist; "
+            "use a table with at least d linearly independent rows")
+    R = linalg.cholesky(comp.gram, lower=False)
+    fro2 = float(np.trace(comp.gram))
+    return Spectrum(math.sqrt(top), math.sqrt(float(ev[0])), math.sqrt(fro2), fro2 / top, R)
+
+
+def sketched_basis(comp: Compressed, spec: Spectrum, xp=np):
+    """S Q = M R^-1 (k x d), on the backend of M."""
+    M = comp.M
+    if xp is np:
+        return linalg.solve_triangular(spec.R, M.T, trans="T", lower=False).T
+    return xp.linalg.solve(xp.asarray(spec.R).T, M.T).T
+
+
+def eps_macro(comp: Compressed, spec: Spectrum | None = None, xp=np) -> dict:
+    """Theorem 6 measured exactly: the worst distortion of ||S E x|| / ||E x|| over all x (Eq. 4-5).
+
+    The singular values s_j of S Q are the square roots of the generalized eigenvalues lambda of
+    (M^T M, E^T E), and ||S E x|| / ||E x|| ranges exactly over [s_min, s_max].  Returns the norm form
+    max|s - 1| (Eq. 4), the inner-product form max|s^2 - 1| (Eq. 5) and the extreme lambdas.
+    """
+    spec = spec or spectrum(comp)
+    sq = sketched_basis(comp, spec, xp)
+    s = np.asarray(linalg.svdvals(np.asarray(sq.get() if hasattr(sq, "get") else sq)))
+    lam = s**2
+    return {
+        "eps_macro_norm": float(np.max(np.abs(s - 1.0))),
+        "eps_macro_inner": float(np.max(np.abs(lam - 1.0))),
+        "lambda_min": float(lam.min()),
+        "lambda_max": float(lam.max()),
+        "singular_values": s,
+    }
+
+
+def quantiles(x) -> dict:
+    """{min, p01, p50, p99, max} of the finite entries of x (None where there are none)."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return {k: None for k in QUANTILES}
+    return {k: float(v) for k, v in zip(QUANTILES, np.quantile(x, list(QUANTILES.values())))}
+
+
+@dataclass
+class Micro:
+    """Per-row quantities of Theorem 7 over all n rows (host float64 arrays)."""
+
+    rho: np.ndarray  # ||E_i|| / sigma
+    err: np.ndarray  # ||Mhat_i - E_i||
+    eps: np.ndarray  # ||Mhat_i - E_i|| / ||E_i|| (nan on zero rows): the exact sup over x
+    eta: np.ndarray  # ||Mhat_i - E_i|| / sigma
+    norm_ratio: np.ndarray  # ||Mhat_i|| / ||E_i|| (Eq. 25; nan on zero rows)
+    c: np.ndarray | None  # ||c_i||, the cross term of the proof (None for a PSS that is not S E)
+    col_sq_norm: np.ndarray | None  # ||S e_i||^2
+    bias: np.ndarray = field(default=None)  # mean over rows of Mhat_i - E_i (d,)
+
+    @property
+    def zero_rows(self) -> int:
+        return int((self.rho == 0).sum())
+
+    @property
+    def exact_rows(self) -> int:
+        """Rows read back with no error at all (CountSketch rows that collide with nothing)."""
+        return int(((self.err == 0) & (self.rho > 0)).sum())
+
+
+def micro(S, E, comp: Compressed, spec: Spectrum, block_rows: int | None = None, progress=None) -> Micro:
+    """Pass 2: read every row back and measure Theorem 7's quantities, block by block.
+
+    For a linear sketch, one product [S Q]-read per block gives c_b = (S Q)^T S[:, b] - Q_b and
+    Mhat_b - E_b = c_b R; a PSS without S (ROBE-Z) gives Mhat_b directly and no c_i.
+    """
+    xp = S.xp
+    n = comp.n
+    out = {name: np.empty(n) for name in ("err", "mhat")}
+    c_norm = np.empty(n) if hasattr(S, "columns") else None
+    col = np.empty(n) if hasattr(S, "column_sq_norms") else None
+    bias = np.zeros(comp.d)
+    R = xp.asarray(spec.R)
+    if c_norm is not None:
+        sq = xp.asarray(sketched_basis(comp, spec, xp))
+    for start, stop, block in S.blocks(E, block_rows):
+        e64 = block.astype(xp.float64)
+        rows = range(start, stop)
+        if c_norm is not None:
+            q = _solve_right(xp, e64, R)  # Q_b = E_b R^-1
+            cb = S.decompress(sq, rows) - q
+            err = cb @ R
+            c_norm[start:stop] = S.backend.to_host(xp.linalg.norm(cb, axis=1))
+            mhat = err + e64
+        else:
+            mhat = S.decompress(comp.M, rows)
+            err = mhat - e64
+        if col is not None:
+            col[start:stop] = S.backend.to_host(S.column_sq_norms(rows))
+        out["err"][start:stop] = S.backend.to_host(xp.linalg.norm(err, axis=1))
+        out["mhat"][start:stop] = S.backend.to_host(xp.linalg.norm(mhat, axis=1))
+        bias += S.backend.to_host(err.sum(axis=0))
+        if progress is not None:
+            progress(stop)
+    norms = comp.row_norms
+    with np.errstate(divide="ignore", invalid="ignore"):
+        nz = norms > 0
+        eps = np.where(nz, out["err"] / np.where(nz, norms, 1.0), np.nan)
+        ratio = np.where(nz, out["mhat"] / np.where(nz, norms, 1.0), np.nan)
+    return Micro(rho=norms / spec.sigma_max, err=out["err"], eps=eps, eta=out["err"] / spec.sigma_max,
+                 norm_ratio=ratio, c=c_norm, col_sq_norm=col, bias=bias / n)
+
+
+def _solve_right(xp, X, R):
+    """X R^-1 for upper-triangular R."""
+    if xp is np:
+        return linalg.solve_triangular(R, X.T, trans="T", lower=False).T
+    return xp.linalg.solve(R.T, X.T).T
+
+
+def coherence(S, pairs: int = 1_000_000, seed: int = 0, chunk: int = 512) -> dict:
+    """max |<S e_i, S e_j>| over all pairs among m random columns, m(m-1)/2 >= ``pairs``.
+
+    The columns are a uniform sample without replacement (Philox stream TAG_SAMPLE); the Gram of the
+    sample is computed in chunks, so memory is O(k chunk).
+    """
+    from . import rng
+
+    xp = S.xp
+    m = min(S.n, int(math.ceil((1 + math.sqrt(1 + 8 * pairs)) / 2)))
+    sample = np.sort(_sample_without_replacement(rng.Stream(seed, rng.TAG_SAMPLE), S.n, m))
+    worst = 0.0
+    starts = list(range(0, m, chunk))
+    cols = {}
+    for a in starts:
+        cols[a] = S.columns(xp.asarray(sample[a : a + chunk])).astype(xp.float64)
+    for ia, a in enumerate(starts):
+        for b in starts[ia:]:
+            G = cols[a].T @ cols[b]
+            if a == b:
+                G = G * (1.0 - xp.eye(G.shape[0]))
+            worst = max(worst, float(xp.abs(G).max()) if G.size else 0.0)
+    return {"max_abs_inner": worst, "pairs": m * (m - 1) // 2, "columns": m}
+
+
+def _sample_without_replacement(stream, n: int, m: int) -> np.ndarray:
+    """m distinct ids from [0, n): the m smallest of n Philox keys when n is small, else rejection."""
+    from . import rng
+
+    if m >= n:
+        return np.arange(n)
+    chosen: dict[int, None] = {}
+    pos = 0
+    while len(chosen) < m:
+        hi, _ = rng.uniform32_halves(np, stream.words(pos, 2 * (m - len(chosen)) + 16))
+        pos += hi.size
+        for v in rng.bounded(np, hi, n).tolist():
+            if len(chosen) < m:
+                chosen.setdefault(v, None)
+    return np.fromiter(chosen, dtype=np.int64, count=m)
