@@ -10,10 +10,12 @@ from types import ModuleType
 
 import numpy as np
 
+from .errors import InputError
+
 DEVICES = ("cpu", "gpu", "auto")
 
 
-class DeviceError(ValueError):
+class DeviceError(InputError):
     """A device was asked for that this machine cannot give."""
 
 

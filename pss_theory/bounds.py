@@ -7,7 +7,7 @@ sketch family, and ``FAMILY_FORMULA`` states that bound in one line.
 
 Conventions
 -----------
-- ``JLT(eps, delta, f)`` is the appendix's Eq. 6 (Woodruff 2014, Def. 2.2): for each *fixed* set V of
+- ``JLT(eps, delta, f)`` is the appendix's Eq. 6 (the JLT definition of Woodruff 2014, Sec. 2.1): for each *fixed* set V of
   f points, with probability >= 1 - delta, |<S v1, S v2> - <v1, v2>| <= eps ||v1|| ||v2|| for all
   v1, v2 in V (pairs with v1 = v2 included, i.e. squared norms too).
 - The point counts of Theorems 6 and 7 (f = 9^d and 9^d + n) overflow floats, so every function that
@@ -73,8 +73,9 @@ SOURCES = {
     "vershynin2018": "R. Vershynin. High-Dimensional Probability. CUP, 2018 (Corollary 4.2.13: an "
                      "eps-net of the unit sphere of R^d with at most (1 + 2/eps)^d points).",
     "woodruff2014": "D. P. Woodruff. Sketching as a tool for numerical linear algebra. Found. Trends Theor. "
-                    "Comput. Sci. 10(1-2):1-157, 2014 (Definition 2.2 JLT; Lemma 2.2 nets of size "
-                    "(1 + 4/gamma)^d; Theorem 2.3 JLT => subspace embedding; Section 2.1 CountSketch).",
+                    "Comput. Sci. 10(1-2):1-157, 2014 (Section 2.1: the JLT(eps, delta, f) definition, "
+                    "gamma-nets of size (1 + 4/gamma)^d, JLT on a 1/2-net => subspace embedding, "
+                    "CountSketch; the appendix's reference [20]).",
     "nelson_nguyen2013": "J. Nelson and H. L. Nguyen. OSNAP: faster numerical linear algebra algorithms via "
                          "sparser subspace embeddings. FOCS 2013, 117-126 (s = 1: m >= (d^2 + d)/(eps^2 "
                          "delta)).",
@@ -246,11 +247,18 @@ def _params(family, params: dict) -> dict:
         if params.get("n") is None and params.get("N") is None:
             raise ValueError("family 'srht' needs the ambient dimension: pass n=... (or N=..., the padded "
                              "power of two the Hadamard transform acts on)")
-        dims = [_positive(key, params[key]) for key in ("n", "N") if params.get(key) is not None]
-        if len(dims) == 2 and dims[1] < dims[0]:
+        n = None if params.get("n") is None else _positive("n", params["n"])
+        N = None if params.get("N") is None else _positive("N", params["N"])
+        if n is not None and N is not None and N < n:
             raise ValueError(f"srht: the padded dimension N = {params['N']!r} is smaller than n = {params['n']!r}")
-        return {"N": max(dims)}
+        return {"N": N if N is not None else _hadamard_dim(n)}
     return {}
+
+
+def _hadamard_dim(n: float) -> int:
+    """The next power of two >= n: the dimension a Walsh-Hadamard transform of R^n acts on (as in
+    pss_theory.sketches.srht)."""
+    return 1 << max(0, (math.ceil(n) - 1).bit_length())
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -261,7 +269,8 @@ def _params(family, params: dict) -> dict:
 def log_f_theorem6(d, net="9") -> float:
     """ln f for Theorem 6: f = 9^d points of a 1/2-net of the unit sphere of a d-dim subspace.
 
-    ``net="9"``: the paper's 9^d, which is (1 + 4/gamma)^d at gamma = 1/2 (Woodruff 2014, Lemma 2.2).
+    ``net="9"``: the paper's 9^d, which is (1 + 4/gamma)^d at gamma = 1/2 (Woodruff 2014, Sec. 2.1;
+    the appendix's "lemma 5 from [20]").
     ``net="5"``: 5^d = (1 + 2/gamma)^d, the common volumetric bound (Vershynin 2018, Cor. 4.2.13).
     Both are valid upper bounds on the net size; 5^d gives smaller sufficient k.
     """
@@ -310,29 +319,36 @@ def _rate_moment_upper(eps: float, tau: float) -> float:
 
     E r^{2j} = s^{1-j} <= (2j - 1)!! tau^{j-1}; expanding E Q^{2m} (Q = sum_i r_i v_i, ||v|| = 1)
     multinomially, each term carries tau to a power <= m - 1, so E Q^{2m} <= tau^{m-1} (2m - 1)!! and
-    E exp(lam Q^2) <= 1 + ((1 - 2 lam tau)^{-1/2} - 1)/tau.  Chernoff:
-    r_up = sup_lam lam (1 + eps) - ln(1 + ((1 - 2 lam tau)^{-1/2} - 1)/tau).  With w = (1 - 2 lam tau)^{-1/2}
-    the optimum solves tau w^3 - (1 + eps) w - (1 + eps)(tau - 1) = 0, w in (1, 2].  tau = 1 gives the
-    Gaussian rate; for small eps r_up ~ eps^2 s / (2 (1 - s)), the binomial truth at v = e_i.
+    E exp(lam Q^2) <= M(lam) = 1 + ((1 - 2 lam tau)^{-1/2} - 1)/tau.  Chernoff:
+    r_up = sup_lam lam (1 + eps) - ln M(lam).  With w = 1 + u = (1 - 2 lam tau)^{-1/2} the optimum solves
+    tau u^3 + 3 tau u^2 + (3 tau - 1 - eps) u - eps tau = 0 (u in (0, 1)); then
+    lam = u (2 + u) / (2 tau (1 + u)^2), M = 1 + lam + h, h = u^2 (3 + 2u) / (2 tau (1 + u)^2), and
+    r_up = lam eps + (lam - ln(1 + lam)) - ln(1 + h/(1 + lam)), which has no cancellation for small eps.
+    tau = 1 gives the Gaussian rate; for small eps r_up ~ eps^2 s / (2 (1 - s)), the binomial truth at
+    v = e_i.
     """
     if tau == 1.0:
         return _rate_gaussian(eps)
-    a = 1.0 + eps
-    w = optimize.brentq(lambda w: tau * w ** 3 - a * w - a * (tau - 1.0), 1.0, 2.0, xtol=1e-15, rtol=1e-15)
-    lam = (1.0 - w ** -2) / (2.0 * tau)
-    return lam * a - math.log1p((w - 1.0) / tau)
+    u = optimize.brentq(lambda u: ((tau * u + 3.0 * tau) * u + (3.0 * tau - 1.0 - eps)) * u - eps * tau,
+                        0.0, 1.0, xtol=1e-300, rtol=1e-15, maxiter=500)
+    w2 = (1.0 + u) ** 2
+    lam = u * (2.0 + u) / (2.0 * tau * w2)
+    h = u * u * (3.0 + 2.0 * u) / (2.0 * tau * w2)
+    return lam * eps + _x_minus_log1p(lam) - math.log1p(h / (1.0 + lam))
 
 
 def _rate_moment_lower(eps: float, fourth: float) -> float:
     """Lower tail via e^{-x} <= 1 - x + x^2/2 (Achlioptas' argument, optimized over lam):
     E exp(-lam Q^2) <= 1 - lam + lam^2 E[Q^4]/2, E Q^4 = 3 + (1/s - 3) ||v||_4^4 <= max(3, 1/s) = fourth.
     r_lo = sup_lam -lam (1 - eps) - ln(1 - lam + a lam^2), a = fourth/2; the optimum is the positive root
-    of (1 - eps) a lam^2 + (2a - 1 + eps) lam - eps = 0."""
+    of (1 - eps) a lam^2 + (2a - 1 + eps) lam - eps = 0.  Evaluated as
+    lam eps + (y - ln(1 + y)) - a lam^2 with y = -lam + a lam^2 (no cancellation for small eps)."""
     a = fourth / 2.0
     b = 2.0 * a - 1.0 + eps
     c = (1.0 - eps) * a
     lam = 2.0 * eps / (b + math.sqrt(b * b + 4.0 * c * eps))
-    return -lam * (1.0 - eps) - math.log1p(-lam + a * lam * lam)
+    y = -lam + a * lam * lam
+    return lam * eps + _x_minus_log1p(y) - a * lam * lam
 
 
 def _rate_achlioptas(eps: float, density: float) -> float:
@@ -430,7 +446,8 @@ def log_jlt_k(eps, delta, log_f, family, **params) -> float:
       L = ln(f^2/delta): k = 4 L / eps^2, certified only if s >= 4 L / eps.  The Chebyshev bound of
       ``countsketch`` holds for any s (the block construction has the same Var <= 2/k), and the
       smaller of the two applicable values is returned.
-    - ``srht`` (``n``: ambient dimension, or ``N``: the padded power of two; S = sqrt(N/k) P H D):
+    - ``srht`` (``n``: ambient dimension, rounded up to the power of two N the Hadamard transform acts
+      on; or ``N`` given directly; S = sqrt(N/k) P H D with P sampling k of the N rows):
       derived here in the style of Ailon & Chazelle 2009.  Flattening: for unit x,
       P(|(H D x)_i| > t) <= 2 exp(-N t^2/2) (Hoeffding 1963); union over N coordinates and the f^2
       vectors at delta/2 gives N max_i (HDx)_i^2 <= mu = 2 ln(4 N f^2/delta).  Sampling k coordinates
@@ -468,9 +485,12 @@ def _eps_chernoff(k: float, delta: float, log_f: float, family: str, p: dict) ->
     target = _log_events(log_f, delta) / k  # need r(eps) >= target
     if _rate(family, 1.0, p) <= target:
         return math.inf
-    # r(eps) <= eps^2/4 for every family here, so r(sqrt(target)) <= target/4 < target
-    lo = math.sqrt(target)
-    return optimize.brentq(lambda e: _rate(family, e, p) - target, lo, 1.0, xtol=1e-300, rtol=1e-15, maxiter=500)
+    # r(eps) <= eps^2/4 for every family here, so r(sqrt(target)) <= target/4 < target.  Solve in
+    # x = ln eps, where ln r is nearly linear (slope ~2): few iterations, relative accuracy ~1e-15.
+    log_target = math.log(target)
+    x = optimize.brentq(lambda x: math.log(_rate(family, math.exp(x), p)) - log_target,
+                        0.5 * log_target, 0.0, xtol=1e-15, rtol=1e-15, maxiter=200)
+    return math.exp(x)
 
 
 def _eps_from_log(log_eps: float) -> float:
@@ -535,8 +555,8 @@ def osnap_required_s(eps, delta, log_f, c_sparsity=OSNAP_C_SPARSITY) -> float:
 
 
 def _with_n(family: str, n: float, params: dict) -> dict:
-    """Theorem 7 knows n: hand it to srht unless the caller gave n or N."""
-    if family == "srht" and params.get("n") is None and params.get("N") is None:
+    """Theorem 7 knows n: hand it to srht unless the caller gave N (n itself cannot be a keyword there)."""
+    if family == "srht" and params.get("N") is None:
         return {**params, "n": n}
     return params
 
@@ -583,7 +603,8 @@ def theorem7_log_k(eps, delta, d, n, rho, family, net="9", *, part_a_factor=1.0,
     ``part_a_factor=1``: the theorem as stated.  Part A, case 3 of the proof (e_i against a unit
     vector of the column space, written as a sum of net points of norms <= 2^-i) proves 2 eps, not
     eps; ``part_a_factor=THEOREM7_PART_A_FACTOR`` (2) is the requirement the proof supports.
-    ``rho`` in (0, 1] (rho_i = ||E_i|| / sigma <= 1).  For srht, n is passed on unless n/N is given.
+    ``rho`` in (0, 1] (rho_i = ||E_i|| / sigma <= 1).  For srht the theorem's n is passed on (padded
+    to the next power of two); give ``N=...`` to use another Hadamard dimension (N >= n).
     """
     rho = _real("rho", rho)
     if not 0.0 < rho <= 1.0:
@@ -711,11 +732,12 @@ def srht_subspace_k(d, n, eps, delta) -> float:
         e^-eps/(1-eps)^(1-eps) <= e^(-eps^2/2) and e^eps/(1+eps)^(1+eps) <= e^(-eps^2/3) (eps <= 1):
         P(some eigenvalue of (SQ)^T SQ outside [1 - eps, 1 + eps]) <= 2 d exp(-eps^2 k/(3B)) <= delta/2.
     Certifies sigma^2 in [1 - eps, 1 + eps] for all singular values sigma of S Q (inner-product form,
-    eps_macro_inner <= eps).  ``n`` is the (padded) dimension the Hadamard transform acts on; a
-    value above n means the bound is vacuous at that n.
+    eps_macro_inner <= eps).  ``n`` is rounded up to the next power of two N, the dimension the
+    Hadamard transform acts on, and used in place of n above; a value above N means the bound is
+    vacuous at that n (k rows are sampled without replacement from N).
     """
     d = _positive("d", d)
-    n = _positive("n", n)
+    n = _hadamard_dim(_positive("n", n))
     eps = _open_unit("eps", eps)
     delta = _open_unit("delta", delta)
     return 3.0 * _srht_B(d, n, delta) * math.log(4.0 * d / delta) / (eps * eps)
@@ -723,10 +745,11 @@ def srht_subspace_k(d, n, eps, delta) -> float:
 
 @_cites("tropp2011", "boutsidis_gittens2013", "this_module")
 def srht_subspace_eps(k, d, n, delta) -> float:
-    """Inverse of ``srht_subspace_k``: sqrt(3 B ln(4d/delta)/k) (inner-product form), inf if >= 1 or k > n."""
+    """Inverse of ``srht_subspace_k``: sqrt(3 B ln(4d/delta)/k) (inner-product form), inf if >= 1 or k > N
+    (N: n rounded up to a power of two)."""
     k = _positive("k", k)
     d = _positive("d", d)
-    n = _positive("n", n)
+    n = _hadamard_dim(_positive("n", n))
     delta = _open_unit("delta", delta)
     if k > n:
         return math.inf
@@ -737,9 +760,10 @@ def srht_subspace_eps(k, d, n, delta) -> float:
 @_cites("tropp2011")
 def srht_tropp2011_fixed_k(d, n) -> float:
     """Tropp 2011, Thm 3.1: k >= 4 (sqrt(d) + sqrt(8 ln(d n)))^2 ln(d) (and k <= n) gives, except with
-    probability O(1/d), singular values of S Q in [0.40, 1.48]: a fixed distortion, not an eps (d >= 2)."""
+    probability O(1/d), singular values of S Q in [0.40, 1.48]: a fixed distortion, not an eps (d >= 2).
+    n is rounded up to the next power of two (the Hadamard dimension)."""
     d = _positive("d", d)
-    n = _positive("n", n)
+    n = _hadamard_dim(_positive("n", n))
     if d < 2:
         raise ValueError(f"Tropp's Theorem 3.1 needs d >= 2 (its bound has a factor ln d), got d = {d!r}")
     return 4.0 * (math.sqrt(d) + math.sqrt(8.0 * math.log(d * n))) ** 2 * math.log(d)

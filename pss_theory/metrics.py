@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg
 
-from .tables import TableError, as_table
+from .errors import InputError
+from .tables import TableError
 
 QUANTILES = {"min": 0.0, "p01": 0.01, "p50": 0.5, "p99": 0.99, "max": 1.0}
 RANK_TOL = 1e-12  # eigenvalue ratio of E^T E under which E counts as rank-deficient (cond(E) > 1e6)
 
 
-class RankDeficientError(ValueError):
+class RankDeficientError(InputError):
     """E has rank < d, so its column space has no d-dimensional orthonormal basis Q."""
 
 

@@ -18,6 +18,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .errors import InputError
+
 MASK64 = (1 << 64) - 1
 _PHILOX_M = (0xD2E7470EE14C6C93, 0xCA5A826395121157)
 _PHILOX_W = (0x9E3779B97F4A7C15, 0xBB67AE8584CAA73B)
@@ -31,11 +33,12 @@ TAG_TABLE = 16
 TAG_TABLE_BASIS = 17
 TAG_TABLE_NOISE = 18
 TAG_SAMPLE = 32
+TAG_TRIAL = 33
 
 
 def _check_seed(seed: int) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) <= MASK64:
-        raise ValueError(f"seed must be an integer in [0, 2**64), got {seed!r}")
+        raise InputError(f"seed must be an integer in [0, 2**64), got {seed!r}")
     return int(seed)
 
 

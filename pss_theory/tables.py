@@ -13,17 +13,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import rng
+from .errors import InputError
 
 KINDS = ("gaussian", "lowrank", "zipf")
 
 
-class TableError(ValueError):
+class TableError(InputError):
     """A table that cannot be used (wrong shape, type, or non-finite values)."""
 
 
 def _positive_int(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or int(value) <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise InputError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
 
 
@@ -101,16 +102,16 @@ def table(kind: str, *, n: int, d: int, seed: int = 0, rank: int | None = None, 
       a Zipf law over row ids, as in trained tables whose frequent (low) ids carry large norms.
     """
     if kind not in KINDS:
-        raise ValueError(f"unknown table kind {kind!r}: expected one of {', '.join(KINDS)} or a .npy/.npz/.safetensors path")
+        raise InputError(f"unknown table kind {kind!r}: expected one of {', '.join(KINDS)} or a .npy/.npz/.safetensors path")
     n, d = _positive_int("n", n), _positive_int("d", d)
     seed = rng._check_seed(seed)
     if kind == "gaussian":
         return GeneratedTable(kind, n, d, seed)
     rank = max(1, d // 4) if rank is None else _positive_int("rank", rank)
     if rank > d:
-        raise ValueError(f"rank must be at most d = {d}, got {rank}")
+        raise InputError(f"rank must be at most d = {d}, got {rank}")
     if not (np.isfinite(noise) and noise >= 0 and np.isfinite(decay) and decay >= 0 and np.isfinite(alpha) and alpha >= 0):
-        raise ValueError("noise, decay and alpha must be finite and non-negative")
+        raise InputError("noise, decay and alpha must be finite and non-negative")
     gauss = rng.normals(np, rng.Stream(seed, rng.TAG_TABLE_BASIS).rows(0, d, (rank + 1) // 2), rank).astype(np.float64)
     v, _ = np.linalg.qr(gauss)
     s = (np.arange(1, rank + 1, dtype=np.float64)) ** (-decay)

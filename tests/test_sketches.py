@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import pss_theory as p
-from pss_theory.sketches.srht import fwht, _hadamard
+from pss_theory.sketches.srht import _hadamard, fwht
 
 FAMILY_PARAMS = {
     "gaussian": {}, "rademacher": {}, "achlioptas": {}, "countsketch": {}, "osnap": {"s": 3}, "srht": {"block": 8},

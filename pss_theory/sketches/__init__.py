@@ -1,6 +1,7 @@
 """Sketch families behind one protocol; ``sketch(family, k=..., n=...)`` builds one."""
 from __future__ import annotations
 
+from ..errors import InputError
 from .base import Sketch
 from .dense import Achlioptas, Gaussian, Rademacher
 from .hashing import OSNAP, CountSketch
@@ -14,7 +15,7 @@ def sketch(family: str, *, k: int, n: int, seed: int = 0, device="cpu", **params
     try:
         cls = FAMILIES[family]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown sketch family {family!r}: expected one of {', '.join(FAMILIES)}") from None
+        raise InputError(f"unknown sketch family {family!r}: expected one of {', '.join(FAMILIES)}") from None
     return cls(k=k, n=n, seed=seed, device=device, **params)
 
 

@@ -15,14 +15,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend import Backend, get_backend
+from ..errors import InputError
 from ..tables import as_table
 
 
 def _positive_int(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise InputError(f"{name} must be a positive integer, got {value!r}")
     if int(value) <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
+        raise InputError(f"{name} must be a positive integer, got {value}")
     return int(value)
 
 
@@ -42,7 +43,7 @@ class Sketch:
         self.xp = self.backend.xp
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+            raise InputError(f"dtype must be float32 or float64, got {self.dtype}")
 
     # ---- what a family provides ----
     scale: float = 1.0
@@ -91,20 +92,20 @@ class Sketch:
         xp = self.xp
         if isinstance(idx, range):
             if idx.step != 1 or not 0 <= idx.start <= idx.stop <= self.n:
-                raise ValueError(f"a column range must be consecutive within [0, {self.n}), got {idx}")
+                raise InputError(f"a column range must be consecutive within [0, {self.n}), got {idx}")
             return idx
         idx = xp.asarray(idx)
         if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
-            raise ValueError(f"indices must be a 1-D integer array, got shape {idx.shape} dtype {idx.dtype}")
+            raise InputError(f"indices must be a 1-D integer array, got shape {idx.shape} dtype {idx.dtype}")
         if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= self.n):
-            raise ValueError(f"indices must lie in [0, {self.n}), got values in [{int(idx.min())}, {int(idx.max())}]")
+            raise InputError(f"indices must lie in [0, {self.n}), got values in [{int(idx.min())}, {int(idx.max())}]")
         return idx.astype(xp.int64)
 
     def blocks(self, E, block_rows: int | None = None):
         """Yield (start, stop, E[start:stop] on the backend in ``dtype``) over the rows of E."""
         table = as_table(E)
         if table.n != self.n:
-            raise ValueError(f"E has {table.n} rows but this sketch has n = {self.n} columns")
+            raise InputError(f"E has {table.n} rows but this sketch has n = {self.n} columns")
         for start, stop in self.block_starts(block_rows or self.default_block_rows()):
             yield start, stop, table.block(start, stop, self.xp).astype(self.dtype, copy=False)
 
@@ -146,7 +147,7 @@ class Sketch:
         """
         M = self.xp.asarray(M)
         if M.ndim != 2 or M.shape[0] != self.k:
-            raise ValueError(f"M must be a k x d matrix with k = {self.k}, got shape {M.shape}")
+            raise InputError(f"M must be a k x d matrix with k = {self.k}, got shape {M.shape}")
         idx = self._check_idx(idx)
         return self._decompress(M, idx)
 
@@ -157,5 +158,5 @@ class Sketch:
     def to_dense(self):
         """The whole S as a k x n array: for tests at small n only."""
         if self.k * self.n > 50_000_000:
-            raise ValueError(f"to_dense() would build a {self.k} x {self.n} array; it is meant for small n")
+            raise InputError(f"to_dense() would build a {self.k} x {self.n} array; it is meant for small n")
         return self.columns(range(0, self.n))

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from .. import rng
+from ..errors import InputError
 from .base import Sketch
 
 
@@ -90,7 +89,7 @@ class Achlioptas(DenseSketch):
             density = 1.0 / math.sqrt(self.n)
         density = float(density)
         if not 0.0 < density <= 1.0:
-            raise ValueError(f"density must lie in (0, 1], got {density}")
+            raise InputError(f"density must lie in (0, 1], got {density}")
         self.density = density
         self.threshold = int(round(density * 2**31))
         self.words_per_column = (self.k + 1) // 2

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from .. import rng
+from ..errors import InputError
 from .base import Sketch, _positive_int
 
 
@@ -25,7 +24,7 @@ class OSNAP(Sketch):
         super().__init__(**kw)
         self.s = _positive_int("s", s)
         if self.s > self.k:
-            raise ValueError(f"osnap needs s <= k (s distinct rows per column), got s = {self.s} > k = {self.k}")
+            raise InputError(f"osnap needs s <= k (s distinct rows per column), got s = {self.s} > k = {self.k}")
         self.stream = rng.Stream(self.seed, rng.TAG_SKETCH)
         self.scale = 1.0 / math.sqrt(self.s)
         self.block_edges = [t * self.k // self.s for t in range(self.s + 1)]
@@ -82,7 +81,7 @@ class CountSketch(OSNAP):
 
     def __init__(self, **kw):
         if kw.pop("s", 1) != 1:
-            raise ValueError("countsketch has exactly one nonzero per column; use osnap for s > 1")
+            raise InputError("countsketch has exactly one nonzero per column; use osnap for s > 1")
         super().__init__(s=1, **kw)
 
     def params(self) -> dict:

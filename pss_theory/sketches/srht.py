@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from .. import rng
+from ..errors import InputError
 from .base import Sketch
 
 
@@ -66,10 +67,10 @@ class SRHT(Sketch):
         super().__init__(**kw)
         self.N = 1 << max(0, (self.n - 1).bit_length())
         if self.k > self.N:
-            raise ValueError(f"srht samples k rows of the {self.N}-row Hadamard transform without replacement: "
+            raise InputError(f"srht samples k rows of the {self.N}-row Hadamard transform without replacement: "
                              f"need k <= {self.N} (the next power of two >= n), got k = {self.k}")
         if block <= 0 or block & (block - 1):
-            raise ValueError(f"srht block must be a power of two, got {block}")
+            raise InputError(f"srht block must be a power of two, got {block}")
         self.B = min(block, self.N)
         self.scale = 1.0 / math.sqrt(self.k)
         self.rows = floyd_sample(rng.Stream(self.seed, rng.TAG_SKETCH_ROWS), self.N, self.k)
@@ -88,7 +89,7 @@ class SRHT(Sketch):
 
     def block_starts(self, block_rows: int):
         if block_rows % self.B:
-            raise ValueError(f"srht streams in blocks of a multiple of B = {self.B} rows, got {block_rows}")
+            raise InputError(f"srht streams in blocks of a multiple of B = {self.B} rows, got {block_rows}")
         return super().block_starts(block_rows)
 
     def signs(self, start: int, stop: int):

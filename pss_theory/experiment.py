@@ -1,0 +1,42 @@
+"""Running cells (one sketch draw on one table) and collecting their records, resumably."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from . import rng
+from .records import RecordLog
+
+
+def trial_seed(seed: int, trial: int) -> int:
+    """The sketch seed of trial ``trial``: a Philox word, so trials of different seeds never overlap."""
+    return int(rng.Stream(seed, rng.TAG_TRIAL).words(trial, 1)[0])
+
+
+def log_k_grid(lo: float, hi: float, points: int) -> list[int]:
+    """``points`` integers log-spaced from lo to hi (duplicates removed)."""
+    if hi <= lo:
+        return [int(round(lo))]
+    return sorted({int(round(x)) for x in np.geomspace(lo, hi, points)})
+
+
+def run_cells(cells: list[dict], compute, log: RecordLog | None, key_fields) -> list[dict]:
+    """Records for ``cells`` in order: those in ``log`` are reused, the rest computed and appended.
+
+    ``compute(cell)`` returns the measured fields of one cell; the record is the cell plus those
+    fields plus ``seconds``.  With ``log`` None nothing is written.
+    """
+    out = []
+    for cell in cells:
+        if log is not None and log.done(cell):
+            key = log.key(cell)
+            out.append(next(r for r in log.records if log.key(r) == key))
+            continue
+        t0 = time.perf_counter()
+        record = {**cell, **compute(cell)}
+        record["seconds"] = round(time.perf_counter() - t0, 3)
+        if log is not None:
+            log.append(record)
+        out.append(record)
+    return out

@@ -1,0 +1,185 @@
+"""Figures drawn from records and summaries only: nothing here measures or bounds anything."""
+from __future__ import annotations
+
+import math
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from .records import write_atomic  # noqa: E402
+
+COLORS = {"gaussian": "C0", "rademacher": "C1", "achlioptas": "C2", "countsketch": "C3", "osnap": "C4", "srht": "C5",
+          "robez": "C6"}
+
+
+def _footer(fig, summary: dict, extra: str = "") -> None:
+    fam = summary.get("family")
+    fam = ", ".join(fam) if isinstance(fam, list) else fam
+    table = summary.get("table", {})
+    tname = table.get("kind", "?") if isinstance(table, dict) else table
+    k = summary.get("k")
+    ktext = f"k = {k[0]}..{k[-1]}" if isinstance(k, list) else f"k = {k}"
+    fig.text(0.01, 0.01, f"n = {summary.get('n'):,}, d = {summary.get('d')}, {ktext}, family: {fam}, table: {tname}, "
+             f"seed = {summary.get('seed')}{extra}", fontsize=7, color="0.35")
+
+
+def save(fig, stem: str) -> list[str]:
+    """Write stem.png and stem.svg atomically; return their paths."""
+    paths = []
+    for ext in ("png", "svg"):
+        path = f"{stem}.{ext}"
+        tmp = os.path.join(os.path.dirname(os.path.abspath(path)), f".tmp-{os.path.basename(path)}")
+        fig.savefig(tmp, format=ext, dpi=130)
+        with open(tmp, "rb") as fh:
+            data = fh.read()
+        os.unlink(tmp)
+        write_atomic(path, data)
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def theorem6_eps_vs_k(summary: dict, records: list[dict], stem: str) -> list[str]:
+    """eps_macro against k per family: median and range over trials, the Theorem 6 bound, Marchenko-Pastur."""
+    fig, ax = plt.subplots(figsize=(7, 4.8))
+    vacuous = []
+    for fam, curve in summary["curves"].items():
+        ks = curve["k"]
+        vals = [[r["eps_macro_norm"] for r in records if r["family"] == fam and r["k"] == k] for k in ks]
+        med = np.array([np.median(v) for v in vals])
+        lo = med - np.array([min(v) for v in vals])
+        hi = np.array([max(v) for v in vals]) - med
+        c = COLORS.get(fam, "k")
+        ax.errorbar(ks, med, yerr=[lo, hi], fmt="o-", color=c, ms=4, capsize=3, label=f"{fam}: measured (median, range)")
+        th = np.array([np.nan if v is None or not math.isfinite(v) else v for v in curve["theorem6_eps"]], dtype=float)
+        if np.isfinite(th).any():
+            ax.plot(ks, th, "--", color=c, label=f"{fam}: Theorem 6 bound")
+        else:
+            vacuous.append(fam)
+        if curve.get("prediction") and curve["prediction"][0] is not None:
+            ax.plot(ks, curve["prediction"], ":", color="k", lw=1.5, label="Marchenko-Pastur sqrt(d/k)" if fam == next(
+                f for f, cv in summary["curves"].items() if cv.get("prediction") and cv["prediction"][0] is not None) else None)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("sketch size k (rows of S)")
+    ax.set_ylabel("eps_macro = max_x | ||SEx|| / ||Ex|| - 1 |")
+    ax.set_title("Theorem 6: worst-case distortion over all x, measured exactly")
+    if vacuous:
+        ax.text(0.02, 0.03, f"Theorem 6 bound vacuous (no eps < 1) at every k shown for: {', '.join(vacuous)}",
+                transform=ax.transAxes, fontsize=8, color="firebrick")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, loc="upper right")
+    fig.subplots_adjust(bottom=0.16)
+    _footer(fig, summary, f", {summary.get('trials')} trials per point")
+    return save(fig, stem)
+
+
+def failure_rate_vs_k(summary: dict, stem: str) -> list[str]:
+    """Empirical P(eps_macro > eps) against k with Clopper-Pearson 95% bands and the delta line."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for fam, fr in summary["failure_rate"].items():
+        c = COLORS.get(fam, "k")
+        ax.plot(fr["k"], fr["rate"], "o-", color=c, ms=4, label=f"{fam}: measured")
+        ax.fill_between(fr["k"], fr["lo"], fr["hi"], color=c, alpha=0.15, label=f"{fam}: 95% Clopper-Pearson")
+        if fr.get("k_required") and fr["k_required"] is not None and math.isfinite(fr["k_required"]):
+            ax.axvline(fr["k_required"], color=c, ls="--", lw=1, label=f"{fam}: k Theorem 6 requires")
+    ax.axhline(summary["delta"], color="k", ls=":", label=f"delta = {summary['delta']:g}")
+    ax.set_xscale("log")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("sketch size k")
+    ax.set_ylabel(f"P(eps_macro > {summary['eps']:g})  (fraction of trials)")
+    ax.set_title("Theorem 6: how often a draw of S misses eps")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.subplots_adjust(bottom=0.16)
+    _footer(fig, summary, f", {summary.get('trials')} trials per point")
+    return save(fig, stem)
+
+
+def _hist_edges(h: dict) -> tuple[np.ndarray, np.ndarray]:
+    return np.asarray(h["edges"], dtype=float), np.asarray(h["counts"], dtype=float)
+
+
+def theorem7_eps_vs_rho(summary: dict, stem: str) -> list[str]:
+    """Density of (rho_i, eps_i) over all rows, with the guarantee eps_JLT(k) / rho_i and sqrt(srank/k) / rho_i."""
+    h = summary["histograms"]["eps_vs_rho"]
+    xe, ye = np.asarray(h["x_edges"]), np.asarray(h["y_edges"])
+    counts = np.asarray(h["counts"], dtype=float)
+    fig, ax = plt.subplots(figsize=(7, 5))
+    masked = np.ma.masked_where(counts.T == 0, counts.T)
+    mesh = ax.pcolormesh(xe, ye, masked, norm=matplotlib.colors.LogNorm(), cmap="viridis", shading="flat")
+    fig.colorbar(mesh, ax=ax, label="rows per bin")
+    x = np.geomspace(xe[0], xe[-1], 200)
+    s = summary["stats"]
+    ax.plot(x, s["eta_pred"] / x, "w--", lw=1.5, label="empirical law sqrt(srank/k) / rho_i")
+    g = summary["theory"].get("eps_jlt")
+    if g is not None and math.isfinite(g):
+        ax.plot(x, g / x, "r-", lw=1.5, label="guarantee eps_JLT(k) / rho_i (Theorem 7 as stated)")
+    else:
+        ax.text(0.02, 0.03, "Theorem 7 guarantee vacuous at this k (eps_JLT >= 1 for f = 9^d + n)",
+                transform=ax.transAxes, color="firebrick", fontsize=8)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("rho_i = ||E_i|| / sigma_max(E)")
+    ax.set_ylabel("eps_i = ||Mhat_i - E_i|| / ||E_i||")
+    ax.set_title("Theorem 7: per-row error against rho_i, all rows")
+    ax.legend(fontsize=7, loc="upper right")
+    fig.subplots_adjust(bottom=0.15)
+    _footer(fig, summary)
+    return save(fig, stem)
+
+
+def theorem7_proof_steps(summary: dict, stem: str) -> list[str]:
+    """Distributions of eta_i and ||c_i|| over all rows against 2 eps_JLT(k) (Part A) ."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for name, label, c in (("eta", "eta_i = ||Mhat_i - E_i|| / sigma", "C0"), ("c", "||c_i|| (proof's cross term)", "C3")):
+        h = summary["histograms"].get(name)
+        if h is None:
+            continue
+        edges, counts = _hist_edges(h)
+        ax.stairs(counts, edges, color=c, label=label, lw=1.5)
+    g = summary["theory"].get("eps_jlt")
+    if g is not None and math.isfinite(g):
+        ax.axvline(g, color="k", ls=":", label="eps_JLT(k), f = 9^d + n (statement)")
+        ax.axvline(2 * g, color="k", ls="--", label="2 eps_JLT(k) (what Part A proves)")
+    else:
+        ax.text(0.02, 0.9, "eps_JLT(k) >= 1 at this k: Part A's bound is vacuous", transform=ax.transAxes,
+                color="firebrick", fontsize=8)
+    ax.axvline(summary["stats"]["eta_pred"], color="C2", ls="-.", label="sqrt(srank / k)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("value (dimensionless)")
+    ax.set_ylabel("rows per bin")
+    ax.set_title("Theorem 7, proof steps: eta_i <= ||c_i|| <= 2 eps_JLT")
+    ax.legend(fontsize=7)
+    fig.subplots_adjust(bottom=0.15)
+    _footer(fig, summary)
+    return save(fig, stem)
+
+
+def theorem4_pairs(summary: dict, stem: str) -> list[str]:
+    """pi_ij / bound for sampled pairs, and | ||Mhat_i|| / ||E_i|| - 1 | / eps_i for every row (Eq. 25)."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+    for ax, name, title, xlabel in (
+        (axes[0], "pair_ratio", "Theorem 4: pair error / per-row bound", "pi_ij / (eps_i eps_j + eps_i + eps_j)"),
+        (axes[1], "eq25_ratio", "Eq. 25: norm error / eps_i, all rows", "| ||Mhat_i|| / ||E_i|| - 1 | / eps_i"),
+    ):
+        h = summary["histograms"].get(name)
+        if h is None:
+            continue
+        edges, counts = _hist_edges(h)
+        ax.stairs(counts, edges, color="C0", lw=1.5)
+        ax.axvline(1.0, color="firebrick", ls="--", label="bound (ratio 1)")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("count per bin")
+        ax.set_title(title, fontsize=10)
+        ax.legend(fontsize=7)
+    fig.subplots_adjust(bottom=0.2, wspace=0.3)
+    _footer(fig, summary, f", {summary['stats'].get('pairs', 0):,} pairs")
+    return save(fig, stem)

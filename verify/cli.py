@@ -1,0 +1,175 @@
+"""Argument conventions shared by every command, and the one place user errors become exit code 2."""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+
+from pss_theory.errors import InputError
+from pss_theory.sketches import FAMILIES
+from pss_theory.tables import KINDS, load_table, table
+
+
+class UsageError(InputError):
+    """A malformed command line."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse whose errors are one line (no usage block) and exit code 2."""
+
+    def error(self, message):
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def count(text: str) -> int:
+    """A positive whole number, also written as 1e6 or 1_000_000."""
+    try:
+        value = float(str(text).replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number such as 1000 or 1e6, got {text!r}") from None
+    if not math.isfinite(value) or value != int(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number such as 1000 or 1e6, got {text!r}")
+    if value > 2**53:
+        raise argparse.ArgumentTypeError(f"{text!r} is too large (at most 2^53)")
+    return int(value)
+
+
+def open_unit(text: str) -> float:
+    """A number strictly between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number strictly between 0 and 1, got {text!r}") from None
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number strictly between 0 and 1, got {text!r}")
+    return value
+
+
+def unit_closed_right(text: str) -> float:
+    """A number in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}")
+    return value
+
+
+def seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number in [0, 2^64), got {text!r}") from None
+    if not 0 <= value < 2**64:
+        raise argparse.ArgumentTypeError(f"expected a whole number in [0, 2^64), got {text!r}")
+    return value
+
+
+def families(text: str) -> list[str]:
+    """One family, several separated by commas, or ``all``."""
+    names = list(FAMILIES) if text == "all" else [t.strip() for t in text.split(",") if t.strip()]
+    bad = [t for t in names if t not in FAMILIES]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(f"unknown family {', '.join(bad) or text!r}: expected {', '.join(FAMILIES)}, "
+                                         "a comma-separated list of them, or all")
+    return names
+
+
+def common_parser(prog: str, description: str, *, default_n: int, default_d: int, default_table: str,
+                  default_family: str) -> Parser:
+    p = Parser(prog=prog, description=description)
+    p.add_argument("--n", type=count, default=None, help=f"rows of a generated table (default {default_n:g})")
+    p.add_argument("--d", type=count, default=None, help=f"columns of a generated table (default {default_d})")
+    p.add_argument("--k", type=count, default=None, help="sketch size (default 8 d)")
+    p.add_argument("--family", type=families, default=[default_family],
+                   help=f"sketch family: {', '.join(FAMILIES)}, a comma list, or all (default {default_family})")
+    p.add_argument("--table", default=default_table,
+                   help=f"a generated kind ({', '.join(KINDS)}) or a .npy/.npz/.safetensors file (default {default_table})")
+    p.add_argument("--key", default=None, help="array name inside a .npz or .safetensors file")
+    p.add_argument("--eps", type=open_unit, default=0.5, help="the theorem's accuracy eps, in (0, 1) (default 0.5)")
+    p.add_argument("--delta", type=open_unit, default=0.1, help="the failure probability delta, in (0, 1) (default 0.1)")
+    p.add_argument("--seed", type=seed, default=0, help="seed of the table and the sketches (default 0)")
+    p.add_argument("--device", choices=("cpu", "gpu", "auto"), default="cpu", help="where to compute (default cpu)")
+    p.add_argument("--block-rows", type=count, default=None, help="rows per streamed block (default: by memory)")
+    p.add_argument("--out", default=None, help="folder for summary.json and records.jsonl")
+    p.add_argument("--quiet", action="store_true", help="no progress and no table, only errors")
+    p.add_argument("--json", action="store_true", help="print summary.json to stdout instead of the table")
+    p.set_defaults(default_n=default_n, default_d=default_d)
+    return p
+
+
+def resolve_table(args):
+    """The table named by --table, with --n/--d checked against a file's shape."""
+    if args.table in KINDS:
+        return table(args.table, n=args.n or args.default_n, d=args.d or args.default_d, seed=args.seed)
+    if os.path.splitext(args.table)[1].lower() not in (".npy", ".npz", ".safetensors") and not os.path.exists(args.table):
+        raise InputError(f"unknown table {args.table!r}: expected one of {', '.join(KINDS)} "
+                         "or a path to a .npy, .npz or .safetensors file")
+    t = load_table(args.table, key=args.key)
+    for name in ("n", "d"):
+        given = getattr(args, name)
+        if given is not None and given != getattr(t, name):
+            raise InputError(f"--{name} {given} conflicts with the table file, which has {name} = {getattr(t, name)}")
+    return t
+
+
+def check_out(path: str) -> str:
+    """Fail early, before any work, if ``path`` cannot become a writable folder."""
+    path = os.path.abspath(path)
+    probe = path
+    while not os.path.exists(probe):
+        probe = os.path.dirname(probe)
+    if probe == path and not os.path.isdir(path):
+        raise InputError(f"--out {path} exists and is not a folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(f"--out {path} is not writable (no write permission on {probe})")
+    return path
+
+
+def make_out(path: str) -> str:
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create --out {path}: {exc.strerror}") from None
+    return path
+
+
+class Progress:
+    """A one-line progress bar on stderr with rows per second; silent when quiet or not a TTY."""
+
+    def __init__(self, total: int, label: str, enabled: bool):
+        self.total, self.label = total, label
+        self.enabled = enabled and sys.stderr.isatty()
+        self.t0 = self.last = time.perf_counter()
+
+    def __call__(self, done: int) -> None:
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if now - self.last < 0.2 and done < self.total:
+            return
+        self.last = now
+        rate = done / max(now - self.t0, 1e-9)
+        frac = done / self.total if self.total else 1.0
+        bar = "#" * int(30 * frac)
+        sys.stderr.write(f"\r{self.label} [{bar:<30}] {100 * frac:5.1f}% {done:,}/{self.total:,} rows "
+                         f"{rate / 1e6:.2f}M rows/s")
+        if done >= self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def run(main, argv=None) -> int:
+    """Call ``main(argv)``; a user error becomes one line on stderr and exit code 2."""
+    try:
+        return main(argv) or 0
+    except (InputError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"error: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
