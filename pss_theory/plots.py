@@ -115,7 +115,7 @@ def theorem7_eps_vs_rho(summary: dict, stem: str) -> list[str]:
     fig.colorbar(mesh, ax=ax, label="rows per bin")
     x = np.geomspace(xe[0], xe[-1], 200)
     s = summary["stats"]
-    ax.plot(x, s["eta_pred"] / x, "w--", lw=1.5, label="empirical law sqrt(srank/k) / rho_i")
+    ax.plot(x, s["eta_pred"] / x, "--", color="darkorange", lw=1.5, label="empirical law sqrt(srank/k) / rho_i")
     g = summary["theory"].get("eps_jlt")
     if g is not None and math.isfinite(g):
         ax.plot(x, g / x, "r-", lw=1.5, label="guarantee eps_JLT(k) / rho_i (Theorem 7 as stated)")

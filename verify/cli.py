@@ -173,3 +173,65 @@ def run(main, argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def single_family(text: str) -> str:
+    names = families(text) if text != "robez" else ["robez"]
+    if len(names) != 1:
+        raise argparse.ArgumentTypeError(f"this command checks one family at a time, got {text!r}")
+    return names[0]
+
+
+def add_family_params(p: Parser) -> None:
+    """Parameters of the families with parameters (osnap, achlioptas, and ROBE-Z)."""
+    p.add_argument("--s", type=count, default=None, help="osnap: nonzeros per column (default 4)")
+    p.add_argument("--density", type=unit_closed_right, default=None, help="achlioptas: density in (0, 1] (default 1/3)")
+    p.add_argument("--Z", type=count, default=None, help="robez: chunk size Z (default 32)")
+    p.add_argument("--compression", type=positive_float, default=None, help="robez: n d / m (default 1000)")
+    p.add_argument("--signed", action="store_true", help="robez: add a sign hash (unbiased read-back)")
+
+
+def family_params(args) -> dict:
+    """The keyword parameters of ``args.family`` given on the command line."""
+    fam = args.family if isinstance(args.family, str) else args.family[0]
+    wanted = {"osnap": ("s",), "achlioptas": ("density",), "robez": ("Z", "compression", "signed")}.get(fam, ())
+    given = {name: getattr(args, name) for name in ("s", "density", "Z", "compression") if getattr(args, name, None) is not None}
+    if getattr(args, "signed", False):
+        given["signed"] = True
+    stray = sorted(set(given) - set(wanted))
+    if stray:
+        raise InputError(f"--{stray[0]} does not apply to family {fam} (it applies to "
+                         f"{ {'s': 'osnap', 'density': 'achlioptas'}.get(stray[0], 'robez') })")
+    return {k: v for k, v in given.items() if k in wanted}
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def emit(args, summary: dict, out: str, header: str, extra: list[str] = ()) -> None:
+    """Print the summary (table and verdict, or JSON) after it has been written."""
+    import json
+
+    from pss_theory.records import jsonable
+
+    from .report import claims_table
+
+    if args.json:
+        print(json.dumps(jsonable(summary), indent=2, sort_keys=True))
+        return
+    if args.quiet:
+        return
+    print(header)
+    print(claims_table(summary["claims"]))
+    for line in extra:
+        print(line)
+    verdict = summary.get("verdict")
+    print("\n".join(verdict) if isinstance(verdict, list) else verdict)
+    print(f"wrote {out}/summary.json and records.jsonl in {summary['seconds']:.1f} s")

@@ -14,36 +14,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend import Backend, get_backend
+from ..backend import Backend
 from ..errors import InputError
-from ..tables import as_table
+from ..pss import StreamedPSS, positive_int
 
 
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise InputError(f"{name} must be a positive integer, got {value!r}")
-    if int(value) <= 0:
-        raise InputError(f"{name} must be a positive integer, got {value}")
-    return int(value)
-
-
-class Sketch:
+class Sketch(StreamedPSS):
     """A k x n JLT matrix S defined by (family, k, n, seed, params); see module docstring."""
 
-    family = "abstract"
     block_budget_bytes = 1 << 26  # the largest dense k x b piece of U generated at once
 
     def __init__(self, *, k: int, n: int, seed: int = 0, device: str | Backend = "cpu", dtype=np.float32):
-        from ..rng import _check_seed
-
-        self.k = _positive_int("k", k)
-        self.n = _positive_int("n", n)
-        self.seed = _check_seed(seed)
-        self.backend = get_backend(device)
-        self.xp = self.backend.xp
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise InputError(f"dtype must be float32 or float64, got {self.dtype}")
+        super().__init__(n=n, seed=seed, device=device, dtype=dtype)
+        self.k = positive_int("k", k)
 
     # ---- what a family provides ----
     scale: float = 1.0
@@ -54,29 +37,16 @@ class Sketch:
     def _unscaled_columns(self, idx):
         raise NotImplementedError
 
-    def params(self) -> dict:
-        """Family parameters beyond (k, n, seed), for records and repr."""
-        return {}
-
     def default_block_rows(self) -> int:
         return int(max(256, min(self.n, self.block_budget_bytes // (4 * self.k))))
 
-    def block_starts(self, block_rows: int):
-        """Row blocks (start, stop) covering 0..n-1."""
-        return [(s, min(self.n, s + block_rows)) for s in range(0, self.n, block_rows)]
-
-    @property
-    def nbytes(self) -> int:
-        """Bytes the object holds (parameters only; S itself is never stored)."""
-        return 0
+    def describe(self) -> dict:
+        return {"family": self.family, "k": self.k, "n": self.n, "seed": self.seed, **self.params()}
 
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v}" for k, v in self.params().items())
         return (f"{type(self).__name__}(family={self.family!r}, k={self.k}, n={self.n}, seed={self.seed}{extra}, "
                 f"device={self.backend.device!r}, holds={self.nbytes} bytes)")
-
-    def describe(self) -> dict:
-        return {"family": self.family, "k": self.k, "n": self.n, "seed": self.seed, **self.params()}
 
     # ---- the protocol ----
     def _unscaled(self, idx):
@@ -87,27 +57,6 @@ class Sketch:
 
     def _unscaled_range(self, start: int, stop: int):
         return self._unscaled_columns(self.xp.arange(start, stop, dtype=self.xp.int64))
-
-    def _check_idx(self, idx):
-        xp = self.xp
-        if isinstance(idx, range):
-            if idx.step != 1 or not 0 <= idx.start <= idx.stop <= self.n:
-                raise InputError(f"a column range must be consecutive within [0, {self.n}), got {idx}")
-            return idx
-        idx = xp.asarray(idx)
-        if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
-            raise InputError(f"indices must be a 1-D integer array, got shape {idx.shape} dtype {idx.dtype}")
-        if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= self.n):
-            raise InputError(f"indices must lie in [0, {self.n}), got values in [{int(idx.min())}, {int(idx.max())}]")
-        return idx.astype(xp.int64)
-
-    def blocks(self, E, block_rows: int | None = None):
-        """Yield (start, stop, E[start:stop] on the backend in ``dtype``) over the rows of E."""
-        table = as_table(E)
-        if table.n != self.n:
-            raise InputError(f"E has {table.n} rows but this sketch has n = {self.n} columns")
-        for start, stop in self.block_starts(block_rows or self.default_block_rows()):
-            yield start, stop, table.block(start, stop, self.xp).astype(self.dtype, copy=False)
 
     def accumulate(self, M_acc, start: int, block) -> None:
         """M_acc += U[:, start:start+b] @ block (unscaled, float64 accumulator)."""

@@ -14,7 +14,8 @@ import math
 
 from .. import rng
 from ..errors import InputError
-from .base import Sketch, _positive_int
+from ..pss import positive_int
+from .base import Sketch
 
 
 class OSNAP(Sketch):
@@ -22,7 +23,7 @@ class OSNAP(Sketch):
 
     def __init__(self, *, s: int = 4, **kw):
         super().__init__(**kw)
-        self.s = _positive_int("s", s)
+        self.s = positive_int("s", s)
         if self.s > self.k:
             raise InputError(f"osnap needs s <= k (s distinct rows per column), got s = {self.s} > k = {self.k}")
         self.stream = rng.Stream(self.seed, rng.TAG_SKETCH)
