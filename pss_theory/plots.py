@@ -81,12 +81,23 @@ def theorem6_eps_vs_k(summary: dict, records: list[dict], stem: str) -> list[str
 def failure_rate_vs_k(summary: dict, stem: str) -> list[str]:
     """Empirical P(eps_macro > eps) against k with Clopper-Pearson 95% bands and the delta line."""
     fig, ax = plt.subplots(figsize=(7, 4.5))
+    kmin = min(min(fr["k"]) for fr in summary["failure_rate"].values())
+    kmax = max(max(fr["k"]) for fr in summary["failure_rate"].values())
+    right, off_chart = kmax * 1.5, []
     for fam, fr in summary["failure_rate"].items():
         c = COLORS.get(fam, "k")
         ax.plot(fr["k"], fr["rate"], "o-", color=c, ms=4, label=f"{fam}: measured")
         ax.fill_between(fr["k"], fr["lo"], fr["hi"], color=c, alpha=0.15, label=f"{fam}: 95% Clopper-Pearson")
-        if fr.get("k_required") and fr["k_required"] is not None and math.isfinite(fr["k_required"]):
-            ax.axvline(fr["k_required"], color=c, ls="--", lw=1, label=f"{fam}: k Theorem 6 requires")
+        req = fr.get("k_required")
+        if req is not None and math.isfinite(req) and req <= 100 * kmax:
+            ax.axvline(req, color=c, ls="--", lw=1, label=f"{fam}: k Theorem 6 requires")
+            right = max(right, req * 1.5)
+        else:
+            off_chart.append(f"{fam}: 10^{math.log10(req):.1f}" if req is not None and math.isfinite(req) else f"{fam}: inf")
+    ax.set_xlim(kmin / 1.5, right)
+    if off_chart:
+        fig.text(0.01, 0.045, "k that Theorem 6 requires, off the chart: " + "; ".join(off_chart), fontsize=8,
+                 color="firebrick")
     ax.axhline(summary["delta"], color="k", ls=":", label=f"delta = {summary['delta']:g}")
     ax.set_xscale("log")
     ax.set_ylim(-0.02, 1.02)
@@ -95,7 +106,7 @@ def failure_rate_vs_k(summary: dict, stem: str) -> list[str]:
     ax.set_title("Theorem 6: how often a draw of S misses eps")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=7)
-    fig.subplots_adjust(bottom=0.16)
+    fig.subplots_adjust(bottom=0.2)
     _footer(fig, summary, f", {summary.get('trials')} trials per point")
     return save(fig, stem)
 

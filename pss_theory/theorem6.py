@@ -83,6 +83,22 @@ def claims(family: str, records: list[dict], th: dict, k: int, eps: float, delta
     return out
 
 
+def failure_rates(records: list[dict], family: str, eps: float, delta: float, n: int, d: int) -> dict:
+    """Per k: the fraction of trials with eps_macro > eps and its 95% Clopper-Pearson interval."""
+    ks = sorted({r["k"] for r in records if r["family"] == family})
+    out = {"k": ks, "rate": [], "lo": [], "hi": [], "trials": [],
+           "k_required": theory(family, ks[0], n, d, eps, delta)["theorem6_k"]}
+    for k in ks:
+        vals = [r["eps_macro_norm"] for r in records if r["family"] == family and r["k"] == k]
+        fails = sum(v > eps for v in vals)
+        lo, hi = bounds.clopper_pearson(fails, len(vals))
+        out["rate"].append(fails / len(vals))
+        out["lo"].append(lo)
+        out["hi"].append(hi)
+        out["trials"].append(len(vals))
+    return out
+
+
 def fit_power_law(records: list[dict], d: int) -> dict:
     """Least squares fit of log eps_macro = log C + a log(d/k) over all trials, with 95% intervals.
 

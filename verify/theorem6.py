@@ -1,7 +1,6 @@
 """python -m verify.theorem6: exact macro distortion (Theorem 6) per trial, or a sweep over k."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -10,10 +9,9 @@ from pss_theory import bounds, theorem6
 from pss_theory.backend import get_backend
 from pss_theory.errors import InputError
 from pss_theory.experiment import log_k_grid, run_cells, trial_seed
-from pss_theory.records import RecordLog, environment, jsonable, write_json
+from pss_theory.records import RecordLog, environment, write_json
 
 from . import cli
-from .report import claims_table
 
 KEY = ("family", "k", "trial", "n", "d", "seed", "table")
 
@@ -47,7 +45,7 @@ def plan(args, table) -> list[dict]:
 
 
 def summarize(args, table, records, seconds, backend) -> dict:
-    claims, verdicts, curves, fits = [], [], {}, {}
+    claims, verdicts, curves, fits, rates = [], [], {}, {}, {}
     ks = sorted({r["k"] for r in records})
     for fam in args.family:
         fam_records = [r for r in records if r["family"] == fam]
@@ -60,6 +58,7 @@ def summarize(args, table, records, seconds, backend) -> dict:
             curves[fam] = {"k": ks, **{name: [theorem6.theory(fam, k, table.n, table.d, args.eps, args.delta)[name]
                                                for k in ks] for name in ("theorem6_eps", "prediction")}}
             fits[fam] = theorem6.fit_power_law(fam_records, table.d)
+            rates[fam] = theorem6.failure_rates(records, fam, args.eps, args.delta, table.n, table.d)
     stats = {name: [r[name] for r in records] for name in theorem6.MEASURED + ("family", "k", "trial")}
     out = {
         "theorem": "6", "n": table.n, "d": table.d, "k": ks if args.sweep else ks[0],
@@ -70,7 +69,7 @@ def summarize(args, table, records, seconds, backend) -> dict:
         "environment": environment(backend),
     }
     if args.sweep:
-        out["curves"], out["fit"] = curves, fits
+        out["curves"], out["fit"], out["failure_rate"] = curves, fits, rates
     return out
 
 
@@ -99,21 +98,14 @@ def main(argv=None) -> int:
         from pss_theory import plots
 
         cli.make_out(args.figures)
-        summary["figures"] = plots.theorem6_eps_vs_k(summary, records, os.path.join(args.figures, "theorem6_eps_vs_k"))
+        summary["figures"] = (plots.theorem6_eps_vs_k(summary, records, os.path.join(args.figures, "theorem6_eps_vs_k"))
+                              + plots.failure_rate_vs_k(summary, os.path.join(args.figures, "theorem6_failure_rate")))
         write_json(os.path.join(out, "summary.json"), summary)
-    if args.json:
-        print(json.dumps(jsonable(summary), indent=2, sort_keys=True))
-    elif not args.quiet:
-        print(f"Theorem 6 (Macro PSS) on table {table.describe()}, n = {table.n:,}, d = {table.d}, "
-              f"{args.trials} trial(s) per cell, backend {backend.describe()}")
-        print(claims_table(summary["claims"]))
-        if args.sweep:
-            for fam, fit in summary["fit"].items():
-                if fit["a"] is not None:
-                    print(f"fit {fam}: eps_macro ~ C (d/k)^a with a = {fit['a']:.3f} [{fit['a_lo']:.3f}, {fit['a_hi']:.3f}], "
-                          f"C = {fit['C']:.3f} [{fit['C_lo']:.3f}, {fit['C_hi']:.3f}] (theory: a = 1/2)")
-        print("\n".join(summary["verdict"]))
-        print(f"wrote {out}/summary.json and records.jsonl in {summary['seconds']:.1f} s")
+    fits = [f"fit {fam}: eps_macro ~ C (d/k)^a with a = {fit['a']:.3f} [{fit['a_lo']:.3f}, {fit['a_hi']:.3f}], "
+            f"C = {fit['C']:.3f} [{fit['C_lo']:.3f}, {fit['C_hi']:.3f}] (theory: a = 1/2)"
+            for fam, fit in summary.get("fit", {}).items() if fit["a"] is not None]
+    cli.emit(args, summary, out, f"Theorem 6 (Macro PSS) on table {table.describe()}, n = {table.n:,}, d = {table.d}, "
+             f"{args.trials} trial(s) per cell, backend {backend.describe()}", fits)
     return 0
 
 
