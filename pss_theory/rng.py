@@ -132,26 +132,32 @@ def bounded(xp, u32, m: int):
 def normals(xp, words, count: int, out=None):
     """Standard normals by Box-Muller, two per word, in float32.
 
-    For a row of W words: u1 = (hi + 1/2) 2^-32, theta = 2 pi lo 2^-32, r = sqrt(-2 ln u1); the row's
-    normals are [r cos(theta) for each word] followed by [r sin(theta) for each word], cut to ``count``.
-    The tail reaches sqrt(-2 ln 2^-33) ~ 6.8 standard deviations.
+    For a row of W words, each word split into its high and low 32 bits: u1 = (hi + 1/2) 2^-32,
+    theta = 2 pi lo 2^-32, r = sqrt(-2 ln u1); the row's normals are [r cos(theta) for each word]
+    followed by [r sin(theta) for each word], cut to ``count``.  The tail reaches
+    sqrt(-2 ln 2^-33) ~ 6.8 standard deviations.  The halves are read through a uint32 view
+    (little-endian, as on x86, ARM and CUDA devices), which converts to float32 about 3x faster
+    than shifting 64-bit words.
     """
-    hi, lo = uniform32_halves(xp, words)
-    r = hi.astype(xp.float32)
+    words = xp.ascontiguousarray(words)
+    halves = words.view(xp.uint32).reshape(words.shape + (2,))
+    r = halves[..., 1].astype(xp.float32)
     r *= xp.float32(2.0**-32)
     r += xp.float32(2.0**-33)
     xp.log(r, out=r)
     r *= xp.float32(-2.0)
     xp.sqrt(r, out=r)
-    theta = lo.astype(xp.float32)
+    theta = halves[..., 0].astype(xp.float32)
     theta *= xp.float32(2.0 * np.pi * 2.0**-32)
     w = words.shape[-1]
     if out is None:
         out = xp.empty(words.shape[:-1] + (count,), dtype=xp.float32)
     ncos = min(w, count)
-    xp.multiply(xp.cos(theta[..., :ncos]), r[..., :ncos], out=out[..., :ncos])
+    xp.cos(theta[..., :ncos], out=out[..., :ncos])
+    out[..., :ncos] *= r[..., :ncos]
     if count > w:
-        xp.multiply(xp.sin(theta[..., : count - w]), r[..., : count - w], out=out[..., w:count])
+        xp.sin(theta[..., : count - w], out=out[..., w:count])
+        out[..., w:count] *= r[..., : count - w]
     return out
 
 
