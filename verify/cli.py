@@ -235,3 +235,27 @@ def emit(args, summary: dict, out: str, header: str, extra: list[str] = ()) -> N
     verdict = summary.get("verdict")
     print("\n".join(verdict) if isinstance(verdict, list) else verdict)
     print(f"wrote {out}/summary.json and records.jsonl in {summary['seconds']:.1f} s")
+
+
+def reuse_summary(out: str, cell: dict) -> dict | None:
+    """The summary.json already under ``out`` for exactly this cell (a resumed report), else None."""
+    import json
+
+    from pss_theory.records import jsonable
+
+    path = os.path.join(out, "summary.json")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            old = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    return old if old.get("cell") == jsonable(cell) else None
+
+
+def write_single(out: str, record: dict, summary: dict) -> None:
+    """A one-cell run: records.jsonl (one line) and summary.json, each written atomically."""
+    from pss_theory.records import dumps, write_atomic, write_json
+
+    make_out(out)
+    write_atomic(os.path.join(out, "records.jsonl"), dumps(record) + "\n")
+    write_json(os.path.join(out, "summary.json"), summary)

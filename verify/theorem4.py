@@ -8,13 +8,11 @@ import time
 from pss_theory import bounds, metrics, theorem4, theorem7
 from pss_theory.backend import get_backend
 from pss_theory.errors import InputError
-from pss_theory.experiment import run_cells, trial_seed
-from pss_theory.records import RecordLog, environment, write_json
+from pss_theory.experiment import trial_seed
+from pss_theory.records import environment, write_json
 
 from . import cli
 from .theorem7 import check_k
-
-KEY = ("family", "params", "k", "n", "d", "seed", "table", "rho", "pairs", "top")
 
 
 def parser():
@@ -33,6 +31,54 @@ def parser():
     return p
 
 
+def measure(args, pss, table, cell, backend) -> dict:
+    """Both passes (eps_i and Eq. 25 on every row), then the sampled and top-R pairs."""
+    t0 = time.perf_counter()
+    kk = cell["k"]
+    th = theorem7.theory(args.family, kk or 0, table.n, table.d, args.eps, args.delta, args.rho, cell["params"])
+    k_ok = th["theorem7_k"] is not None and kk >= th["theorem7_k"]
+    progress = cli.Progress(2 * table.n, "theorem4", not args.quiet)
+    comp = metrics.compress(pss, table, args.block_rows, progress)
+    spec = metrics.spectrum(comp)
+    mi = metrics.micro(pss, table, comp, spec, args.block_rows, lambda r: progress(table.n + r))
+    eligible = theorem4.eligible_rows(mi.rho, args.rho)
+    if eligible.size < 2:
+        raise InputError(f"only {eligible.size} row(s) have rho_i > {args.rho:g}; lower --rho")
+    if args.top is not None and args.top > eligible.size:
+        raise InputError(f"--top {args.top} is more than the {eligible.size:,} rows with rho_i > {args.rho:g}")
+    rows = theorem4.sample_rows(eligible, theorem4.rows_for_pairs(args.pairs), args.seed)
+    mhat, e = theorem4.read_rows(pss, comp.M, table, rows)
+    a, b = theorem4.sample_pairs(rows.size, args.pairs, args.seed)
+    s = theorem4.pair_stats(theorem4.pair_errors(mhat[a], mhat[b], e[a], e[b]), mi.eps[rows][a], mi.eps[rows][b],
+                            args.eps)
+    ratio = s.pop("_ratio")
+    s |= {"rows_read": int(rows.size), "eligible_rows": int(eligible.size)}
+    c25, st25 = theorem4.eq25_claim(mi)
+    claims = theorem4.claims(s, args.eps, k_ok, "sampled pairs") + [c25]
+    top = None
+    if args.top is not None:
+        top = theorem4.top_pairs(pss, comp.M, table, mi.rho, mi.eps, args.top, args.eps)
+        top.pop("_ratio")
+        claims += theorem4.claims(top, args.eps, k_ok, f"all pairs of the top {args.top} rows by rho")
+    verdict = (f"{args.family}, k = {kk}: {s['pairs']:,} pairs among {s['rows_read']:,} of the {s['eligible_rows']:,} "
+               f"rows with rho_i > {args.rho:g}: max pi_ij {s['pi']['max']:.3g}, median pi_ij / per-row bound "
+               f"{s['ratio']['p50']:.3g}; per-row bound violations: {s['per_row_violations']}; Eq. 25 violations: "
+               f"{st25['eq25_violations']}; the theorem's eps^2 + 2 eps = {s['theorem_bound']:.3g} is "
+               + ("promised" if k_ok else "not promised at this k") + f" and exceeded by {s['theorem_violations']:,} pairs.")
+    return {
+        "theorem": "4", "n": table.n, "d": table.d, "k": kk, "family": args.family, "params": cell["params"],
+        "table": table.describe(), "seed": args.seed, "backend": backend.name,
+        "seconds": round(time.perf_counter() - t0, 3), "eps": args.eps, "delta": args.delta, "rho": args.rho,
+        "claims": [c.as_dict() for c in claims],
+        "stats": {"pairs": s["pairs"], "pair_ratio": s["ratio"], "pi": s["pi"], "rows_read": s["rows_read"],
+                  "eligible_rows": s["eligible_rows"], "per_row_violations": s["per_row_violations"],
+                  "theorem_violations": s["theorem_violations"], "exact_pairs": s["exact_pairs"], **st25, "top": top},
+        "theory": th, "histograms": theorem4.histograms(ratio, mi), "verdict": verdict,
+        "sources": {"desai2022": bounds.SOURCES["desai2022"]}, "environment": environment(backend), "pss": repr(pss),
+        "cell": cell,
+    }
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     backend = get_backend(args.device)
@@ -45,71 +91,21 @@ def main(argv=None) -> int:
     pss = theorem7.make_pss(args.family, k, table.n, trial_seed(args.seed, 0), backend,
                             {**params, "d": table.d} if args.family == "robez" else params)
     out = cli.check_out(args.out or os.path.join("results", "theorem4"))
-    t0 = time.perf_counter()
-    progress = cli.Progress(2 * table.n, "theorem4", not args.quiet)
     kk = getattr(pss, "k", None)
-    cell = {"family": args.family, "params": params, "k": kk, "n": table.n, "d": table.d, "seed": args.seed,
-            "table": table.describe(), "rho": args.rho, "pairs": args.pairs, "top": args.top}
-    th = theorem7.theory(args.family, kk or 0, table.n, table.d, args.eps, args.delta, args.rho, params)
-    k_ok = th["theorem7_k"] is not None and kk >= th["theorem7_k"]
-    state = {}
-
-    def compute(cell):
-        comp = metrics.compress(pss, table, args.block_rows, progress)
-        spec = metrics.spectrum(comp)
-        mi = metrics.micro(pss, table, comp, spec, args.block_rows, lambda r: progress(table.n + r))
-        eligible = theorem4.eligible_rows(mi.rho, args.rho)
-        if eligible.size < 2:
-            raise InputError(f"only {eligible.size} row(s) have rho_i > {args.rho:g}; lower --rho")
-        if args.top is not None and args.top > eligible.size:
-            raise InputError(f"--top {args.top} is more than the {eligible.size:,} rows with rho_i > {args.rho:g}")
-        rows = theorem4.sample_rows(eligible, theorem4.rows_for_pairs(args.pairs), args.seed)
-        mhat, e = theorem4.read_rows(pss, comp.M, table, rows)
-        a, b = theorem4.sample_pairs(rows.size, args.pairs, args.seed)
-        pi = theorem4.pair_errors(mhat[a], mhat[b], e[a], e[b])
-        st = theorem4.pair_stats(pi, mi.eps[rows][a], mi.eps[rows][b], args.eps)
-        ratio = st.pop("_ratio")
-        c25, st25 = theorem4.eq25_claim(mi)
-        result = {"sampled": st | {"rows_read": int(rows.size), "eligible_rows": int(eligible.size)}, **st25,
-                  "histograms": theorem4.histograms(ratio, mi)}
-        claims = theorem4.claims(st, args.eps, k_ok, "sampled pairs") + [c25]
-        if args.top is not None:
-            top = theorem4.top_pairs(pss, comp.M, table, mi.rho, mi.eps, args.top, args.eps)
-            top.pop("_ratio")
-            result["top"] = top
-            claims += theorem4.claims(top, args.eps, k_ok, f"all pairs of the top {args.top} rows by rho")
-        state["claims"] = claims
-        return result
-
-    log = RecordLog(os.path.join(cli.make_out(out), "records.jsonl"), KEY)
-    record = run_cells([cell], compute, log, KEY)[0]
-    claims = [c.as_dict() for c in state.get("claims", [])]
-    s = record["sampled"]
-    verdict = (f"{args.family}, k = {kk}: {s['pairs']:,} pairs among {s['rows_read']:,} of the {s['eligible_rows']:,} "
-               f"rows with rho_i > {args.rho:g}: max pi_ij {s['pi']['max']:.3g}, median pi_ij / per-row bound "
-               f"{s['ratio']['p50']:.3g}; per-row bound violations: {s['per_row_violations']}; Eq. 25 violations: "
-               f"{record['eq25_violations']}; the theorem's eps^2 + 2 eps = {s['theorem_bound']:.3g} is "
-               + ("promised" if k_ok else "not promised at this k") + f" and exceeded by {s['theorem_violations']:,} pairs.")
-    summary = {
-        "theorem": "4", "n": table.n, "d": table.d, "k": kk, "family": args.family, "params": params,
-        "table": table.describe(), "seed": args.seed, "backend": backend.name,
-        "seconds": round(time.perf_counter() - t0, 3), "eps": args.eps, "delta": args.delta, "rho": args.rho,
-        "claims": claims, "stats": {"pairs": s["pairs"], "pair_ratio": s["ratio"], "pi": s["pi"],
-                                    "per_row_violations": s["per_row_violations"],
-                                    "theorem_violations": s["theorem_violations"],
-                                    "exact_pairs": s["exact_pairs"], "eq25_violations": record["eq25_violations"],
-                                    "eq25_ratio": record["eq25_ratio"], "top": record.get("top")},
-        "theory": th, "histograms": record["histograms"], "verdict": verdict,
-        "sources": {"desai2022": bounds.SOURCES["desai2022"]}, "environment": environment(backend), "pss": repr(pss),
-    }
-    write_json(os.path.join(out, "summary.json"), summary)
+    cell = {"theorem": "4", "family": args.family, "params": params, "k": kk, "n": table.n, "d": table.d,
+            "seed": args.seed, "table": table.describe(), "sketch_seed": trial_seed(args.seed, 0), "eps": args.eps,
+            "delta": args.delta, "rho": args.rho, "pairs": args.pairs, "top": args.top}
+    summary = cli.reuse_summary(out, cell)
+    if summary is None:
+        summary = measure(args, pss, table, cell, backend)
+        cli.write_single(out, {**cell, "stats": summary["stats"], "seconds": summary["seconds"]}, summary)
     if args.figures:
         from pss_theory import plots
 
         cli.make_out(args.figures)
         summary["figures"] = plots.theorem4_pairs(summary, os.path.join(args.figures, "theorem4_pairs"))
         write_json(os.path.join(out, "summary.json"), summary)
-    cli.emit(args, summary, out, f"Theorem 4 with {pss!r} on table {table.describe()}, backend {backend.describe()}")
+    cli.emit(args, summary, out, f"Theorem 4 with {summary['pss']} on table {table.describe()}, backend {backend.describe()}")
     return 0
 
 

@@ -8,12 +8,10 @@ import time
 from pss_theory import bounds, theorem7
 from pss_theory.backend import get_backend
 from pss_theory.errors import InputError
-from pss_theory.experiment import run_cells, trial_seed
-from pss_theory.records import RecordLog, environment, write_json
+from pss_theory.experiment import trial_seed
+from pss_theory.records import environment, write_json
 
 from . import cli
-
-KEY = ("family", "params", "k", "n", "d", "seed", "table")
 
 
 def parser():
@@ -50,37 +48,29 @@ def main(argv=None) -> int:
     pss = theorem7.make_pss(args.family, k, table.n, trial_seed(args.seed, 0), backend, {**params, "d": table.d}
                             if args.family == "robez" else params)
     out = cli.check_out(args.out or os.path.join("results", "theorem7"))
-    t0 = time.perf_counter()
-    progress = cli.Progress(2 * table.n, "theorem7", not args.quiet)
-    cell = {"family": args.family, "params": params, "k": getattr(pss, "k", None), "n": table.n, "d": table.d,
-            "seed": args.seed, "table": table.describe(), "sketch_seed": trial_seed(args.seed, 0)}
-    state = {}
-
-    def compute(cell):
+    cell = {"theorem": "7", "family": args.family, "params": params, "k": getattr(pss, "k", None), "n": table.n,
+            "d": table.d, "seed": args.seed, "table": table.describe(), "sketch_seed": trial_seed(args.seed, 0),
+            "eps": args.eps, "delta": args.delta, "rho": args.rho, "coherence_pairs": args.coherence_pairs}
+    summary = cli.reuse_summary(out, cell)
+    if summary is None:
+        t0 = time.perf_counter()
+        progress = cli.Progress(2 * table.n, "theorem7", not args.quiet)
         comp, spec, mi, coh = theorem7.measure(pss, table, block_rows=args.block_rows, progress=progress,
                                                coherence_pairs=args.coherence_pairs, seed=args.seed)
-        st = theorem7.statistics(comp, spec, mi, coh, cell["k"] or 0)
-        state.update(mi=mi, hist=theorem7.histograms(mi))
-        return {"stats": st, "histograms": state["hist"]}
-
-    log = RecordLog(os.path.join(cli.make_out(out), "records.jsonl"), KEY)
-    record = run_cells([cell], compute, log, KEY)[0]
-    st = record["stats"]
-    th = theorem7.theory(args.family, cell["k"] or 0, table.n, table.d, args.eps, args.delta, args.rho, params)
-    if "mi" in state:
-        claims = theorem7.claims(args.family, state["mi"], st, th, cell["k"] or 0, args.eps, args.delta, args.rho)
-        verdict = theorem7.verdict(args.family, state["mi"], st, th, cell["k"] or 0, args.eps, args.rho)
-    else:
-        claims, verdict = [], "results reused from records.jsonl; rerun into a fresh --out to recompute the claims"
-    summary = {
-        "theorem": "7", "n": table.n, "d": table.d, "k": cell["k"], "family": args.family, "params": params,
-        "table": table.describe(), "seed": args.seed, "backend": backend.name,
-        "seconds": round(time.perf_counter() - t0, 3), "eps": args.eps, "delta": args.delta, "rho": args.rho,
-        "claims": [c.as_dict() for c in claims], "stats": st, "theory": th, "histograms": record["histograms"],
-        "verdict": verdict, "sources": {key: bounds.SOURCES[key] for key in ("desai2022", "woodruff2014")},
-        "environment": environment(backend), "pss": repr(pss),
-    }
-    write_json(os.path.join(out, "summary.json"), summary)
+        kk = cell["k"] or 0
+        st = theorem7.statistics(comp, spec, mi, coh, kk)
+        th = theorem7.theory(args.family, kk, table.n, table.d, args.eps, args.delta, args.rho, params)
+        claims = theorem7.claims(args.family, mi, st, th, kk, args.eps, args.delta, args.rho)
+        summary = {
+            "theorem": "7", "n": table.n, "d": table.d, "k": cell["k"], "family": args.family, "params": params,
+            "table": table.describe(), "seed": args.seed, "backend": backend.name,
+            "seconds": round(time.perf_counter() - t0, 3), "eps": args.eps, "delta": args.delta, "rho": args.rho,
+            "claims": [c.as_dict() for c in claims], "stats": st, "theory": th,
+            "histograms": theorem7.histograms(mi), "verdict": theorem7.verdict(args.family, mi, st, th, kk, args.eps, args.rho),
+            "sources": {key: bounds.SOURCES[key] for key in ("desai2022", "woodruff2014")},
+            "environment": environment(backend), "pss": repr(pss), "cell": cell,
+        }
+        cli.write_single(out, {**cell, "stats": st, "seconds": summary["seconds"]}, summary)
     if args.figures:
         from pss_theory import plots
 
