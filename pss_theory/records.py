@@ -90,7 +90,9 @@ class RecordLog:
         return self.key(cell) in self._done
 
     def append(self, record: dict) -> None:
+        """Append one record durably; the folder is created on the first record, not before."""
         line = dumps(record) + "\n"
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as fh:
             fh.write(line)
             fh.flush()

@@ -122,8 +122,8 @@ def check_out(path: str) -> str:
     probe = path
     while not os.path.exists(probe):
         probe = os.path.dirname(probe)
-    if probe == path and not os.path.isdir(path):
-        raise InputError(f"--out {path} exists and is not a folder")
+    if not os.path.isdir(probe):
+        raise InputError(f"--out {path}: {probe} exists and is not a folder")
     if not os.access(probe, os.W_OK | os.X_OK):
         raise InputError(f"--out {path} is not writable (no write permission on {probe})")
     return path

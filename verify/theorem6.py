@@ -80,7 +80,7 @@ def main(argv=None) -> int:
     out = cli.check_out(args.out or os.path.join("results", "theorem6"))
     cells = plan(args, table)
     t0 = time.perf_counter()
-    log = RecordLog(os.path.join(cli.make_out(out), "records.jsonl"), KEY)
+    log = RecordLog(os.path.join(out, "records.jsonl"), KEY)
     progress = cli.Progress(table.n * len(cells), "theorem6", not args.quiet)
     done = [0]
 
