@@ -86,7 +86,6 @@ def test_same_seed_same_numbers(tmp_path, capsys, module, argv):
         code, _, _ = run(module, argv + extra + ["--out", str(tmp_path / str(i))], capsys)
         assert code == 0
         results.append(read(str(tmp_path / str(i))))
-    a0, a1 = without_timing(results[0][0]), without_timing(results[1][0])
     assert without_timing(results[0]) == without_timing(results[1])
     a, b = results[0][0]["claims"], results[2][0]["claims"]
     for ca, cb in zip(a, b, strict=True):
