@@ -194,3 +194,102 @@ def theorem4_pairs(summary: dict, stem: str) -> list[str]:
     fig.subplots_adjust(bottom=0.2, wspace=0.3)
     _footer(fig, summary, f", {summary['stats'].get('pairs', 0):,} pairs")
     return save(fig, stem)
+
+
+# ---- E.1 timing study (records of verify.robez_timing) ----
+
+def _timing_series(records: list[dict], select, xkey: str, pass_: str):
+    """{x: (p25, p50, p75)} of ``pass_`` over the records that ``select`` accepts, sorted by x."""
+    pts = {}
+    for r in records:
+        if r.get(f"{pass_}_ms") and select(r):
+            q = r[f"{pass_}_ms"]
+            pts[r[xkey]] = (q["p25"], q["p50"], q["p75"])
+    xs = sorted(pts)
+    return xs, np.array([pts[x] for x in xs]).reshape(-1, 3)
+
+
+def _timing_axes(title: str):
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7.2), sharex=True)
+    fig.suptitle(title, fontsize=11)
+    return fig, axes
+
+
+def _timing_footer(fig, summary: dict) -> None:
+    g = summary.get("grid", {})
+    env = summary.get("environment", {})
+    fig.text(0.01, 0.01, f"{env.get('device', summary.get('backend'))}; batch {g.get('batch')}, d {g.get('d')}; "
+             f"n = paper's n / {g.get('scale')}; median of up to {g.get('repeats')} iterations, bars p25-p75; "
+             f"seed {summary.get('seed')}", fontsize=7, color="0.35")
+
+
+def _errbar(ax, xs, q, **kw):
+    if not len(xs):
+        return
+    ax.errorbar(xs, q[:, 1], yerr=[q[:, 1] - q[:, 0], q[:, 2] - q[:, 1]], capsize=2, ms=4, **kw)
+
+
+def robez_timing_vs_n(summary: dict, records: list[dict], stem: str) -> list[str]:
+    """Forward and backward time against n, dense and sparse gradients: the plain table and ROBE-Z per
+    compression at the fixed Z (Tables 5-9)."""
+    g = summary["grid"]
+    z = g["z_fixed"]
+    fig, axes = _timing_axes(f"E.1: time per iteration against n (ROBE-Z at Z = {z}; plain table dashed)")
+    comps = g["compressions"]
+    cmap = plt.get_cmap("viridis")
+    for i, pass_ in enumerate(("forward", "backward")):
+        for j, mode in enumerate(("dense", "sparse")):
+            ax = axes[i, j]
+            xs, q = _timing_series(records, lambda r, m=mode: r["kind"] == "plain" and r["mode"] == m, "n", pass_)
+            _errbar(ax, xs, q, fmt="s--", color="k", label="plain n x d table")
+            for c_i, c in enumerate(comps):
+                xs, q = _timing_series(records, lambda r, m=mode, c=c: (r["kind"] == "robez" and r["mode"] == m
+                                                                       and r["Z"] == z and r["compression"] == c),
+                                       "n", pass_)
+                _errbar(ax, xs, q, fmt="o-", color=cmap(c_i / max(1, len(comps) - 1)), label=f"ROBE-Z {c:g}x")
+            ax.set_xscale("log", base=2)
+            ax.set_yscale("log")
+            ax.set_title(f"{pass_}, {mode} gradients", fontsize=10)
+            ax.grid(True, which="both", alpha=0.3)
+            if i == 1:
+                ax.set_xlabel("rows n")
+            if j == 0:
+                ax.set_ylabel("ms per iteration (median)")
+    axes[0, 0].legend(fontsize=7)
+    fig.subplots_adjust(bottom=0.12, hspace=0.25, wspace=0.2)
+    _timing_footer(fig, summary)
+    return save(fig, stem)
+
+
+def robez_timing_vs_z(summary: dict, records: list[dict], stem: str) -> list[str]:
+    """Forward and backward time against the chunk size Z per compression at the fixed n (Tables 14-17),
+    with the plain table's time at that n as a horizontal line."""
+    g = summary["grid"]
+    n = g["n_fixed"]
+    fig, axes = _timing_axes(f"E.1: time per iteration against chunk size Z at n = {n:,} (plain table: dotted line)")
+    comps = g["compressions"]
+    cmap = plt.get_cmap("viridis")
+    for i, pass_ in enumerate(("forward", "backward")):
+        for j, mode in enumerate(("dense", "sparse")):
+            ax = axes[i, j]
+            for c_i, c in enumerate(comps):
+                xs, q = _timing_series(records, lambda r, m=mode, c=c: (r["kind"] == "robez" and r["mode"] == m
+                                                                       and r["n"] == n and r["compression"] == c),
+                                       "Z", pass_)
+                _errbar(ax, xs, q, fmt="o-", color=cmap(c_i / max(1, len(comps) - 1)), label=f"ROBE-Z {c:g}x")
+            plain = [r[f"{pass_}_ms"]["p50"] for r in records
+                     if r["kind"] == "plain" and r["mode"] == mode and r["n"] == n and r.get(f"{pass_}_ms")]
+            if plain:
+                ax.axhline(plain[0], color="k", ls=":", label="plain table")
+            ax.set_xscale("log", base=2)
+            ax.set_yscale("log")
+            ax.set_title(f"{pass_}, {mode} gradients", fontsize=10)
+            ax.grid(True, which="both", alpha=0.3)
+            if i == 1:
+                ax.set_xlabel("chunk size Z")
+            if j == 0:
+                ax.set_ylabel("ms per iteration (median)")
+    axes[0, 0].legend(fontsize=7)
+    fig.subplots_adjust(bottom=0.12, hspace=0.25, wspace=0.2)
+    _timing_footer(fig, summary)
+    return save(fig, stem)

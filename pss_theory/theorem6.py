@@ -12,7 +12,7 @@ import math
 import numpy as np
 from scipy import stats
 
-from . import bounds, metrics
+from . import bounds, memory, metrics
 from .claims import Claim
 from .sketches import sketch
 
@@ -22,7 +22,8 @@ MEASURED = ("eps_macro_norm", "eps_macro_inner", "lambda_min", "lambda_max")
 def measure(cell: dict, table, *, device="cpu", block_rows=None, progress=None, params=None) -> dict:
     """One trial: draw S, stream E once, and measure the exact macro distortion."""
     S = sketch(cell["family"], k=cell["k"], n=table.n, seed=cell["sketch_seed"], device=device, **(params or {}))
-    comp = metrics.compress(S, table, block_rows, progress)
+    rows = memory.plan_block_rows(S, table.d, block_rows, row_arrays=1)
+    comp = memory.with_retry(lambda b: metrics.compress(S, table, b, progress), S, rows)
     spec = metrics.spectrum(comp)
     em = metrics.eps_macro(comp, spec, S.xp)
     return {name: em[name] for name in MEASURED} | {"sigma_max": spec.sigma_max, "condition": spec.condition}

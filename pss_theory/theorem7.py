@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from . import bounds, metrics
+from . import bounds, memory, metrics
 from .claims import Claim
 from .metrics import quantiles
 from .sketches import sketch
@@ -56,8 +56,13 @@ def make_pss(family: str, k: int, n: int, seed: int, device, params: dict | None
 
 
 def measure(pss, table, *, block_rows=None, progress=None, coherence_pairs: int = 1_000_000, seed: int = 0):
-    """Both passes over the table; returns (Compressed, Spectrum, Micro, coherence or None)."""
+    """Both passes over the table; returns (Compressed, Spectrum, Micro, coherence or None).
+
+    The block size is checked against free memory first (``memory.plan_block_rows``), and a pass that
+    runs out of GPU memory is retried with halved blocks.
+    """
     total = 2 * table.n
+    rows = memory.plan_block_rows(pss, table.d, block_rows)
 
     def first(rows):
         if progress:
@@ -67,9 +72,9 @@ def measure(pss, table, *, block_rows=None, progress=None, coherence_pairs: int 
         if progress:
             progress(table.n + rows)
 
-    comp = metrics.compress(pss, table, block_rows, first)
+    comp = memory.with_retry(lambda b: metrics.compress(pss, table, b, first), pss, rows)
     spec = metrics.spectrum(comp)
-    mi = metrics.micro(pss, table, comp, spec, block_rows, second)
+    mi = memory.with_retry(lambda b: metrics.micro(pss, table, comp, spec, b, second), pss, rows)
     coh = metrics.coherence(pss, coherence_pairs, seed) if hasattr(pss, "columns") and coherence_pairs else None
     if progress:
         progress(total)

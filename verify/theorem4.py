@@ -5,7 +5,7 @@ import os
 import sys
 import time
 
-from pss_theory import bounds, metrics, theorem4, theorem7
+from pss_theory import bounds, theorem4, theorem7
 from pss_theory.backend import get_backend
 from pss_theory.errors import InputError
 from pss_theory.experiment import trial_seed
@@ -38,9 +38,7 @@ def measure(args, pss, table, cell, backend) -> dict:
     th = theorem7.theory(args.family, kk or 0, table.n, table.d, args.eps, args.delta, args.rho, cell["params"])
     k_ok = th["theorem7_k"] is not None and kk >= th["theorem7_k"]
     progress = cli.Progress(2 * table.n, "theorem4", not args.quiet)
-    comp = metrics.compress(pss, table, args.block_rows, progress)
-    spec = metrics.spectrum(comp)
-    mi = metrics.micro(pss, table, comp, spec, args.block_rows, lambda r: progress(table.n + r))
+    comp, spec, mi, _ = theorem7.measure(pss, table, block_rows=args.block_rows, progress=progress, coherence_pairs=0)
     eligible = theorem4.eligible_rows(mi.rho, args.rho)
     if eligible.size < 2:
         raise InputError(f"only {eligible.size} row(s) have rho_i > {args.rho:g}; lower --rho")

@@ -1,0 +1,88 @@
+"""A memory guard: estimate a run's peak before allocating, shrink blocks to fit, or refuse clearly.
+
+The estimate counts what the code holds (numbers below), not what Python or BLAS add around it, so
+it keeps a 20 % margin below what the machine says is available.
+"""
+from __future__ import annotations
+
+import os
+
+from .errors import InputError
+
+GIB = float(1 << 30)
+MIN_BLOCK = 256
+MARGIN = 0.8
+
+
+def available_bytes(backend) -> float:
+    """Free memory of the device: MemAvailable on the CPU, free device memory on a GPU."""
+    if backend.name != "numpy":
+        free, _ = backend.xp.cuda.runtime.memGetInfo()
+        return float(free)
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return float(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+
+
+def fixed_bytes(pss, d: int, row_arrays: int) -> float:
+    """Held for the whole run: the k x d memory (or ROBE-Z's m floats) twice, the Gram, per-row arrays."""
+    memory = 8.0 * (pss.k * d if hasattr(pss, "k") else getattr(pss, "m", 0))
+    return 2 * memory + 8.0 * d * d + 8.0 * pss.n * row_arrays
+
+
+def block_bytes(pss, d: int, rows: int) -> float:
+    """Per block: the rows in float32 and five float64 copies, plus the generated piece of S."""
+    table = rows * d * (4 + 5 * 8)
+    k = getattr(pss, "k", 0)
+    family = getattr(pss, "family", "")
+    if family in ("gaussian", "rademacher", "achlioptas"):
+        sketch = 2.0 * 4 * k * rows  # the generated columns, and the cached block
+    elif family in ("countsketch", "osnap"):
+        sketch = 8.0 * 3 * rows * pss.s + 8.0 * rows * pss.s * d
+    elif family == "srht":
+        sketch = 3.0 * 8 * pss.B * d + 8.0 * k * d
+    else:
+        sketch = 8.0 * rows * d * 2
+    return table + sketch
+
+
+def plan_block_rows(pss, d: int, block_rows: int | None, row_arrays: int = 10) -> int:
+    """The block size to use: the requested (or default) one, halved until the estimate fits."""
+    avail = MARGIN * available_bytes(pss.backend)
+    fixed = fixed_bytes(pss, d, row_arrays)
+    rows = block_rows or pss.default_block_rows()
+    step = getattr(pss, "B", 1)
+    while fixed + block_bytes(pss, d, rows) > avail and rows // 2 >= max(MIN_BLOCK, step) and not block_rows:
+        rows //= 2
+    need = fixed + block_bytes(pss, d, rows)
+    if need > avail:
+        raise InputError(
+            f"this run needs about {need / GIB:.1f} GiB ({fixed / GIB:.1f} GiB for n = {pss.n:,} rows and the k x d "
+            f"memory, {block_bytes(pss, d, rows) / GIB:.2f} GiB per block of {rows:,} rows) but about "
+            f"{avail / GIB:.1f} GiB is free on the {pss.backend.device}: use a smaller --n, --k or --block-rows")
+    return rows
+
+
+def with_retry(run, pss, block_rows: int):
+    """``run(block_rows)``, retried with halved blocks after an out-of-memory error on a GPU."""
+    errors: tuple = (MemoryError,)
+    if pss.backend.name != "numpy":
+        errors += (pss.backend.xp.cuda.memory.OutOfMemoryError,)
+    rows = block_rows
+    while True:
+        try:
+            return run(rows)
+        except errors:
+            if pss.backend.name != "numpy":
+                pss.backend.xp.get_default_memory_pool().free_all_blocks()
+            step = getattr(pss, "B", 1)  # SRHT blocks stay multiples of its Hadamard size
+            smaller = rows // 2 // step * step
+            if smaller < max(MIN_BLOCK, step):
+                raise InputError(f"out of memory on the {pss.backend.device} even with blocks of {rows:,} rows: "
+                                 "use a smaller --n or --k") from None
+            rows = smaller
