@@ -54,26 +54,30 @@ class GeneratedTable:
             out["alpha"] = self.alpha
         return out
 
-    def _core(self, rows, xp):
-        """Rows of the low-rank core G diag(s) V^T + noise * Z for the given row ids."""
-        r = self.rank
-        g = rng.Stream(self.seed, rng.TAG_TABLE)
-        z = rng.Stream(self.seed, rng.TAG_TABLE_NOISE)
-        # float64 product then one rounding: a row's value does not depend on the block it sits in
-        basis = xp.asarray(self._basis)
-        core = rng.normals(xp, self._words(g, rows, (r + 1) // 2, xp), r).astype(xp.float64) @ basis
-        core += self.noise * rng.normals(xp, self._words(z, rows, (self.d + 1) // 2, xp), self.d)
-        return core.astype(xp.float32)
-
     @staticmethod
-    def _words(stream, rows, width, xp):
+    def _normals(stream, rows, count: int, xp):
+        """Normals of the given rows of ``stream`` (a range runs on all CPU cores)."""
+        width = (count + 1) // 2
         if isinstance(rows, range):
-            return stream.rows(rows.start, rows.stop, width, xp)
-        return stream.rows_at(rows, width, xp)
+            out = xp.empty((len(rows), count), dtype=xp.float32)
+            rng.fill_rows(stream, rows.start, rows.stop, width, rng.normals, out, xp)
+            return out
+        return rng.normals(xp, stream.rows_at(rows, width, xp), count)
+
+    def _core(self, rows, xp):
+        """Rows of the low-rank core G diag(s) V^T + noise * Z for the given row ids.
+
+        The product is taken in float64 and rounded once, so a row's value does not depend on the
+        block it is generated in.
+        """
+        g = self._normals(rng.Stream(self.seed, rng.TAG_TABLE), rows, self.rank, xp)
+        out = (g.astype(xp.float64) @ xp.asarray(self._basis)).astype(xp.float32)
+        out += xp.float32(self.noise) * self._normals(rng.Stream(self.seed, rng.TAG_TABLE_NOISE), rows, self.d, xp)
+        return out
 
     def _rows(self, rows, xp):
         if self.kind == "gaussian":
-            return rng.normals(xp, self._words(rng.Stream(self.seed, rng.TAG_TABLE), rows, (self.d + 1) // 2, xp), self.d)
+            return self._normals(rng.Stream(self.seed, rng.TAG_TABLE), rows, self.d, xp)
         out = self._core(rows, xp)
         if self.kind == "zipf":
             ids = xp.arange(rows.start, rows.stop) if isinstance(rows, range) else xp.asarray(rows)

@@ -101,8 +101,9 @@ class Sketch(StreamedPSS):
         return self._decompress(M, idx)
 
     def _decompress(self, M, idx):
-        cols = self._unscaled(idx).astype(M.dtype, copy=False)
-        return (cols.T @ M) * self.scale
+        # the product runs in the sketch's dtype (float32 by default, like apply) and returns float64
+        cols = self._unscaled(idx)
+        return (cols.T @ M.astype(cols.dtype, copy=False)).astype(self.xp.float64) * self.scale
 
     def to_dense(self):
         """The whole S as a k x n array: for tests at small n only."""

@@ -24,6 +24,7 @@ class DenseSketch(Sketch):
         super().__init__(**kw)
         self.stream = rng.Stream(self.seed, rng.TAG_SKETCH)
         self._last = None
+        self._buffer = None
 
     words_per_column: int
 
@@ -35,11 +36,18 @@ class DenseSketch(Sketch):
         read-back asks for the same block twice (decompress, then column norms)."""
         if self._last is not None and self._last[0] == (start, stop):
             return self._last[1]
-        out = self.xp.empty((stop - start, self.k), dtype=self.xp.float32)
+        b = stop - start
+        if self._buffer is None or self._buffer.shape[0] < b:
+            self._buffer = self.xp.empty((b, self.k), dtype=self.xp.float32)  # reused: no page faults per block
+        out = self._buffer[:b]
         rng.fill_rows(self.stream, start, stop, self.words_per_column, self._transform, out, self.xp)
         u = out.T.astype(self.dtype, copy=False)
         self._last = ((start, stop), u)
         return u
+
+    def column_sq_norms(self, idx):
+        u = self._unscaled(self._check_idx(idx))
+        return self.xp.einsum("ij,ij->j", u, u).astype(self.xp.float64) * self.scale**2
 
     def _partial(self, start: int, block):
         return self._unscaled_range(start, start + block.shape[0]) @ block
