@@ -77,7 +77,8 @@ def screen(summaries: dict[str, dict]) -> str:
     """Each claim of each step, one line: measured against bound, holds or not."""
     lines = []
     for name, s in summaries.items():
-        lines.append(f"{TITLES[name]}  (n = {s['n'] if not isinstance(s['n'], list) else s['n'][-1]:,})")
+        n = f"{s['n'][0]:,}..{s['n'][-1]:,}" if isinstance(s["n"], list) else f"{s['n']:,}"
+        lines.append(f"{TITLES[name]}  (n = {n})")
         for c in s["claims"]:
             text = c["name"] if len(c["name"]) <= 78 else c["name"][:75] + "..."
             bound = "inf" if c.get("vacuous") or c["bound"] is None else fmt(c["bound"])

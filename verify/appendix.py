@@ -97,7 +97,8 @@ def run_line(s: dict) -> str:
     if isinstance(table, dict) and table.get("name"):
         tdesc += f" {table['name']}"
     env = s.get("environment", {})
-    return (f"Run: n = {s['n']:,}, d = {s['d']}, k = {k}, family {fam}, table {tdesc}, seed {s['seed']}, "
+    n = f"{s['n'][0]:,}..{s['n'][-1]:,}" if isinstance(s["n"], list) else f"{s['n']:,}"
+    return (f"Run: n = {n}, d = {s['d']}, k = {k}, family {fam}, table {tdesc}, seed {s['seed']}, "
             f"{env.get('device', s.get('backend'))}; pss-theory {env.get('pss_theory', '?')}, numpy {env.get('numpy', '?')}, "
             f"scipy {env.get('scipy', '?')}.")
 

@@ -62,6 +62,7 @@ def parser():
     p.add_argument("--device", choices=("cpu", "gpu", "auto"), default="cpu", help="where to time (default cpu)")
     p.add_argument("--out", default=None, help="folder for summary.json and records.jsonl (default results/robez_timing)")
     p.add_argument("--figures", default="figures", help="folder for the figures (default figures)")
+    p.add_argument("--no-figures", action="store_true", help="draw no figures")
     p.add_argument("--quiet", action="store_true", help="no progress and no tables, only errors")
     p.add_argument("--json", action="store_true", help="print summary.json to stdout instead of the tables")
     p.add_argument("--seed", type=cli.seed, default=0, help="seed of the ids and parameters (default 0)")
@@ -138,6 +139,10 @@ def verdict(summary: dict) -> str:
         text += (f"Best ROBE-Z forward / plain lookup = {ratio:.2f} (median over n; paper "
                  f"{st['forward_ratio_paper']:.2f}; target <= {timing.TARGET:g}: "
                  f"{'met' if ratio <= timing.TARGET else 'not met'}).")
+    by_c = st.get("forward_ratio_by_compression") or {}
+    if by_c:
+        text += (f" At Z = {g['z_fixed']}, ROBE-Z forward / plain lookup by compression (median over n): "
+                 + ", ".join(f"{c}x {r:.2f}" for c, r in by_c.items() if r is not None) + ".")
     if summary["skipped"]:
         text += f" {len(summary['skipped'])} cell(s) skipped for memory."
     return text
@@ -151,7 +156,7 @@ def main(argv=None) -> int:
     grid = timing.make_grid(device, size=size, batch=args.batch, d=args.d, repeats=args.repeats, n=args.n,
                             compressions=args.compression, Zs=args.Z)
     out = cli.check_out(args.out or os.path.join("results", "robez_timing"))
-    figures = cli.check_out(args.figures) if args.figures else None
+    figures = cli.check_out(args.figures) if args.figures and not args.no_figures else None
     todo, skipped = timing.plan(grid, backend, args.seed)
     t0 = time.perf_counter()
     log = RecordLog(os.path.join(cli.make_out(out), "records.jsonl"), KEY)
