@@ -36,26 +36,29 @@ def count(text: str) -> int:
     return int(value)
 
 
-def open_unit(text: str) -> float:
-    """A number strictly between 0 and 1."""
+def _number(text: str, ok, expected: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number strictly between 0 and 1, got {text!r}") from None
-    if not 0.0 < value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number strictly between 0 and 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+    if not (math.isfinite(value) and ok(value)):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
     return value
+
+
+def open_unit(text: str) -> float:
+    """A number strictly between 0 and 1."""
+    return _number(text, lambda v: 0.0 < v < 1.0, "a number strictly between 0 and 1")
 
 
 def unit_closed_right(text: str) -> float:
     """A number in (0, 1]."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
-    if not 0.0 < value <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}")
-    return value
+    return _number(text, lambda v: 0.0 < v <= 1.0, "a number in (0, 1]")
+
+
+def positive_float(text: str) -> float:
+    """A finite number above 0."""
+    return _number(text, lambda v: v > 0.0, "a positive number")
 
 
 def seed(text: str) -> int:
@@ -203,16 +206,6 @@ def family_params(args) -> dict:
         raise InputError(f"--{stray[0]} does not apply to family {fam} (it applies to "
                          f"{ {'s': 'osnap', 'density': 'achlioptas'}.get(stray[0], 'robez') })")
     return {k: v for k, v in given.items() if k in wanted}
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
 
 
 def emit(args, summary: dict, out: str, header: str, extra: list[str] = ()) -> None:

@@ -6,13 +6,12 @@ import sys
 import time
 
 from pss_theory import bounds, theorem4, theorem7
-from pss_theory.backend import get_backend
 from pss_theory.errors import InputError
 from pss_theory.experiment import trial_seed
 from pss_theory.records import environment, write_json
 
 from . import cli
-from .theorem7 import check_k
+from .theorem7 import setup
 
 
 def parser():
@@ -79,15 +78,9 @@ def measure(args, pss, table, cell, backend) -> dict:
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
-    backend = get_backend(args.device)
-    table = cli.resolve_table(args)
-    params = cli.family_params(args)
-    k = args.k or 8 * table.d
-    check_k(args.family, k, table.n, table.d)
     if args.top is not None and args.top < 2:
         raise InputError("--top needs at least 2 rows")
-    pss = theorem7.make_pss(args.family, k, table.n, trial_seed(args.seed, 0), backend,
-                            {**params, "d": table.d} if args.family == "robez" else params)
+    backend, table, params, pss = setup(args)
     out = cli.check_out(args.out or os.path.join("results", "theorem4"))
     kk = getattr(pss, "k", None)
     cell = {"theorem": "4", "family": args.family, "params": params, "k": kk, "n": table.n, "d": table.d,

@@ -38,15 +38,21 @@ def check_k(family: str, k: int, n: int, d: int) -> None:
         raise InputError(f"srht needs k <= {1 << max(0, (n - 1).bit_length())} (next power of two >= n), got k = {k}")
 
 
-def main(argv=None) -> int:
-    args = parser().parse_args(argv)
+def setup(args):
+    """(backend, table, family params, the PSS under test) for the Theorem 7 and Theorem 4 commands."""
     backend = get_backend(args.device)
     table = cli.resolve_table(args)
     params = cli.family_params(args)
     k = args.k or 8 * table.d
     check_k(args.family, k, table.n, table.d)
-    pss = theorem7.make_pss(args.family, k, table.n, trial_seed(args.seed, 0), backend, {**params, "d": table.d}
-                            if args.family == "robez" else params)
+    pss = theorem7.make_pss(args.family, k, table.n, trial_seed(args.seed, 0), backend,
+                            {**params, "d": table.d} if args.family == "robez" else params)
+    return backend, table, params, pss
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    backend, table, params, pss = setup(args)
     out = cli.check_out(args.out or os.path.join("results", "theorem7"))
     cell = {"theorem": "7", "family": args.family, "params": params, "k": getattr(pss, "k", None), "n": table.n,
             "d": table.d, "seed": args.seed, "table": table.describe(), "sketch_seed": trial_seed(args.seed, 0),
