@@ -163,7 +163,10 @@ def normals(xp, words, count: int, out=None):
 
 def signs(xp, words, count: int):
     """+-1 in float32 from the bits of each word (bit b of word t gives entry 64 t + b)."""
-    bits = xp.unpackbits(words.view(xp.uint8), axis=-1, bitorder="little")[..., :count]
+    words = xp.ascontiguousarray(words)
+    # flattened, then reshaped: CuPy's unpackbits takes no axis, and C order keeps each row's bits together
+    flat = xp.unpackbits(words.view(xp.uint8).ravel(), bitorder="little")
+    bits = flat.reshape(words.shape[:-1] + (64 * words.shape[-1],))[..., :count]
     return bits.astype(xp.float32) * xp.float32(2.0) - xp.float32(1.0)
 
 

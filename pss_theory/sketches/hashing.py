@@ -51,8 +51,9 @@ class OSNAP(Sketch):
         xp = self.xp
         b = block.shape[0]
         rows, signs = self.nonzeros(self.stream.rows(start, start + b, self.s, xp))
-        indptr = xp.arange(0, b * self.s + 1, self.s, dtype=xp.int64)
-        U = self.backend.sparse.csc_matrix((signs.ravel(), rows.ravel(), indptr), shape=(self.k, b))
+        # int32 indices: what cupyx.scipy.sparse requires, and enough for k, b * s < 2^31
+        indptr = xp.arange(0, b * self.s + 1, self.s, dtype=xp.int32)
+        U = self.backend.sparse.csc_matrix((signs.ravel(), rows.ravel().astype(xp.int32), indptr), shape=(self.k, b))
         return U @ block
 
     def _nonzeros_of(self, idx):
