@@ -47,3 +47,12 @@ def claims_table(claims: list[dict]) -> str:
             lines.append("  ".join("-" * w for w in widths))
     notes = [f"  [{i}] {c['note']}" for i, c in enumerate(claims, 1) if c.get("note")]
     return "\n".join(lines + (["notes:"] + notes if notes else []))
+
+
+def decile_table(deciles: list[dict]) -> str:
+    """Rows grouped by rho_i (Theorem 7): the error is set by rho_i, as the proof's Eq. 19-20 says."""
+    lines = ["rows by rho_i decile:   rows   rho_i from .. to        median eps_i   max eps_i   median eta_i"]
+    for i, g in enumerate(deciles, 1):
+        lines.append(f"  {i:>2}  {g['rows']:>16,}   {g['rho_min']:.3e} .. {g['rho_max']:.3e}   {g['eps_median']:>11.4g}"
+                     f"   {g['eps_max']:>9.4g}   {g['eta_median']:>12.4g}")
+    return "\n".join(lines)

@@ -12,6 +12,7 @@ from pss_theory.experiment import trial_seed
 from pss_theory.records import environment, write_json
 
 from . import cli
+from .report import decile_table
 
 
 def parser():
@@ -84,8 +85,11 @@ def main(argv=None) -> int:
         summary["figures"] = (plots.theorem7_eps_vs_rho(summary, os.path.join(args.figures, "theorem7_eps_vs_rho"))
                               + plots.theorem7_proof_steps(summary, os.path.join(args.figures, "theorem7_proof_steps")))
         write_json(os.path.join(out, "summary.json"), summary)
+    worst = ", ".join(f"row {w['row']} (eps_i {w['eps_i']:.3g}, rho_i {w['rho_i']:.2e})"
+                      for w in summary["stats"]["worst_rows"][:3])
     cli.emit(args, summary, out, f"Theorem 7 (Micro PSS) with {pss!r} on table {table.describe()}, "
-             f"all {table.n:,} rows, backend {backend.describe()}")
+             f"all {table.n:,} rows, backend {backend.describe()}",
+             [decile_table(summary["stats"]["by_rho_decile"]), f"worst rows: {worst}"])
     return 0
 
 
