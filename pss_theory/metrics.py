@@ -69,7 +69,7 @@ def compress(S, E, block_rows: int | None = None, progress=None) -> Compressed:
         norms[start:stop] = S.backend.to_host(xp.sqrt((b64 * b64).sum(axis=1)))
         if progress is not None:
             progress(stop)
-    return Compressed(S.finish(M), S.backend.to_host(gram), norms, S.n, norms.size and gram.shape[0])
+    return Compressed(S.finish(M), S.backend.to_host(gram), norms, S.n, gram.shape[0])
 
 
 @dataclass
@@ -224,7 +224,7 @@ def coherence(S, pairs: int = 1_000_000, seed: int = 0, chunk: int = 512) -> dic
 
     xp = S.xp
     m = min(S.n, int(math.ceil((1 + math.sqrt(1 + 8 * pairs)) / 2)))
-    sample = np.sort(_sample_without_replacement(rng.Stream(seed, rng.TAG_SAMPLE), S.n, m))
+    sample = np.sort(rng.sample_without_replacement(rng.Stream(seed, rng.TAG_SAMPLE), S.n, m))
     worst = 0.0
     starts = list(range(0, m, chunk))
     cols = {}
@@ -237,20 +237,3 @@ def coherence(S, pairs: int = 1_000_000, seed: int = 0, chunk: int = 512) -> dic
                 G = G * (1.0 - xp.eye(G.shape[0]))
             worst = max(worst, float(xp.abs(G).max()) if G.size else 0.0)
     return {"max_abs_inner": worst, "pairs": m * (m - 1) // 2, "columns": m}
-
-
-def _sample_without_replacement(stream, n: int, m: int) -> np.ndarray:
-    """m distinct ids from [0, n): the m smallest of n Philox keys when n is small, else rejection."""
-    from . import rng
-
-    if m >= n:
-        return np.arange(n)
-    chosen: dict[int, None] = {}
-    pos = 0
-    while len(chosen) < m:
-        hi, _ = rng.uniform32_halves(np, stream.words(pos, 2 * (m - len(chosen)) + 16))
-        pos += hi.size
-        for v in rng.bounded(np, hi, n).tolist():
-            if len(chosen) < m:
-                chosen.setdefault(v, None)
-    return np.fromiter(chosen, dtype=np.int64, count=m)

@@ -223,6 +223,17 @@ def _timing_footer(fig, summary: dict) -> None:
              f"seed {summary.get('seed')}", fontsize=7, color="0.35")
 
 
+def _plain_ticks(ax, x: bool = False) -> None:
+    """Numbers like 0.5, 2, 30 on a log axis instead of 5 x 10^-1."""
+    fmt = matplotlib.ticker.FuncFormatter(lambda v, _pos: f"{v:g}")
+    minor = matplotlib.ticker.FuncFormatter(
+        lambda v, _pos: f"{v:g}" if v > 0 and round(v / 10 ** math.floor(math.log10(v))) in (2, 5) else "")
+    axes = [ax.yaxis] + ([ax.xaxis] if x else [])
+    for a in axes:
+        a.set_major_formatter(fmt)
+        a.set_minor_formatter(minor)
+
+
 def _errbar(ax, xs, q, **kw):
     if not len(xs):
         return
@@ -251,6 +262,7 @@ def robez_timing_vs_n(summary: dict, records: list[dict], stem: str) -> list[str
             ax.set_yscale("log")
             ax.set_title(f"{pass_}, {mode} gradients", fontsize=10)
             ax.grid(True, which="both", alpha=0.3)
+            _plain_ticks(ax)
             if i == 1:
                 ax.set_xlabel("rows n")
             if j == 0:
@@ -285,6 +297,7 @@ def robez_timing_vs_z(summary: dict, records: list[dict], stem: str) -> list[str
             ax.set_yscale("log")
             ax.set_title(f"{pass_}, {mode} gradients", fontsize=10)
             ax.grid(True, which="both", alpha=0.3)
+            _plain_ticks(ax, x=True)
             if i == 1:
                 ax.set_xlabel("chunk size Z")
             if j == 0:

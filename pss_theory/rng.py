@@ -170,6 +170,21 @@ def signs(xp, words, count: int):
     return bits.astype(xp.float32) * xp.float32(2.0) - xp.float32(1.0)
 
 
+def sample_without_replacement(stream: Stream, n: int, m: int) -> np.ndarray:
+    """m distinct integers from [0, n), uniformly (Floyd's algorithm: O(m) time and memory), on the host.
+
+    Draw t uses word t of row 0 of ``stream``; n must be below 2^32 (``bounded`` maps 32 bits).
+    """
+    if not 0 <= m <= n < 2**32:
+        raise InputError(f"cannot draw {m} distinct values from [0, {n}) (n must be below 2^32)")
+    hi, _ = uniform32_halves(np, stream.words(0, m))
+    chosen: dict[int, None] = {}
+    for t, j in enumerate(range(n - m, n)):
+        v = int(bounded(np, hi[t : t + 1], j + 1)[0])
+        chosen[j if v in chosen else v] = None
+    return np.fromiter(chosen, dtype=np.int64, count=m)
+
+
 @lru_cache(maxsize=1)
 def _pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1))

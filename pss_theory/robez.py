@@ -141,7 +141,15 @@ class RobeZ(StreamedPSS):
     def expand(self, starts):
         """Chunk starts (r, c) -> element locations (r, d): start of chunk floor(j/Z) plus j mod Z."""
         xp = self.xp
-        locs = (starts[:, :, None] + xp.arange(self.Z, dtype=xp.int64)).reshape(starts.shape[0], -1)
+        r, c, Z = starts.shape[0], starts.shape[1], self.Z
+        if xp is np and 1 < Z <= 8:
+            # numpy broadcasts (r, c, 1) + (Z,) with an inner loop of length Z: slow for small Z
+            locs = np.empty((r, c, Z), dtype=np.int64)
+            for k in range(Z):
+                np.add(starts, k, out=locs[:, :, k])
+            locs = locs.reshape(r, c * Z)
+        else:
+            locs = (starts[:, :, None] + xp.arange(Z, dtype=xp.int64)).reshape(r, c * Z)
         return locs if locs.shape[1] == self.d else locs[:, : self.d]
 
     def locations(self, idx):
@@ -160,7 +168,11 @@ class RobeZ(StreamedPSS):
             words = stream.rows(idx.start, idx.stop, self._sign_width, xp)
         else:
             words = stream.rows_at(idx, self._sign_width, xp)
-        return rng.signs(xp, xp.ascontiguousarray(words), self.nchunks)
+        # bit b of the row = bit (b mod 64) of its word floor(b / 64): what rng.signs reads (little-endian),
+        # written with shifts because cupy.unpackbits has no axis argument
+        b = xp.arange(self.nchunks, dtype=xp.int64)
+        bits = (words[:, b // 64] >> (b % 64).astype(xp.uint64)) & xp.uint64(1)
+        return bits.astype(xp.float32) * xp.float32(2.0) - xp.float32(1.0)
 
     def signs(self, idx):
         """(len(idx), d) +-1: the sign of every entry (that of its chunk); None when unsigned."""

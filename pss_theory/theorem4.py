@@ -23,7 +23,7 @@ def sample_rows(eligible: np.ndarray, m: int, seed: int) -> np.ndarray:
     """m of the eligible row ids, uniformly without replacement (Philox stream TAG_SAMPLE), sorted."""
     if m >= eligible.size:
         return np.sort(eligible)
-    pick = metrics._sample_without_replacement(rng.Stream(seed, rng.TAG_SAMPLE), eligible.size, m)
+    pick = rng.sample_without_replacement(rng.Stream(seed, rng.TAG_SAMPLE), eligible.size, m)
     return np.sort(eligible[pick])
 
 

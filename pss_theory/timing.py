@@ -15,13 +15,14 @@ One iteration, as in the paper's benchmark:
   are made unique, the batch is summed into a compact buffer, and only the touched parameters are
   updated.
 
-The forward pass is the same code in both modes (PyTorch's sparse-gradient path made the paper's
-sparse forward slower, Tables 7, 11, 15); we time it in each mode's run anyway so that every paper
-table has a measured counterpart.
+The forward pass is the same code in both modes (the paper's sparse-mode forward, Tables 7, 11 and
+15, was slower than its dense-mode one; ours should not differ beyond noise); we time it in each
+mode's run anyway so that every paper table has a measured counterpart.
 
 Everything is ``xp`` code (numpy or CuPy); the few places where the fastest primitive differs
 (the dense scatter-add: ``np.bincount`` on numpy, ``cupyx.scatter_add`` on CuPy) are marked.  GPU times come from
-CUDA events, CPU times from ``time.perf_counter``.  After ``warmup`` untimed iterations each cell
+CUDA events, CPU times from ``time.perf_counter``.  After ``warmup`` untimed iterations (four times
+as many for the first cell of a run, which also warms the allocator and the caches) each cell
 runs up to ``repeats`` timed iterations, stopping early once ``budget_s`` seconds of timed work are
 done (never fewer than ``MIN_ITERATIONS``); the 25th/50th/75th percentiles of the per-iteration
 times are reported in milliseconds.
@@ -492,13 +493,39 @@ def percentiles(values) -> dict:
     return {f"p{p}": float(np.percentile(v, p)) for p in PERCENTILES}
 
 
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc mallopt parameters
+
+
+def steady_allocator(mmap_threshold: int = 64 * MiB, trim_threshold: int = 128 * MiB) -> bool:
+    """Ask glibc to serve allocations below ``mmap_threshold`` from its heap and not to give the heap
+    back to the system until ``trim_threshold`` is free: what a caching allocator (CuPy's pool,
+    PyTorch's) does on a GPU.  Without it every iteration's temporaries of a few MiB (the batch, its
+    locations, sort keys) are fresh mmaps whose pages fault in again, measured to add 1-5 ms to an
+    iteration and to make the forward pass depend on which backward ran before it.  Returns whether
+    the allocator accepted (False, and nothing changed, off glibc).
+    """
+    try:
+        import ctypes  # noqa: PLC0415
+
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(_M_MMAP_THRESHOLD, int(mmap_threshold))
+                    and libc.mallopt(_M_TRIM_THRESHOLD, int(trim_threshold)))
+    except (OSError, AttributeError):
+        return False
+
+
 class Bench:
-    """Measures cells one after the other, reusing the model between cells that share it (the two modes)."""
+    """Measures cells one after the other, reusing the model between cells that share it (the two modes).
+
+    On numpy it first calls ``steady_allocator`` (a process-wide setting of glibc's malloc).
+    """
 
     def __init__(self, backend: Backend, grid: Grid, seed: int = 0):
         self.backend, self.xp, self.grid, self.seed = backend, backend.xp, grid, seed
+        self.steady_allocator = steady_allocator() if backend.name == "numpy" else None
         self._key = None
         self._model = None
+        self._first = True  # the process's first cell also warms up the allocator and caches: longer warm-up
 
     def model(self, cell: dict):
         key = (cell["kind"], cell["n"], cell["d"], cell["compression"], cell["Z"])
@@ -534,7 +561,9 @@ class Bench:
         if gpu:
             events = [xp.cuda.Event() for _ in range(3)]
         spent = 0.0
-        for it in range(grid.warmup + grid.repeats):
+        warmup = grid.warmup * (4 if self._first else 1)
+        self._first = False
+        for it in range(warmup + grid.repeats):
             ids = self._ids(gen, cell["n"], cell["batch"])
             if gpu:
                 events[0].record()
@@ -553,7 +582,7 @@ class Bench:
                 t2 = time.perf_counter()
                 f, b = 1e3 * (t1 - t0), 1e3 * (t2 - t1)
             del loss, cache
-            if it < grid.warmup:
+            if it < warmup:
                 continue
             fwd.append(f)
             bwd.append(b)

@@ -72,3 +72,13 @@ def test_bounded_is_uniform():
 def test_bad_seed(seed):
     with pytest.raises(ValueError, match="seed"):
         rng.Stream(seed, 1)
+
+
+def test_sample_without_replacement_is_uniform_and_distinct():
+    counts = np.zeros(20)
+    for seed in range(600):
+        pick = rng.sample_without_replacement(rng.Stream(seed, 3), 20, 5)
+        assert len(set(pick.tolist())) == 5 and pick.min() >= 0 and pick.max() < 20
+        counts[pick] += 1
+    assert stats.chisquare(counts).pvalue > 1e-4  # each value chosen with probability 5/20
+    assert sorted(rng.sample_without_replacement(rng.Stream(1, 3), 10, 10).tolist()) == list(range(10))

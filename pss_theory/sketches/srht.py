@@ -3,7 +3,7 @@
 S = sqrt(N / k) P (H_N / sqrt(N)) D = P H_N D / sqrt(k), restricted to the first n columns, where
 N is the next power of two >= n, D = diag(+-1) random signs, H_N the Sylvester-Hadamard matrix
 (entries (-1)^popcount(r & i)) and P picks k of its N rows uniformly without replacement
-(Floyd's algorithm on Philox draws).  E[S^T S] = I, and with k = N, S^T S = I exactly.
+(Floyd's algorithm, ``rng.sample_without_replacement``).  E[S^T S] = I, and with k = N, S^T S = I exactly.
 
 Streaming: with N = N1 * B (B a power of two) and row index i = i1 B + i2, H_N = H_N1 (x) H_B, so
 output row r = r1 B + r2 of P H D E is sum over blocks i1 of (-1)^popcount(r1 & i1) (H_B (D E)_i1)[r2].
@@ -49,17 +49,6 @@ def fwht(xp, X, stage: int = 16):
     return out
 
 
-def floyd_sample(stream: rng.Stream, N: int, k: int) -> np.ndarray:
-    """k distinct integers from [0, N), uniformly (Floyd's algorithm), from one Philox row."""
-    words = stream.rows(0, 1, k)[0]
-    hi, _ = rng.uniform32_halves(np, words)
-    chosen: dict[int, None] = {}
-    for t, j in enumerate(range(N - k, N)):
-        v = int(rng.bounded(np, hi[t : t + 1], j + 1)[0])
-        chosen[j if v in chosen else v] = None
-    return np.fromiter(chosen, dtype=np.int64, count=k)
-
-
 class SRHT(Sketch):
     family = "srht"
 
@@ -73,7 +62,7 @@ class SRHT(Sketch):
             raise InputError(f"srht block must be a power of two, got {block}")
         self.B = min(block, self.N)
         self.scale = 1.0 / math.sqrt(self.k)
-        self.rows = floyd_sample(rng.Stream(self.seed, rng.TAG_SKETCH_ROWS), self.N, self.k)
+        self.rows = rng.sample_without_replacement(rng.Stream(self.seed, rng.TAG_SKETCH_ROWS), self.N, self.k)
         self._rows_dev = self.xp.asarray(self.rows)
         self.sign_stream = rng.Stream(self.seed, rng.TAG_SKETCH_SIGNS)
 
