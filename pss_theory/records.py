@@ -43,7 +43,10 @@ def write_atomic(path: str, text: str | bytes) -> None:
     """Write to a temporary file beside ``path``, fsync, then rename over it."""
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a result file should read like any other
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode() if isinstance(text, str) else text)
             fh.flush()

@@ -181,10 +181,14 @@ def claims(family: str, mi: metrics.Micro, st: dict, th: dict, k: int, eps: floa
         promised = k >= req
     else:
         promised = False
+    if th.get("theorem7_k") is None:
+        note = "ROBE-Z is not of the form S E: Theorem 7 promises nothing for it; measured for comparison"
+    elif promised:
+        note = "the theorem promises all of them (w.p. 1 - delta)"
+    else:
+        note = "not promised at this k: the requirement above is not met"
     out.append(Claim(f"statement: rows with rho_i > {rho:g} ({frac_sel:.3%} of rows) that have eps_i <= {eps:g}",
-                     within, 1.0, relation=">=",
-                     note="the theorem promises all of them (w.p. 1 - delta)" if promised
-                     else "not promised at this k: the requirement above is not met"))
+                     within, 1.0, relation=">=", note=note))
     if g is not None:
         # eps_i <= eps_JLT / rho_i  <=>  eta_i = eps_i rho_i <= eps_JLT: the guarantee is one number for all rows
         eta = mi.eta[mi.rho > 0]

@@ -141,10 +141,10 @@ def make_out(path: str) -> str:
 
 
 class Progress:
-    """A one-line progress bar on stderr with rows per second; silent when quiet or not a TTY."""
+    """A one-line progress bar on stderr with a rate (rows/s, or cells); silent when quiet or not a TTY."""
 
-    def __init__(self, total: int, label: str, enabled: bool):
-        self.total, self.label = total, label
+    def __init__(self, total: int, label: str, enabled: bool, unit: str = "rows"):
+        self.total, self.label, self.unit = total, label, unit
         self.enabled = enabled and sys.stderr.isatty()
         self.t0 = self.last = time.perf_counter()
 
@@ -155,11 +155,11 @@ class Progress:
         if now - self.last < 0.2 and done < self.total:
             return
         self.last = now
-        rate = done / max(now - self.t0, 1e-9)
+        elapsed = max(now - self.t0, 1e-9)
         frac = done / self.total if self.total else 1.0
-        bar = "#" * int(30 * frac)
-        sys.stderr.write(f"\r{self.label} [{bar:<30}] {100 * frac:5.1f}% {done:,}/{self.total:,} rows "
-                         f"{rate / 1e6:.2f}M rows/s")
+        rate = f"{done / elapsed / 1e6:.2f}M rows/s" if self.unit == "rows" else f"{elapsed:6.1f} s"
+        sys.stderr.write(f"\r{self.label} [{'#' * int(30 * frac):<30}] {100 * frac:5.1f}% {done:,}/{self.total:,} "
+                         f"{self.unit} {rate}")
         if done >= self.total:
             sys.stderr.write("\n")
         sys.stderr.flush()

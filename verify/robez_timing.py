@@ -78,24 +78,6 @@ def parser():
     return p
 
 
-class CellProgress(cli.Progress):
-    """The progress bar of cli.Progress, counting cells instead of rows."""
-
-    def __call__(self, done: int) -> None:
-        if not self.enabled:
-            return
-        now = time.perf_counter()
-        if now - self.last < 0.2 and done < self.total:
-            return
-        self.last = now
-        frac = done / self.total if self.total else 1.0
-        sys.stderr.write(f"\r{self.label} [{'#' * int(30 * frac):<30}] {100 * frac:5.1f}% {done}/{self.total} cells "
-                         f"{now - self.t0:6.1f} s")
-        if done >= self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
 def fmt_ms(x) -> str:
     if x is None:
         return "-"
@@ -160,7 +142,7 @@ def main(argv=None) -> int:
     todo, skipped = timing.plan(grid, backend, args.seed)
     t0 = time.perf_counter()
     log = RecordLog(os.path.join(cli.make_out(out), "records.jsonl"), KEY)
-    progress = CellProgress(len(todo), "robez_timing", not args.quiet and not args.json)
+    progress = cli.Progress(len(todo), "robez_timing", not args.quiet and not args.json, unit="cells")
     bench = timing.Bench(backend, grid, args.seed)
     done = [0]
 
@@ -194,6 +176,8 @@ def main(argv=None) -> int:
         "skipped": [{k: c[k] for k in ("kind", "n", "compression", "Z", "mode", "skipped")} for c in skipped],
         "tables": tables, "tables_markdown": [table_markdown(t) for t in tables],
         "environment": environment(backend),
+        "allocator": ("glibc malloc: heap below 64 MiB, no trim below 128 MiB (timing.steady_allocator)"
+                      if bench.steady_allocator else "default"),
     }
     summary["verdict"] = verdict(summary)
     write_json(os.path.join(out, "summary.json"), summary)
