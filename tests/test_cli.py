@@ -136,6 +136,7 @@ HOSTILE = [
     (theorem6, ["--eps", "1.5"], "--eps"),
     (theorem6, ["--delta", "0"], "--delta"),
     (theorem6, ["--family", "fourier"], "gaussian, rademacher"),
+    (theorem6, ["--family", "robez"], "does not apply to robez"),
     (theorem6, ["--table", "cauchy"], "gaussian, lowrank, zipf"),
     (theorem6, ["--device", "tpu"], "--device"),
     (theorem6, ["--seed", "-1"], "--seed"),

@@ -74,6 +74,9 @@ def seed(text: str) -> int:
 def families(text: str) -> list[str]:
     """One family, several separated by commas, or ``all``."""
     names = list(FAMILIES) if text == "all" else [t.strip() for t in text.split(",") if t.strip()]
+    if "robez" in names:
+        raise argparse.ArgumentTypeError("Theorem 6 does not apply to robez: ROBE-Z is a PSS but not of the form "
+                                         "M = S E, so there is no S whose distortion could be measured")
     bad = [t for t in names if t not in FAMILIES]
     if bad or not names:
         raise argparse.ArgumentTypeError(f"unknown family {', '.join(bad) or text!r}: expected {', '.join(FAMILIES)}, "
