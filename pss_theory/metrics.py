@@ -21,7 +21,7 @@ import numpy as np
 from scipy import linalg
 
 from .errors import InputError
-from .tables import TableError
+from .tables import TableError, check_finite
 
 QUANTILES = {"min": 0.0, "p01": 0.01, "p50": 0.5, "p99": 0.99, "max": 1.0}
 RANK_TOL = 1e-12  # eigenvalue ratio of E^T E under which E counts as rank-deficient (cond(E) > 1e6)
@@ -66,7 +66,9 @@ def compress(S, E, block_rows: int | None = None, progress=None) -> Compressed:
         S.accumulate(M, start, block)
         b64 = block.astype(xp.float64)
         gram += b64.T @ b64
-        norms[start:stop] = S.backend.to_host(xp.sqrt((b64 * b64).sum(axis=1)))
+        block_norms = S.backend.to_host(xp.sqrt((b64 * b64).sum(axis=1)))
+        check_finite(block_norms, f"rows {start}..{stop - 1}", getattr(E, "name", "E"))
+        norms[start:stop] = block_norms
         if progress is not None:
             progress(stop)
     return Compressed(S.finish(M), S.backend.to_host(gram), norms, S.n, gram.shape[0])

@@ -125,7 +125,7 @@ def table(kind: str, *, n: int, d: int, seed: int = 0, rank: int | None = None, 
 
 @dataclass(frozen=True)
 class ArrayTable:
-    """An in-memory or memory-mapped 2-D float array, validated block by block as it streams."""
+    """An in-memory or memory-mapped 2-D float array (shape and dtype checked when wrapped)."""
 
     array: np.ndarray
     name: str = "array"
@@ -151,17 +151,23 @@ class ArrayTable:
         return {"kind": "file" if self.name != "array" else "array", "name": self.name, "n": self.n, "d": self.d,
                 "dtype": str(self.array.dtype)}
 
-    def _checked(self, a, where: str, xp):
-        if not bool(xp.isfinite(a).all()):
-            raise TableError(f"table {self.name} has NaN or Inf values ({where})")
-        return a
-
     def block(self, start: int, stop: int, xp=np):
-        return self._checked(xp.asarray(self.array[start:stop]), f"rows {start}..{stop - 1}", xp)
+        """Rows start..stop-1.  Not scanned for NaN/Inf here: that would be a second read of every row;
+        the passes that read them check what they compute (``check_finite``)."""
+        return xp.asarray(self.array[start:stop])
 
     def rows(self, idx, xp=np):
         host = np.asarray(idx.get() if hasattr(idx, "get") else idx)
-        return self._checked(xp.asarray(self.array[host]), "sampled rows", xp)
+        rows = xp.asarray(self.array[host])
+        check_finite(rows, "sampled rows", self.name, xp)
+        return rows
+
+
+def check_finite(values, where: str, name: str = "table", xp=np) -> None:
+    """TableError when ``values`` (rows of a table, or anything computed from every entry of them) has
+    NaN or Inf: a non-finite entry makes any sum over it non-finite."""
+    if not bool(xp.isfinite(values).all()):
+        raise TableError(f"table {name} has NaN or Inf values ({where})")
 
 
 def as_table(E):

@@ -17,6 +17,7 @@ import numpy as np
 from ..backend import Backend
 from ..errors import InputError
 from ..pss import StreamedPSS, positive_int
+from ..tables import check_finite
 
 
 class Sketch(StreamedPSS):
@@ -66,12 +67,17 @@ class Sketch(StreamedPSS):
         return self.xp.zeros((self.k, d), dtype=self.xp.float64)
 
     def apply(self, E, block_rows: int | None = None):
-        """M = S E (k x d, float64 on the backend), streamed over row blocks of E."""
+        """M = S E (k x d, float64 on the backend), streamed over row blocks of E.
+
+        A NaN or Inf anywhere in E makes M non-finite (every column of S has a nonzero), which is
+        reported as a TableError.
+        """
         M = None
         for start, _, block in self.blocks(E, block_rows):
             if M is None:
                 M = self.zeros_accumulator(block.shape[1])
             self.accumulate(M, start, block)
+        check_finite(M, "found in M = S E", getattr(E, "name", "E"), self.xp)
         return self.finish(M)
 
     def finish(self, M_acc):

@@ -28,6 +28,11 @@ class DenseSketch(Sketch):
 
     words_per_column: int
 
+    @property
+    def nbytes(self) -> int:
+        """No parameters; while streaming, one reused generation buffer of U (at most ~64 MiB)."""
+        return 0 if self._buffer is None else int(self._buffer.nbytes)
+
     def _transform(self, xp, words, count, out=None):
         raise NotImplementedError
 

@@ -34,7 +34,9 @@ class OSNAP(Sketch):
         return {"s": self.s}
 
     def default_block_rows(self) -> int:
-        return min(self.n, 1 << 16)
+        # each block adds a dense k x d partial product into M: blocks of at least 4k rows keep that
+        # traffic below the table's own
+        return min(self.n, max(1 << 16, 4 * self.k))
 
     def nonzeros(self, words):
         """(rows, signs) of the nonzeros, each shaped like ``words`` (b x s)."""

@@ -36,16 +36,25 @@ def _hadamard(m: int) -> np.ndarray:
 
 
 def fwht(xp, X, stage: int = 16):
-    """H_B X for X of shape (B, d), B a power of two, by Kronecker stages of H_stage (Sylvester order)."""
+    """H_B X for X of shape (B, d), B a power of two, in Sylvester order.
+
+    Write a row index in base ``stage`` digits.  H_B is the Kronecker product of one H_stage per
+    digit, so each step applies H_m to the most significant digit with one matrix product over all
+    rows, then rotates that digit to the least significant place; after every digit has had its turn
+    the rotations add up to a full cycle and the order is the original one.  A few large products
+    rather than thousands of small ones keep BLAS threads busy even on a loaded machine.
+    """
     B, d = X.shape
-    left = B
     out = X
-    while left > 1:
-        m = min(stage, left)
-        left //= m
-        # index = (a, j, c) with j the digit this stage transforms; a = higher digits, c = lower ones
+    bits = B.bit_length() - 1
+    step = stage.bit_length() - 1
+    while bits > 0:
+        r = min(step, bits)
+        bits -= r
+        m = 1 << r
         H = xp.asarray(_hadamard(m), dtype=X.dtype)
-        out = xp.matmul(H, out.reshape(B // (m * left), m, left * d)).reshape(B, d)
+        Y = H @ out.reshape(m, -1)
+        out = xp.ascontiguousarray(Y.reshape(m, B // m, d).transpose(1, 0, 2)).reshape(B, d)
     return out
 
 
