@@ -38,23 +38,19 @@ def _hadamard(m: int) -> np.ndarray:
 def fwht(xp, X, stage: int = 16):
     """H_B X for X of shape (B, d), B a power of two, in Sylvester order.
 
-    Write a row index in base ``stage`` digits.  H_B is the Kronecker product of one H_stage per
-    digit, so each step applies H_m to the most significant digit with one matrix product over all
-    rows, then rotates that digit to the least significant place; after every digit has had its turn
-    the rotations add up to a full cycle and the order is the original one.  A few large products
-    rather than thousands of small ones keep BLAS threads busy even on a loaded machine.
+    Write a row index in base-``stage`` digits: H_B is the Kronecker product of one H_m per digit, so
+    each stage multiplies by H_m along one digit (a batched matrix product over the higher digits):
+    log_stage(B) passes over the block instead of the log_2(B) of a butterfly loop.
     """
     B, d = X.shape
+    left = B
     out = X
-    bits = B.bit_length() - 1
-    step = stage.bit_length() - 1
-    while bits > 0:
-        r = min(step, bits)
-        bits -= r
-        m = 1 << r
+    while left > 1:
+        m = min(stage, left)
+        left //= m
+        # index = (a, j, c) with j the digit this stage transforms; a = higher digits, c = lower ones
         H = xp.asarray(_hadamard(m), dtype=X.dtype)
-        Y = H @ out.reshape(m, -1)
-        out = xp.ascontiguousarray(Y.reshape(m, B // m, d).transpose(1, 0, 2)).reshape(B, d)
+        out = xp.matmul(H, out.reshape(B // (m * left), m, left * d)).reshape(B, d)
     return out
 
 
@@ -73,6 +69,7 @@ class SRHT(Sketch):
         self.scale = 1.0 / math.sqrt(self.k)
         self.rows = rng.sample_without_replacement(rng.Stream(self.seed, rng.TAG_SKETCH_ROWS), self.N, self.k)
         self._rows_dev = self.xp.asarray(self.rows)
+        self._local = self._rows_dev % self.B  # r2 of each sampled row r = r1 B + r2
         self.sign_stream = rng.Stream(self.seed, rng.TAG_SKETCH_SIGNS)
 
     def params(self) -> dict:
@@ -108,10 +105,11 @@ class SRHT(Sketch):
         out = xp.zeros((self.k, block.shape[1]), dtype=xp.float64)
         for s in range(start, start + block.shape[0], self.B):
             piece = block[s - start : s - start + self.B]
-            X = xp.zeros((self.B, block.shape[1]), dtype=block.dtype)
-            X[: piece.shape[0]] = piece * self.signs(s, s + piece.shape[0]).astype(block.dtype)[:, None]
+            X = piece * self.signs(s, s + piece.shape[0]).astype(block.dtype)[:, None]
+            if X.shape[0] < self.B:  # the last block of a table whose n is not a multiple of B
+                X = xp.concatenate([X, xp.zeros((self.B - X.shape[0], X.shape[1]), dtype=X.dtype)])
             Y = fwht(xp, X)
-            out += self._block_sign(s // self.B)[:, None] * Y[self._rows_dev % self.B]
+            out += self._block_sign(s // self.B).astype(X.dtype)[:, None] * Y[self._local]
         return out
 
     def _decompress(self, M, idx):
@@ -121,7 +119,7 @@ class SRHT(Sketch):
             return super()._decompress(M, idx)
         xp = self.xp
         out = xp.empty((len(idx), M.shape[1]), dtype=M.dtype)
-        local = self._rows_dev % self.B
+        local = self._local
         s = idx.start
         while s < idx.stop:
             i1 = s // self.B
