@@ -45,10 +45,16 @@ def read_rows(pss, M, table, idx: np.ndarray):
     return mhat, rows
 
 
-def pair_errors(mhat_a, mhat_b, e_a, e_b):
-    """pi_ij = |<Mhat_i, Mhat_j> - <E_i, E_j>| / (||E_i|| ||E_j||) row by row."""
-    num = np.abs(np.einsum("ij,ij->i", mhat_a, mhat_b) - np.einsum("ij,ij->i", e_a, e_b))
-    return num / (np.linalg.norm(e_a, axis=1) * np.linalg.norm(e_b, axis=1))
+def pair_errors(mhat, e, a, b, chunk: int = 1 << 16):
+    """pi_ij = |<Mhat_i, Mhat_j> - <E_i, E_j>| / (||E_i|| ||E_j||) for the pairs (a[t], b[t]) of rows of
+    ``mhat`` and ``e``, a chunk of pairs at a time so that memory stays O(chunk d)."""
+    norms = np.linalg.norm(e, axis=1)
+    out = np.empty(a.size)
+    for s in range(0, a.size, chunk):
+        i, j = a[s : s + chunk], b[s : s + chunk]
+        num = np.abs(np.einsum("ij,ij->i", mhat[i], mhat[j]) - np.einsum("ij,ij->i", e[i], e[j]))
+        out[s : s + chunk] = num / (norms[i] * norms[j])
+    return out
 
 
 def pair_stats(pi: np.ndarray, eps_a: np.ndarray, eps_b: np.ndarray, eps_th: float) -> dict:

@@ -46,8 +46,7 @@ def measure(args, pss, table, cell, backend) -> dict:
     rows = theorem4.sample_rows(eligible, theorem4.rows_for_pairs(args.pairs), args.seed)
     mhat, e = theorem4.read_rows(pss, comp.M, table, rows)
     a, b = theorem4.sample_pairs(rows.size, args.pairs, args.seed)
-    s = theorem4.pair_stats(theorem4.pair_errors(mhat[a], mhat[b], e[a], e[b]), mi.eps[rows][a], mi.eps[rows][b],
-                            args.eps)
+    s = theorem4.pair_stats(theorem4.pair_errors(mhat, e, a, b), mi.eps[rows][a], mi.eps[rows][b], args.eps)
     ratio = s.pop("_ratio")
     s |= {"rows_read": int(rows.size), "eligible_rows": int(eligible.size)}
     c25, st25 = theorem4.eq25_claim(mi)

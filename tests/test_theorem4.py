@@ -1,0 +1,56 @@
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+import pss_theory as p
+from pss_theory import metrics, theorem4
+
+FAMILIES = {"gaussian": {}, "rademacher": {}, "achlioptas": {}, "countsketch": {}, "osnap": {"s": 2}, "srht": {}}
+
+
+@given(family=st.sampled_from(sorted(FAMILIES)), seed=st.integers(0, 10**6),
+       kind=st.sampled_from(["gaussian", "lowrank", "zipf"]), k=st.integers(8, 64))
+def test_every_pair_meets_the_per_row_bound(family, seed, kind, k):
+    """pi_ij <= eps_i eps_j + eps_i + eps_j follows from the PSS inequality with the measured eps_i."""
+    n, d = 64, 5
+    E = p.table(kind, n=n, d=d, seed=seed % 97, rank=d)
+    S = p.sketch(family, k=k, n=n, seed=seed, dtype=np.float64, **FAMILIES[family])
+    comp = metrics.compress(S, E)
+    mi = metrics.micro(S, E, comp, metrics.spectrum(comp))
+    rows = np.arange(n)
+    mhat, e = theorem4.read_rows(S, comp.M, E, rows)
+    a, b = np.triu_indices(n, 1)
+    st_ = theorem4.pair_stats(theorem4.pair_errors(mhat, e, a, b), mi.eps[a], mi.eps[b], 0.5)
+    assert st_["per_row_violations"] == 0
+    top = theorem4.top_pairs(S, comp.M, E, mi.rho, mi.eps, 10, 0.5)
+    assert top["per_row_violations"] == 0 and top["pairs"] == 45
+
+
+def test_pair_errors_match_a_direct_computation(rng):
+    mhat, e = rng.standard_normal((30, 4)), rng.standard_normal((30, 4))
+    a, b = theorem4.sample_pairs(30, 500, seed=1)
+    assert np.all(a != b) and a.max() < 30 and b.max() < 30
+    direct = [abs(mhat[i] @ mhat[j] - e[i] @ e[j]) / (np.linalg.norm(e[i]) * np.linalg.norm(e[j])) for i, j in zip(a, b)]
+    np.testing.assert_allclose(theorem4.pair_errors(mhat, e, a, b, chunk=7), direct, rtol=1e-12)
+
+
+def test_sampled_pairs_cover_the_off_diagonal_uniformly():
+    a, b = theorem4.sample_pairs(5, 200_000, seed=3)
+    counts = np.zeros((5, 5))
+    np.add.at(counts, (a, b), 1)
+    assert np.all(np.diag(counts) == 0)
+    off = counts[~np.eye(5, dtype=bool)]
+    assert np.abs(off / off.mean() - 1).max() < 0.05
+
+
+def test_exactly_read_rows_are_counted_not_divided():
+    """CountSketch with k >> n: most rows collide with none and read back exactly (eps_i = 0)."""
+    E = p.table("gaussian", n=40, d=3, seed=0)
+    S = p.sketch("countsketch", k=4096, n=40, seed=1, dtype=np.float64)
+    comp = metrics.compress(S, E)
+    mi = metrics.micro(S, E, comp, metrics.spectrum(comp))
+    mhat, e = theorem4.read_rows(S, comp.M, E, np.arange(40))
+    a, b = np.triu_indices(40, 1)
+    st_ = theorem4.pair_stats(theorem4.pair_errors(mhat, e, a, b), mi.eps[a], mi.eps[b], 0.5)
+    assert st_["exact_pairs"] > 0 and st_["exact_pair_errors"] == 0 and st_["per_row_violations"] == 0
+    assert np.isfinite(st_["_ratio"]).all()
