@@ -140,12 +140,16 @@ def render_summary(summaries: dict[str, dict]) -> str:
                          f"of variation of eta_i across rows {st['eta_cv']:.3g}. The per-row error is governed by the "
                          "stable rank of E and k, not by the 9^d + n of the theorem.")
         if th.get("theorem7_k") is not None:
-            lines.append(f"- The statement needs k >= {fmt(th['theorem7_k'])} for eps = {t7['eps']:g}, rho = {t7['rho']:g} "
-                         f"(with Part A's factor 2: {fmt(th['theorem7_k_proof'])}), against n = {t7['n']:,} rows"
-                         + (": the theorem allows no compression at this scale." if th["theorem7_k"] > t7["n"] else "."))
+            def verdict_k(k):
+                return "more than n: no compression allowed" if k > t7["n"] else "below n"
+            lines.append(f"- The statement needs k >= {fmt(th['theorem7_k'])} ({verdict_k(th['theorem7_k'])}) for "
+                         f"eps = {t7['eps']:g}, rho = {t7['rho']:g}; with Part A's factor 2, k >= "
+                         f"{fmt(th['theorem7_k_proof'])} ({verdict_k(th['theorem7_k_proof'])}); n = {t7['n']:,} rows.")
         if st.get("c_i"):
+            g = th.get("eps_jlt")
+            gtext = "vacuous (no eps < 1 is certified)" if g is None else fmt(g)
             lines.append(f"- Part A's cross term: max ||c_i|| = {st['c_i']['max']:.4g}; eps_JLT(k) for f = 9^d + n is "
-                         f"{fmt(th.get('eps_jlt'))}.")
+                         f"{gtext}.")
     t4 = summaries.get("theorem4")
     if t4:
         st = t4["stats"]
