@@ -85,13 +85,20 @@ def families(text: str) -> list[str]:
 
 
 def common_parser(prog: str, description: str, *, default_n: int, default_d: int, default_table: str,
-                  default_family: str) -> Parser:
+                  default_family: str, per_row: bool = False) -> Parser:
+    """The options every check shares.  ``per_row`` (Theorems 7 and 4): one family at a time, ROBE-Z
+    among them, with the family parameters."""
     p = Parser(prog=prog, description=description)
     p.add_argument("--n", type=count, default=None, help=f"rows of a generated table (default {default_n:g})")
     p.add_argument("--d", type=count, default=None, help=f"columns of a generated table (default {default_d})")
     p.add_argument("--k", type=count, default=None, help="sketch size (default 8 d)")
-    p.add_argument("--family", type=families, default=[default_family],
-                   help=f"sketch family: {', '.join(FAMILIES)}, a comma list, or all (default {default_family})")
+    if per_row:
+        p.add_argument("--family", type=single_family, default=default_family,
+                       help=f"PSS: {', '.join(FAMILIES)} or robez (default {default_family})")
+        add_family_params(p)
+    else:
+        p.add_argument("--family", type=families, default=[default_family],
+                       help=f"sketch family: {', '.join(FAMILIES)}, a comma list, or all (default {default_family})")
     p.add_argument("--table", default=default_table,
                    help=f"a generated kind ({', '.join(KINDS)}) or a .npy/.npz/.safetensors file (default {default_table})")
     p.add_argument("--key", default=None, help="array name inside a .npz or .safetensors file")
@@ -182,10 +189,10 @@ def run(main, argv=None) -> int:
 
 
 def single_family(text: str) -> str:
-    names = families(text) if text != "robez" else ["robez"]
-    if len(names) != 1:
+    """One sketch family or robez."""
+    if "," in text or text == "all":
         raise argparse.ArgumentTypeError(f"this command checks one family at a time, got {text!r}")
-    return names[0]
+    return "robez" if text.strip() == "robez" else families(text)[0]
 
 
 def add_family_params(p: Parser) -> None:

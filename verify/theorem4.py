@@ -16,17 +16,12 @@ from .theorem7 import setup
 
 def parser():
     p = cli.common_parser("python -m verify.theorem4", "Theorem 4: pair inner products of read-back rows.",
-                          default_n=10**6, default_d=128, default_table="zipf", default_family="gaussian")
-    p.set_defaults(family="gaussian")
+                          default_n=10**6, default_d=128, default_table="zipf", default_family="gaussian", per_row=True)
     p.add_argument("--rho", type=cli.unit_closed_right, default=0.01,
                    help="pairs are drawn among rows with rho_i > rho, in (0, 1] (default 0.01)")
     p.add_argument("--pairs", type=cli.count, default=1_000_000, help="sampled pairs (default 1e6)")
     p.add_argument("--top", type=cli.count, default=None, help="also every pair among the R rows of largest rho_i")
     p.add_argument("--figures", default=None, help="also draw the Theorem 4 figure into this folder")
-    cli.add_family_params(p)
-    for action in p._actions:
-        if action.dest == "family":
-            action.type = cli.single_family
     return p
 
 

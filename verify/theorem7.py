@@ -17,16 +17,11 @@ from .report import decile_table
 
 def parser():
     p = cli.common_parser("python -m verify.theorem7", "Theorem 7 (Micro PSS), row by row over all n rows.",
-                          default_n=10**6, default_d=128, default_table="zipf", default_family="gaussian")
-    p.set_defaults(family="gaussian")
+                          default_n=10**6, default_d=128, default_table="zipf", default_family="gaussian", per_row=True)
     p.add_argument("--rho", type=cli.unit_closed_right, default=0.1, help="rho of Micro(eps, delta, rho), in (0, 1] (default 0.1)")
     p.add_argument("--coherence-pairs", type=cli.count, default=1_000_000,
                    help="pairs of columns of S sampled for max |<S e_i, S e_j>| (default 1e6)")
     p.add_argument("--figures", default=None, help="also draw the Theorem 7 figures into this folder")
-    cli.add_family_params(p)
-    for action in p._actions:
-        if action.dest == "family":
-            action.type = cli.single_family
     return p
 
 
