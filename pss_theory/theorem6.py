@@ -30,8 +30,11 @@ def measure(cell: dict, table, *, device="cpu", block_rows=None, progress=None, 
 
 
 def theory(family: str, k: int, n: int, d: int, eps: float, delta: float) -> dict:
-    """The theory side at this k: Theorem 6's certified eps, the k it requires, a sharper prediction."""
-    extra = {"n": n} if family == "srht" else {}
+    """The theory side at this k: Theorem 6's certified eps, the k it requires, a sharper prediction.
+
+    The bounds get the parameters of the sketch actually drawn (osnap's s, achlioptas' density, srht's N).
+    """
+    extra = sketch(family, k=min(k, n), n=n).params() if family in ("osnap", "achlioptas", "srht") else {}
     out = {
         "theorem6_eps": bounds.theorem6_eps(k, delta, d, family, **extra),
         "theorem6_k": bounds.theorem6_k(eps, delta, d, family, **extra),

@@ -29,7 +29,7 @@ def measure(args, pss, table, cell, backend) -> dict:
     """Both passes (eps_i and Eq. 25 on every row), then the sampled and top-R pairs."""
     t0 = time.perf_counter()
     kk = cell["k"]
-    th = theorem7.theory(args.family, kk or 0, table.n, table.d, args.eps, args.delta, args.rho, cell["params"])
+    th = theorem7.theory(args.family, kk or 0, table.n, table.d, args.eps, args.delta, args.rho, pss.params())
     k_ok = th["theorem7_k"] is not None and kk >= th["theorem7_k"]
     progress = cli.Progress(2 * table.n, "theorem4", not args.quiet)
     comp, spec, mi, _ = theorem7.measure(pss, table, block_rows=args.block_rows, progress=progress, coherence_pairs=0)

@@ -63,7 +63,7 @@ def main(argv=None) -> int:
                                                coherence_pairs=args.coherence_pairs, seed=args.seed)
         kk = cell["k"] or 0
         st = theorem7.statistics(comp, spec, mi, coh, kk)
-        th = theorem7.theory(args.family, kk, table.n, table.d, args.eps, args.delta, args.rho, params)
+        th = theorem7.theory(args.family, kk, table.n, table.d, args.eps, args.delta, args.rho, pss.params())
         claims = theorem7.claims(args.family, mi, st, th, kk, args.eps, args.delta, args.rho)
         summary = {
             "theorem": "7", "n": table.n, "d": table.d, "k": cell["k"], "family": args.family, "params": params,
