@@ -7,6 +7,7 @@ import os
 import matplotlib
 
 matplotlib.use("Agg")
+matplotlib.rcParams["svg.hashsalt"] = "pss-theory"
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
@@ -33,7 +34,8 @@ def save(fig, stem: str) -> list[str]:
     for ext in ("png", "svg"):
         path = f"{stem}.{ext}"
         tmp = os.path.join(os.path.dirname(os.path.abspath(path)), f".tmp-{os.path.basename(path)}")
-        fig.savefig(tmp, format=ext, dpi=130)
+        # no date and fixed element ids: a rerun with the same records writes the same bytes
+        fig.savefig(tmp, format=ext, dpi=130, metadata={"Date": None} if ext == "svg" else None)
         with open(tmp, "rb") as fh:
             data = fh.read()
         os.unlink(tmp)
