@@ -25,6 +25,9 @@ from .tables import TableError, check_finite
 
 QUANTILES = {"min": 0.0, "p01": 0.01, "p50": 0.5, "p99": 0.99, "max": 1.0}
 RANK_TOL = 1e-12  # eigenvalue ratio of E^T E under which E counts as rank-deficient (cond(E) > 1e6)
+# Products in float32 carry a relative error of ~1e-8 cond(E) into S Q = M R^-1 (measured: 8e-6 at
+# cond 1e3, 8e-3 at cond 1e6); above this condition number the checks redo their passes in float64.
+FLOAT32_MAX_CONDITION = 1e3
 
 
 class RankDeficientError(InputError):
@@ -40,6 +43,7 @@ class Compressed:
     row_norms: np.ndarray  # n float64, host
     n: int
     d: int
+    dtype: str = "float64"  # the dtype of the products that made M
 
     @property
     def zero_rows(self) -> int:
@@ -71,7 +75,7 @@ def compress(S, E, block_rows: int | None = None, progress=None) -> Compressed:
         norms[start:stop] = block_norms
         if progress is not None:
             progress(stop)
-    return Compressed(S.finish(M), S.backend.to_host(gram), norms, S.n, gram.shape[0])
+    return Compressed(S.finish(M), S.backend.to_host(gram), norms, S.n, gram.shape[0], S.dtype.name)
 
 
 @dataclass
@@ -87,6 +91,12 @@ class Spectrum:
     @property
     def condition(self) -> float:
         return self.sigma_max / self.sigma_min if self.sigma_min > 0 else math.inf
+
+
+def needs_float64(pss, spec: Spectrum) -> bool:
+    """Whether float32 products would cost eps_macro and c_i more than ~1e-5 relative on this table."""
+    return getattr(pss, "dtype", None) == np.float32 and hasattr(pss, "with_dtype") and \
+        spec.condition > FLOAT32_MAX_CONDITION
 
 
 def spectrum(comp: Compressed) -> Spectrum:
@@ -124,6 +134,7 @@ def eps_macro(comp: Compressed, spec: Spectrum | None = None, xp=np) -> dict:
     spec = spec or spectrum(comp)
     sq = sketched_basis(comp, spec, xp)
     s = np.asarray(linalg.svdvals(np.asarray(sq.get() if hasattr(sq, "get") else sq)))
+    s = np.concatenate([s, np.zeros(comp.d - s.size)])  # k < d: S Q has d - k zero singular values
     lam = s**2
     return {
         "eps_macro_norm": float(np.max(np.abs(s - 1.0))),

@@ -59,7 +59,8 @@ def measure(pss, table, *, block_rows=None, progress=None, coherence_pairs: int 
     """Both passes over the table; returns (Compressed, Spectrum, Micro, coherence or None).
 
     The block size is checked against free memory first (``memory.plan_block_rows``), and a pass that
-    runs out of GPU memory is retried with halved blocks.
+    runs out of GPU memory is retried with halved blocks.  On an ill-conditioned table the passes run
+    in float64 (``metrics.needs_float64``).
     """
     total = 2 * table.n
     rows = memory.plan_block_rows(pss, table.d, block_rows)
@@ -74,6 +75,10 @@ def measure(pss, table, *, block_rows=None, progress=None, coherence_pairs: int 
 
     comp = memory.with_retry(lambda b: metrics.compress(pss, table, b, first), pss, rows)
     spec = metrics.spectrum(comp)
+    if metrics.needs_float64(pss, spec):
+        pss = pss.with_dtype(np.float64)
+        comp = memory.with_retry(lambda b: metrics.compress(pss, table, b, first), pss, rows)
+        spec = metrics.spectrum(comp)  # of E itself now, not of E rounded to float32
     mi = memory.with_retry(lambda b: metrics.micro(pss, table, comp, spec, b, second), pss, rows)
     coh = metrics.coherence(pss, coherence_pairs, seed) if hasattr(pss, "columns") and coherence_pairs else None
     if progress:
@@ -115,6 +120,7 @@ def statistics(comp, spec, mi: metrics.Micro, coh, k: int) -> dict:
         "eps_i": quantiles(mi.eps), "eta_i": quantiles(mi.eta), "rho_i": quantiles(mi.rho[nz]),
         "norm_ratio_i": quantiles(mi.norm_ratio),
         "zero_rows": mi.zero_rows, "exact_rows": mi.exact_rows, "rows": int(mi.rho.size),
+        "condition": spec.condition, "dtype": comp.dtype,
         "bias_norm": float(np.linalg.norm(mi.bias)), "bias_max_abs": float(np.abs(mi.bias).max()),
         "by_rho_decile": by_rho_decile(mi), "worst_rows": worst_rows(mi),
     }
@@ -161,7 +167,8 @@ def claims(family: str, mi: metrics.Micro, st: dict, th: dict, k: int, eps: floa
         cmax = st["c_i"]["max"]
         out.append(Claim("Part A: max_i ||c_i|| <= eps_JLT(k) for f = 9^d + n (as the theorem states)", cmax, g))
         out.append(Claim("Part A: max_i ||c_i|| <= 2 eps_JLT(k) (what the proof derives)", cmax, 2 * g if g is not None else None))
-        out.append(Claim(f"Part B: eta_i <= ||c_i|| on every row (violations among {n:,})",
+        out.append(Claim(f"Part B (Eq. 16-18): eta_i <= ||c_i|| on every row (violations among {n:,}; a consistency "
+                         "check: it holds because ||R|| = sigma)",
                          float(st["part_b_violations"]), 0.0, holds=st["part_b_violations"] == 0))
     if mi.col_sq_norm is not None:
         out.append(Claim("JLT on {e_i}: max_i | ||S e_i||^2 - 1 | <= eps_JLT(k)", st["column_norm_deviation_max"], g))

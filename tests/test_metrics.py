@@ -163,3 +163,36 @@ def test_coherence_counts_its_pairs():
     D = S.columns(np.arange(5000))
     assert 0 < c["max_abs_inner"] < 6 * np.sqrt(np.log(c["pairs"]) / 256) + 0.1
     assert c["max_abs_inner"] <= np.abs(np.triu(D.T @ D, 1)).max() + 1e-6
+
+
+@pytest.mark.parametrize("family", ["gaussian", "rademacher"])
+def test_ill_conditioned_tables_are_measured_in_float64(family):
+    """float32 products lose ~1e-8 cond(E) relative; the checks switch to float64 above cond 1e3."""
+    from pss_theory import theorem6, theorem7
+
+    n, d, k = 4000, 8, 512
+    base = p.table("gaussian", n=n, d=d, seed=3).block(0, n).astype(np.float64)
+    Q = np.linalg.qr(np.random.default_rng(0).standard_normal((d, d)))[0]
+    E = base @ np.diag(np.logspace(0, -5, d)) @ Q  # cond(E) ~ 1e5, small directions mixed into every column
+    S64 = p.sketch(family, k=k, n=n, seed=1, dtype=np.float64)
+    exact = mt.eps_macro(mt.compress(S64, E))["eps_macro_norm"]
+    cell = {"family": family, "k": k, "sketch_seed": 1}
+    got = theorem6.measure(cell, p.tables.ArrayTable(E))
+    assert got["dtype"] == "float64" and got["condition"] > 1e4
+    assert got["eps_macro_norm"] == pytest.approx(exact, rel=1e-7)
+    fast = mt.eps_macro(mt.compress(p.sketch(family, k=k, n=n, seed=1), E))["eps_macro_norm"]
+    assert abs(fast / exact - 1) > 1e-6  # what the float32 products alone would have reported
+    comp, spec, mi, _ = theorem7.measure(p.sketch(family, k=k, n=n, seed=1), p.tables.ArrayTable(E),
+                                         coherence_pairs=0)
+    assert comp.dtype == "float64"
+    ref = mt.micro(S64, E, mt.compress(S64, E), spec)
+    np.testing.assert_allclose(mi.c, ref.c, rtol=1e-6)
+    well = theorem6.measure(cell, p.tables.ArrayTable(base))
+    assert well["dtype"] == "float32"  # well-conditioned tables keep the fast path
+
+
+def test_eps_macro_counts_zero_singular_values_when_k_below_d():
+    S = p.sketch("gaussian", k=3, n=200, seed=0, dtype=np.float64)
+    E = p.table("gaussian", n=200, d=6, seed=1).block(0, 200)
+    em = mt.eps_macro(mt.compress(S, E))
+    assert em["singular_values"].size == 6 and em["lambda_min"] == 0.0 and em["eps_macro_norm"] == 1.0

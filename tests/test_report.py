@@ -46,7 +46,7 @@ def test_report_writes_figures_results_and_appendix(report):
     for name, start, end in appendix.blocks(text):
         assert "run `python -m verify` to fill" not in text[start:end], name
     assert "](figures/theorem7_eps_vs_rho.png)" in text
-    assert "Part B: eta_i <=" in proc.stdout and "holds" not in proc.stderr
+    assert "Part B (Eq. 16-18): eta_i <=" in proc.stdout and "holds" not in proc.stderr
 
 
 def test_rerun_is_idempotent(report):

@@ -12,6 +12,8 @@ independent of the block size; with general E it differs only by rounding.
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from ..backend import Backend
@@ -37,6 +39,15 @@ class Sketch(StreamedPSS):
 
     def _unscaled_columns(self, idx):
         raise NotImplementedError
+
+    def with_dtype(self, dtype) -> Sketch:
+        """The same S (same draws) computing in ``dtype``."""
+        new = copy.copy(self)
+        new.dtype = np.dtype(dtype)
+        for cache in ("_last", "_buffer"):
+            if hasattr(new, cache):
+                setattr(new, cache, None)
+        return new
 
     def default_block_rows(self) -> int:
         return int(max(256, min(self.n, self.block_budget_bytes // (4 * self.k))))
