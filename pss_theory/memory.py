@@ -86,3 +86,20 @@ def with_retry(run, pss, block_rows: int):
                 raise InputError(f"out of memory on the {pss.backend.device} even with blocks of {rows:,} rows: "
                                  "use a smaller --n or --k") from None
             rows = smaller
+
+
+def first_pass(pss, table, rows: int, progress=None):
+    """Pass 1 with the guards: ``metrics.compress`` retried on out-of-memory, and redone in float64 when
+    the table is too ill-conditioned for float32 products (``metrics.needs_float64``).
+
+    Returns (pss, Compressed, Spectrum); the PSS returned is the one the later passes must use.
+    """
+    from . import metrics
+
+    comp = with_retry(lambda b: metrics.compress(pss, table, b, progress), pss, rows)
+    spec = metrics.spectrum(comp)
+    if metrics.needs_float64(pss, spec):
+        pss = pss.with_dtype("float64")
+        comp = with_retry(lambda b: metrics.compress(pss, table, b, progress), pss, rows)
+        spec = metrics.spectrum(comp)  # of E itself now, not of E rounded to float32
+    return pss, comp, spec

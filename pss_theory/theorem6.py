@@ -23,12 +23,7 @@ def measure(cell: dict, table, *, device="cpu", block_rows=None, progress=None, 
     """One trial: draw S, stream E once, and measure the exact macro distortion."""
     S = sketch(cell["family"], k=cell["k"], n=table.n, seed=cell["sketch_seed"], device=device, **(params or {}))
     rows = memory.plan_block_rows(S, table.d, block_rows, row_arrays=1)
-    comp = memory.with_retry(lambda b: metrics.compress(S, table, b, progress), S, rows)
-    spec = metrics.spectrum(comp)
-    if metrics.needs_float64(S, spec):
-        S = S.with_dtype(np.float64)
-        comp = memory.with_retry(lambda b: metrics.compress(S, table, b, progress), S, rows)
-        spec = metrics.spectrum(comp)  # of E itself now, not of E rounded to float32
+    S, comp, spec = memory.first_pass(S, table, rows, progress)
     em = metrics.eps_macro(comp, spec, S.xp)
     return {name: em[name] for name in MEASURED} | {"sigma_max": spec.sigma_max, "condition": spec.condition,
                                                      "dtype": S.dtype.name}

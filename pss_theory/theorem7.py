@@ -73,12 +73,7 @@ def measure(pss, table, *, block_rows=None, progress=None, coherence_pairs: int 
         if progress:
             progress(table.n + rows)
 
-    comp = memory.with_retry(lambda b: metrics.compress(pss, table, b, first), pss, rows)
-    spec = metrics.spectrum(comp)
-    if metrics.needs_float64(pss, spec):
-        pss = pss.with_dtype(np.float64)
-        comp = memory.with_retry(lambda b: metrics.compress(pss, table, b, first), pss, rows)
-        spec = metrics.spectrum(comp)  # of E itself now, not of E rounded to float32
+    pss, comp, spec = memory.first_pass(pss, table, rows, first)
     mi = memory.with_retry(lambda b: metrics.micro(pss, table, comp, spec, b, second), pss, rows)
     coh = metrics.coherence(pss, coherence_pairs, seed) if hasattr(pss, "columns") and coherence_pairs else None
     if progress:
