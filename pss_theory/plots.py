@@ -242,37 +242,50 @@ def _errbar(ax, xs, q, **kw):
     ax.errorbar(xs, q[:, 1], yerr=[q[:, 1] - q[:, 0], q[:, 2] - q[:, 1]], capsize=2, ms=4, **kw)
 
 
+PANELS = [(i, j, pass_, mode) for i, pass_ in enumerate(("forward", "backward"))
+          for j, mode in enumerate(("dense", "sparse"))]
+
+
+def _robez_lines(ax, records, comps, pass_, mode, x: str, fixed: dict) -> None:
+    """One line per compression: ROBE-Z time against ``x`` with the ``fixed`` fields held."""
+    cmap = plt.get_cmap("viridis")
+    for c_i, c in enumerate(comps):
+        match = {"kind": "robez", "mode": mode, "compression": c, **fixed}
+        xs, q = _timing_series(records, lambda r, match=match: all(r[k] == v for k, v in match.items()), x, pass_)
+        _errbar(ax, xs, q, fmt="o-", color=cmap(c_i / max(1, len(comps) - 1)), label=f"ROBE-Z {c:g}x")
+
+
+def _finish_timing(fig, axes, summary: dict, stem: str, xlabel: str, x_ticks: bool) -> list[str]:
+    """Scales, titles, grids and labels shared by the E.1 figures, then save."""
+    for i, j, pass_, mode in PANELS:
+        ax = axes[i, j]
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_title(f"{pass_}, {mode} gradients", fontsize=10)
+        ax.grid(True, which="both", alpha=0.3)
+        _plain_ticks(ax, x=x_ticks)
+        if i == 1:
+            ax.set_xlabel(xlabel)
+        if j == 0:
+            ax.set_ylabel("ms per iteration (median)")
+    axes[0, 0].legend(fontsize=7)
+    fig.subplots_adjust(bottom=0.12, hspace=0.25, wspace=0.2)
+    _timing_footer(fig, summary)
+    return save(fig, stem)
+
+
 def robez_timing_vs_n(summary: dict, records: list[dict], stem: str) -> list[str]:
     """Forward and backward time against n, dense and sparse gradients: the plain table and ROBE-Z per
     compression at the fixed Z (Tables 5-9)."""
     g = summary["grid"]
     z = g["z_fixed"]
     fig, axes = _timing_axes(f"E.1: time per iteration against n (ROBE-Z at Z = {z}; plain table dashed)")
-    comps = g["compressions"]
-    cmap = plt.get_cmap("viridis")
-    for i, pass_ in enumerate(("forward", "backward")):
-        for j, mode in enumerate(("dense", "sparse")):
-            ax = axes[i, j]
-            xs, q = _timing_series(records, lambda r, m=mode: r["kind"] == "plain" and r["mode"] == m, "n", pass_)
-            _errbar(ax, xs, q, fmt="s--", color="k", label="plain n x d table")
-            for c_i, c in enumerate(comps):
-                xs, q = _timing_series(records, lambda r, m=mode, c=c: (r["kind"] == "robez" and r["mode"] == m
-                                                                       and r["Z"] == z and r["compression"] == c),
-                                       "n", pass_)
-                _errbar(ax, xs, q, fmt="o-", color=cmap(c_i / max(1, len(comps) - 1)), label=f"ROBE-Z {c:g}x")
-            ax.set_xscale("log", base=2)
-            ax.set_yscale("log")
-            ax.set_title(f"{pass_}, {mode} gradients", fontsize=10)
-            ax.grid(True, which="both", alpha=0.3)
-            _plain_ticks(ax)
-            if i == 1:
-                ax.set_xlabel("rows n")
-            if j == 0:
-                ax.set_ylabel("ms per iteration (median)")
-    axes[0, 0].legend(fontsize=7)
-    fig.subplots_adjust(bottom=0.12, hspace=0.25, wspace=0.2)
-    _timing_footer(fig, summary)
-    return save(fig, stem)
+    for i, j, pass_, mode in PANELS:
+        ax = axes[i, j]
+        xs, q = _timing_series(records, lambda r, m=mode: r["kind"] == "plain" and r["mode"] == m, "n", pass_)
+        _errbar(ax, xs, q, fmt="s--", color="k", label="plain n x d table")
+        _robez_lines(ax, records, g["compressions"], pass_, mode, "n", {"Z": z})
+    return _finish_timing(fig, axes, summary, stem, "rows n", x_ticks=False)
 
 
 def robez_timing_vs_z(summary: dict, records: list[dict], stem: str) -> list[str]:
@@ -281,30 +294,11 @@ def robez_timing_vs_z(summary: dict, records: list[dict], stem: str) -> list[str
     g = summary["grid"]
     n = g["n_fixed"]
     fig, axes = _timing_axes(f"E.1: time per iteration against chunk size Z at n = {n:,} (plain table: dotted line)")
-    comps = g["compressions"]
-    cmap = plt.get_cmap("viridis")
-    for i, pass_ in enumerate(("forward", "backward")):
-        for j, mode in enumerate(("dense", "sparse")):
-            ax = axes[i, j]
-            for c_i, c in enumerate(comps):
-                xs, q = _timing_series(records, lambda r, m=mode, c=c: (r["kind"] == "robez" and r["mode"] == m
-                                                                       and r["n"] == n and r["compression"] == c),
-                                       "Z", pass_)
-                _errbar(ax, xs, q, fmt="o-", color=cmap(c_i / max(1, len(comps) - 1)), label=f"ROBE-Z {c:g}x")
-            plain = [r[f"{pass_}_ms"]["p50"] for r in records
-                     if r["kind"] == "plain" and r["mode"] == mode and r["n"] == n and r.get(f"{pass_}_ms")]
-            if plain:
-                ax.axhline(plain[0], color="k", ls=":", label="plain table")
-            ax.set_xscale("log", base=2)
-            ax.set_yscale("log")
-            ax.set_title(f"{pass_}, {mode} gradients", fontsize=10)
-            ax.grid(True, which="both", alpha=0.3)
-            _plain_ticks(ax, x=True)
-            if i == 1:
-                ax.set_xlabel("chunk size Z")
-            if j == 0:
-                ax.set_ylabel("ms per iteration (median)")
-    axes[0, 0].legend(fontsize=7)
-    fig.subplots_adjust(bottom=0.12, hspace=0.25, wspace=0.2)
-    _timing_footer(fig, summary)
-    return save(fig, stem)
+    for i, j, pass_, mode in PANELS:
+        ax = axes[i, j]
+        _robez_lines(ax, records, g["compressions"], pass_, mode, "Z", {"n": n})
+        plain = [r[f"{pass_}_ms"]["p50"] for r in records
+                 if r["kind"] == "plain" and r["mode"] == mode and r["n"] == n and r.get(f"{pass_}_ms")]
+        if plain:
+            ax.axhline(plain[0], color="k", ls=":", label="plain table")
+    return _finish_timing(fig, axes, summary, stem, "chunk size Z", x_ticks=True)
