@@ -60,3 +60,12 @@ def test_record_log_drops_a_torn_line(tmp_path):
     assert log2.done({"a": 1}) and not log2.done({"a": 2})
     log2.append({"a": 2, "x": 3})
     assert [json.loads(line)["a"] for line in lines(path)] == [1, 2]
+
+
+def test_record_log_stops_at_a_corrupt_complete_line(tmp_path):
+    """A newline-terminated line that is not JSON ends the good prefix; what follows it is redone."""
+    path = tmp_path / "records.jsonl"
+    path.write_text('{"a": 1}\n{"a": 2, oops\n{"a": 3}\n')
+    log = RecordLog(str(path), ["a"])
+    assert [r["a"] for r in log.records] == [1]
+    assert path.read_text() == '{"a": 1}\n'
