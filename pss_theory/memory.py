@@ -5,28 +5,11 @@ it keeps a 20 % margin below what the machine says is available.
 """
 from __future__ import annotations
 
-import os
-
 from .errors import InputError
 
 GIB = float(1 << 30)
 MIN_BLOCK = 256
 MARGIN = 0.8
-
-
-def available_bytes(backend) -> float:
-    """Free memory of the device: MemAvailable on the CPU, free device memory on a GPU."""
-    if backend.name != "numpy":
-        free, _ = backend.xp.cuda.runtime.memGetInfo()
-        return float(free)
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return float(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return float(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
 
 
 def fixed_bytes(pss, d: int, row_arrays: int) -> float:
@@ -53,7 +36,7 @@ def block_bytes(pss, d: int, rows: int) -> float:
 
 def plan_block_rows(pss, d: int, block_rows: int | None, row_arrays: int = 10) -> int:
     """The block size to use: the requested (or default) one, halved until the estimate fits."""
-    avail = MARGIN * available_bytes(pss.backend)
+    avail = MARGIN * pss.backend.available_bytes()
     fixed = fixed_bytes(pss, d, row_arrays)
     rows = block_rows or pss.default_block_rows()
     step = getattr(pss, "B", 1)
@@ -70,16 +53,12 @@ def plan_block_rows(pss, d: int, block_rows: int | None, row_arrays: int = 10) -
 
 def with_retry(run, pss, block_rows: int):
     """``run(block_rows)``, retried with halved blocks after an out-of-memory error on a GPU."""
-    errors: tuple = (MemoryError,)
-    if pss.backend.name != "numpy":
-        errors += (pss.backend.xp.cuda.memory.OutOfMemoryError,)
     rows = block_rows
     while True:
         try:
             return run(rows)
-        except errors:
-            if pss.backend.name != "numpy":
-                pss.backend.xp.get_default_memory_pool().free_all_blocks()
+        except pss.backend.out_of_memory_errors:
+            pss.backend.free_pool()
             step = getattr(pss, "B", 1)  # SRHT blocks stay multiples of its Hadamard size
             smaller = rows // 2 // step * step
             if smaller < max(MIN_BLOCK, step):

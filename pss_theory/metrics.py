@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg
 
+from . import backend
 from .errors import InputError
 from .tables import TableError, check_finite
 
@@ -118,10 +119,7 @@ def spectrum(comp: Compressed) -> Spectrum:
 
 def sketched_basis(comp: Compressed, spec: Spectrum, xp=np):
     """S Q = M R^-1 (k x d), on the backend of M."""
-    M = comp.M
-    if xp is np:
-        return linalg.solve_triangular(spec.R, M.T, trans="T", lower=False).T
-    return xp.linalg.solve(xp.asarray(spec.R).T, M.T).T
+    return backend.of(xp).solve_right_upper(comp.M, spec.R)
 
 
 def eps_macro(comp: Compressed, spec: Spectrum | None = None, xp=np) -> dict:
@@ -133,7 +131,7 @@ def eps_macro(comp: Compressed, spec: Spectrum | None = None, xp=np) -> dict:
     """
     spec = spec or spectrum(comp)
     sq = sketched_basis(comp, spec, xp)
-    s = np.asarray(linalg.svdvals(np.asarray(sq.get() if hasattr(sq, "get") else sq)))
+    s = linalg.svdvals(backend.to_host(sq))
     s = np.concatenate([s, np.zeros(comp.d - s.size)])  # k < d: S Q has d - k zero singular values
     lam = s**2
     return {
@@ -196,7 +194,7 @@ def micro(S, E, comp: Compressed, spec: Spectrum, block_rows: int | None = None,
         e64 = block.astype(xp.float64)
         rows = range(start, stop)
         if c_norm is not None:
-            q = _solve_right(xp, e64, R)  # Q_b = E_b R^-1
+            q = S.backend.solve_right_upper(e64, R)  # Q_b = E_b R^-1
             cb = S.decompress(sq, rows) - q
             err = cb @ R
             c_norm[start:stop] = S.backend.to_host(xp.linalg.norm(cb, axis=1))
@@ -218,13 +216,6 @@ def micro(S, E, comp: Compressed, spec: Spectrum, block_rows: int | None = None,
         ratio = np.where(nz, out["mhat"] / np.where(nz, norms, 1.0), np.nan)
     return Micro(rho=norms / spec.sigma_max, err=out["err"], eps=eps, eta=out["err"] / spec.sigma_max,
                  norm_ratio=ratio, c=c_norm, col_sq_norm=col, bias=bias / n)
-
-
-def _solve_right(xp, X, R):
-    """X R^-1 for upper-triangular R."""
-    if xp is np:
-        return linalg.solve_triangular(R, X.T, trans="T", lower=False).T
-    return xp.linalg.solve(R.T, X.T).T
 
 
 def coherence(S, pairs: int = 1_000_000, seed: int = 0, chunk: int = 512) -> dict:

@@ -12,12 +12,9 @@ can be regenerated alone, in any block, in any order.
 """
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
-
 import numpy as np
 
+from . import backend
 from .errors import InputError
 
 MASK64 = (1 << 64) - 1
@@ -86,13 +83,7 @@ class Stream:
         """Words at global positions [start, start + count) as uint64."""
         first_block, skip = divmod(int(start), 4)
         nblocks = (skip + count + 3) // 4
-        if xp is np:
-            # numpy increments the counter before each block, so position it one block early.
-            bg = np.random.Philox(key=np.array(self.key, dtype=np.uint64), counter=(first_block - 1) % (1 << 256))
-            raw = bg.random_raw(4 * nblocks)
-        else:
-            raw = philox_blocks(xp, xp.arange(first_block, first_block + nblocks, dtype=xp.uint64), self.key).ravel()
-        return raw[skip : skip + count]
+        return backend.of(xp).philox_words(self.key, first_block, nblocks)[skip : skip + count]
 
     def rows(self, start: int, stop: int, width: int, xp=np):
         """Rows start..stop-1 of ``width`` words each: shape (stop - start, width)."""
@@ -101,20 +92,7 @@ class Stream:
     def rows_at(self, idx, width: int, xp=np):
         """Rows at arbitrary indices ``idx`` (1-D integer array): shape (len(idx), width)."""
         idx = xp.asarray(idx, dtype=xp.int64)
-        if xp is not np:
-            pos = (idx[:, None] * width + xp.arange(width)).astype(xp.uint64)
-            blocks = philox_blocks(xp, pos >> xp.uint64(2), self.key)
-            return xp.take_along_axis(blocks.reshape(-1, 4), (pos & xp.uint64(3)).reshape(-1, 1).astype(xp.int64), 1).reshape(pos.shape)
-        out = np.empty((idx.size, width), dtype=np.uint64)
-        if idx.size == 0:
-            return out
-        order = np.argsort(idx, kind="stable")
-        sorted_idx = idx[order]
-        breaks = np.flatnonzero(np.diff(sorted_idx) != 1) + 1
-        for run in np.split(np.arange(idx.size), breaks):
-            lo, hi = int(sorted_idx[run[0]]), int(sorted_idx[run[-1]]) + 1
-            out[order[run]] = self.rows(lo, hi, width)
-        return out
+        return backend.of(xp).philox_rows_at(self.key, idx, width, lambda lo, hi: self.rows(lo, hi, width, xp))
 
 
 # ---- transforms of words into draws (xp code: identical arithmetic on numpy and CuPy) ----
@@ -185,23 +163,10 @@ def sample_without_replacement(stream: Stream, n: int, m: int) -> np.ndarray:
     return np.fromiter(chosen, dtype=np.int64, count=m)
 
 
-@lru_cache(maxsize=1)
-def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
-
-
 def fill_rows(stream: Stream, start: int, stop: int, width: int, transform, out, xp=np) -> None:
-    """out[r] = transform(xp, words of row start + r), in cache-sized pieces on all CPU cores.
+    """out[r] = transform(xp, words of row start + r), in cache-sized pieces (on all cores of a CPU)."""
 
-    numpy's ufuncs and Philox release the GIL, so threads run the pieces in parallel.
-    """
-    if xp is not np:
-        transform(xp, stream.rows(start, stop, width, xp), out.shape[-1], out=out)
-        return
-    step = max(1, _CPU_CHUNK_WORDS // width)
+    def piece(a: int, b: int) -> None:
+        transform(xp, stream.rows(a, b, width, xp), out.shape[-1], out=out[a - start : b - start])
 
-    def piece(a: int) -> None:
-        b = min(stop, a + step)
-        transform(np, stream.rows(a, b, width), out.shape[-1], out=out[a - start : b - start])
-
-    list(_pool().map(piece, range(start, stop, step)))
+    backend.of(xp).map_pieces(piece, start, stop, max(1, _CPU_CHUNK_WORDS // width))

@@ -142,11 +142,11 @@ class RobeZ(StreamedPSS):
         """Chunk starts (r, c) -> element locations (r, d): start of chunk floor(j/Z) plus j mod Z."""
         xp = self.xp
         r, c, Z = starts.shape[0], starts.shape[1], self.Z
-        if xp is np and 1 < Z <= 8:
-            # numpy broadcasts (r, c, 1) + (Z,) with an inner loop of length Z: slow for small Z
-            locs = np.empty((r, c, Z), dtype=np.int64)
+        if 1 < Z <= 8:
+            # a broadcast (r, c, 1) + (Z,) has an inner loop of length Z: slow for small Z
+            locs = xp.empty((r, c, Z), dtype=xp.int64)
             for k in range(Z):
-                np.add(starts, k, out=locs[:, :, k])
+                xp.add(starts, k, out=locs[:, :, k])
             locs = locs.reshape(r, c * Z)
         else:
             locs = (starts[:, :, None] + xp.arange(Z, dtype=xp.int64)).reshape(r, c * Z)
@@ -185,25 +185,9 @@ class RobeZ(StreamedPSS):
     def gather(self, memory, starts):
         """memory at the locations of chunk starts (r, c): (r, d), in memory's dtype, no signs applied.
 
-        On numpy a chunk is copied as one item of Z floats: memory is viewed as m - Z + 1 overlapping
-        items of Z * itemsize bytes (one a float, numpy void dtype) and indexed by the starts, which
-        measured 2-10x faster than a per-element gather or a sliding-window view for Z >= 2.  On CuPy
-        one gather per element.  Both return the same values.
+        Each chunk is one window of Z consecutive floats (``Backend.gather_windows``).
         """
-        xp = self.xp
-        r, Z = starts.shape[0], self.Z
-        if xp is np:
-            if Z == 1:
-                out = np.take(memory, starts)
-            else:
-                memory = np.ascontiguousarray(memory)
-                size = memory.itemsize
-                items = np.ndarray(shape=(memory.shape[0] - Z + 1,), dtype=np.dtype((np.void, Z * size)),
-                                   buffer=memory, strides=(size,))
-                out = items[starts].view(memory.dtype).reshape(r, self.nchunks * Z)
-        else:
-            out = memory[self.expand(starts)] if Z > 1 else memory[starts]
-            out = out.reshape(r, -1)
+        out = self.backend.gather_windows(memory, starts, self.Z).reshape(starts.shape[0], -1)
         return out if out.shape[1] == self.d else out[:, : self.d]
 
     # ---- the PSS protocol ----
@@ -222,12 +206,7 @@ class RobeZ(StreamedPSS):
         w = block.astype(xp.float64)
         if self.signed:
             w = w * self.signs(rows)
-        w = w.ravel()
-        if xp is np:
-            # measured faster than np.add.at for an 8.4M-entry block into m from 3e4 to 1.3e7 slots
-            acc += np.bincount(locs, weights=w, minlength=self.m)
-        else:
-            self.backend.scatter_add(acc, locs, w)
+        self.backend.scatter_add(acc, locs, w.ravel())
 
     def finish(self, acc):
         return acc

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import rng
+from .backend import to_host
 from .errors import InputError
 
 KINDS = ("gaussian", "lowrank", "zipf")
@@ -157,7 +158,7 @@ class ArrayTable:
         return xp.asarray(self.array[start:stop])
 
     def rows(self, idx, xp=np):
-        host = np.asarray(idx.get() if hasattr(idx, "get") else idx)
+        host = to_host(idx)
         rows = xp.asarray(self.array[host])
         check_finite(rows, "sampled rows", self.name, xp)
         return rows

@@ -2,6 +2,7 @@ import pytest
 
 import pss_theory as p
 from pss_theory import memory
+from pss_theory.backend import Backend
 from pss_theory.errors import InputError
 
 
@@ -10,13 +11,13 @@ def test_blocks_shrink_to_fit_and_refuse_when_they_cannot(monkeypatch):
     d = 128
     fixed = memory.fixed_bytes(S, d, 10)
     full = S.default_block_rows()
-    monkeypatch.setattr(memory, "available_bytes", lambda backend: 1e12)
+    monkeypatch.setattr(Backend, "available_bytes", lambda self: 1e12)
     assert memory.plan_block_rows(S, d, None) == full
     tight = (fixed + memory.block_bytes(S, d, full // 4)) / memory.MARGIN
-    monkeypatch.setattr(memory, "available_bytes", lambda backend: tight)
+    monkeypatch.setattr(Backend, "available_bytes", lambda self: tight)
     rows = memory.plan_block_rows(S, d, None)
     assert rows <= full // 4 and fixed + memory.block_bytes(S, d, rows) <= memory.MARGIN * tight
-    monkeypatch.setattr(memory, "available_bytes", lambda backend: fixed / 2)
+    monkeypatch.setattr(Backend, "available_bytes", lambda self: fixed / 2)
     with pytest.raises(InputError, match="needs about .* GiB"):
         memory.plan_block_rows(S, d, None)
 
