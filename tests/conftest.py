@@ -4,6 +4,13 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
+from pss_theory.backend import get_backend
+
+#: every registered sketch family with the parameters the tests draw it with (small blocks, small s):
+#: the one table of cases; a new family adds its entry here (test_every_family_has_a_case checks it)
+FAMILY_CASES = {"gaussian": {}, "rademacher": {}, "achlioptas": {}, "countsketch": {}, "osnap": {"s": 2},
+                "srht": {"block": 8}}
+
 settings.register_profile("ci", max_examples=30, deadline=None, derandomize=True)
 settings.register_profile("dev", max_examples=30, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
@@ -30,3 +37,15 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+@pytest.fixture(params=sorted(FAMILY_CASES))
+def family(request):
+    """Each sketch family in turn."""
+    return request.param
+
+
+@pytest.fixture(params=["cpu", pytest.param("gpu", marks=pytest.mark.gpu)])
+def device(request):
+    """Each backend in turn: the CPU always, the GPU where CuPy and a CUDA device exist (marked gpu)."""
+    return get_backend(request.param)

@@ -1,4 +1,5 @@
-"""Tests for pss_theory.bounds: monotonicity, inverses, overflow safety, known values, bad input."""
+"""Tests for pss_theory.theory and the families' JLT hooks: monotonicity, inverses, overflow safety, known
+values, bad input."""
 import math
 
 import numpy as np
@@ -7,7 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from pss_theory import bounds as B
+from pss_theory import families
+from pss_theory import theory as B
+from pss_theory.families.osnap import osnap_required_s
+from pss_theory.theory import tails
 
 # (family, params) pairs covering every branch of log_jlt_k
 CASES = [
@@ -44,15 +48,15 @@ def _sorted_pair(a, b):
 
 
 def test_families_and_sources():
-    assert B.FAMILIES == ("gaussian", "rademacher", "achlioptas", "countsketch", "osnap", "srht")
+    assert tuple(families.SKETCHES) == ("gaussian", "rademacher", "achlioptas", "countsketch", "osnap", "srht")
     for key in ("achlioptas2003", "dasgupta_gupta2003", "davidson_szarek2001", "nelson_nguyen2013",
                 "tropp2011", "woodruff2014", "kane_nelson2014", "desai2022", "robe2021"):
         assert key in B.SOURCES and B.SOURCES[key]
     assert "2207.10731" in B.SOURCES["desai2022"] and "2108.02191" in B.SOURCES["robe2021"]
-    for fam in B.FAMILIES:
-        assert B.FAMILY_SOURCE[fam] in B.SOURCES
-        assert all(key in B.SOURCES for key in B.FAMILY_SOURCES[fam])
-        assert B.FAMILY_FORMULA[fam]
+    for fam in families.SKETCHES.values():
+        assert fam.source in B.SOURCES
+        assert all(key in B.SOURCES for key in fam.sources)
+        assert fam.formula
     for name in B.__all__:
         obj = getattr(B, name)
         if callable(obj):
@@ -83,7 +87,7 @@ def test_closed_forms():
     assert B.jlt_k(eps, delta, lf, "countsketch") == pytest.approx(1000 * 1001 / (eps**2 * delta))
     L = math.log(1000**2 / delta)
     assert B.jlt_k(eps, delta, lf, "osnap") == pytest.approx(4 * L / eps**2)
-    assert B.osnap_required_s(eps, delta, lf) == pytest.approx(4 * L / eps)
+    assert osnap_required_s(eps, delta, lf) == pytest.approx(4 * L / eps)
     N = 2**20
     srht = 6 / eps**2 * math.log(4 * N * 1000**2 / delta) * math.log(4 * 1000**2 / delta)
     assert B.jlt_k(eps, delta, lf, "srht", n=N) == pytest.approx(srht)
@@ -132,12 +136,12 @@ def test_rademacher_bound_holds_on_two_sparse_vector(eps):
 def test_sparse_moment_rates():
     eps = 0.2
     # the moment-method rates reduce to Gaussian / are at least Achlioptas' at density 1/3
-    assert B._rate_moment_upper(eps, 1.0) == pytest.approx((eps - math.log1p(eps)) / 2)
-    assert B._rate_moment_lower(eps, 3.0) >= B._rate_achlioptas_published(eps)
-    assert B._rate_moment_upper(eps, 1.0 + 1e-9) == pytest.approx((eps - math.log1p(eps)) / 2, rel=1e-6)
+    assert tails.rate_moment_upper(eps, 1.0) == pytest.approx((eps - math.log1p(eps)) / 2)
+    assert tails.rate_moment_lower(eps, 3.0) >= tails.rate_achlioptas_published(eps)
+    assert tails.rate_moment_upper(eps, 1.0 + 1e-9) == pytest.approx((eps - math.log1p(eps)) / 2, rel=1e-6)
     # small eps: rate ~ eps^2 s / (2 (1 - s)), the binomial variance at v = e_i
     for s in (0.1, 0.01):
-        r = B._rate_achlioptas(1e-3, s)
+        r = tails.rate_achlioptas(1e-3, s)
         assert r == pytest.approx(1e-6 * s / (2 * (1 - s)), rel=5e-3)
     # k is continuous at density 1/3 and grows as density shrinks
     k13 = B.jlt_k(eps, 0.1, 5.0, "achlioptas", density=1 / 3)
@@ -149,7 +153,7 @@ def test_sparse_moment_rates():
 def test_x_minus_log1p_is_stable():
     for x in (1e-12, 1e-6, 0.01, 0.049, 0.051, 0.5):
         series = sum((-x) ** j / j for j in range(2, 60))
-        assert B._x_minus_log1p(x) == pytest.approx(series, rel=1e-12)
+        assert tails._x_minus_log1p(x) == pytest.approx(series, rel=1e-12)
 
 
 def test_mp_edges_known_values():
@@ -174,19 +178,28 @@ def test_clopper_pearson_known_values():
     assert hi == pytest.approx(1 - 0.05**0.01)
 
 
+def sklearn_min_dim(n_samples, eps, exact=False):
+    """scikit-learn's ``johnson_lindenstrauss_min_dim``, 4 ln(n_samples) / (eps^2/2 - eps^3/3) (Dasgupta &
+    Gupta 2003, Thm 2.1), truncated to an int as sklearn does: the JL size users compare against."""
+    if not (n_samples > 0 and 0 < eps < 1):
+        raise ValueError("n_samples > 0 and eps in (0, 1)")
+    value = 4.0 * math.log(n_samples) / (eps * eps / 2.0 - eps ** 3 / 3.0)
+    return value if exact else int(value)
+
+
 def test_sklearn_min_dim():
-    assert B.sklearn_min_dim(1e6, 0.5) == 663
-    assert B.sklearn_min_dim(1e6, 0.1) == 11841
-    assert B.sklearn_min_dim(1e6, 0.01) == 1112658
-    exact = B.sklearn_min_dim(1000, 0.3, exact=True)
+    assert sklearn_min_dim(1e6, 0.5) == 663
+    assert sklearn_min_dim(1e6, 0.1) == 11841
+    assert sklearn_min_dim(1e6, 0.01) == 1112658
+    exact = sklearn_min_dim(1000, 0.3, exact=True)
     assert exact == pytest.approx(4 * math.log(1000) / (0.3**2 / 2 - 0.3**3 / 3))
-    assert B.sklearn_min_dim(1000, 0.3) == int(exact)
+    assert sklearn_min_dim(1000, 0.3) == int(exact)
 
 
 @given(n=st.integers(2, 10**9), eps=st.floats(0.01, 0.99))
 def test_sklearn_min_dim_matches_sklearn(n, eps):
     rp = pytest.importorskip("sklearn.random_projection")
-    assert B.sklearn_min_dim(n, eps) == int(rp.johnson_lindenstrauss_min_dim(n, eps=eps))
+    assert sklearn_min_dim(n, eps) == int(rp.johnson_lindenstrauss_min_dim(n, eps=eps))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -348,7 +361,7 @@ def test_theorem_wrappers():
     # srht gets n from the theorem unless given
     assert B.theorem7_k(eps, delta, d, n, 1.0, "srht") == pytest.approx(B.jlt_k(eps, delta, lf7, "srht", n=n))
     assert B.theorem7_k(eps, delta, d, n, 1.0, "srht", N=2**20) == pytest.approx(B.jlt_k(eps, delta, lf7, "srht", N=2**20))
-    # srht pads n to the Hadamard dimension, like pss_theory.sketches.srht
+    # srht pads n to the Hadamard dimension, like pss_theory.families.srht
     assert B.jlt_k(eps, delta, 5.0, "srht", n=1000) == B.jlt_k(eps, delta, 5.0, "srht", N=1024)
     assert B.srht_subspace_k(8, 1000, eps, delta) == B.srht_subspace_k(8, 1024, eps, delta)
     assert B.theorem7_k(eps, delta, d, 1000, 1.0, "srht") == B.theorem7_k(eps, delta, d, 1000, 1.0, "srht", N=1024)
@@ -400,8 +413,8 @@ def test_theorem_wrappers():
     lambda: B.countsketch_subspace_eps(-1, 4, 0.1),
     lambda: B.srht_subspace_k(4, 0, 0.1, 0.1),
     lambda: B.srht_tropp2011_fixed_k(1, 1024),
-    lambda: B.sklearn_min_dim(0, 0.1),
-    lambda: B.sklearn_min_dim(100, 1.0),
+    lambda: sklearn_min_dim(0, 0.1),
+    lambda: sklearn_min_dim(100, 1.0),
     lambda: B.clopper_pearson(11, 10),
     lambda: B.clopper_pearson(-1, 10),
     lambda: B.clopper_pearson(0, 0),
@@ -416,7 +429,7 @@ def test_bad_input_raises_value_error(call):
 def test_unknown_family_message_lists_valid_ones():
     with pytest.raises(ValueError) as err:
         B.jlt_k(0.1, 0.1, 1.0, "fourier")
-    for fam in B.FAMILIES:
+    for fam in families.SKETCHES:
         assert fam in str(err.value)
     with pytest.raises(ValueError, match="gaussian"):
         B.theorem6_k(0.1, 0.1, 8, "robez")

@@ -6,7 +6,7 @@ import pytest
 
 from pss_theory import metrics
 from pss_theory.errors import InputError
-from pss_theory.robez import R1, R2, R3, P, RobeZ, chunk_hash
+from pss_theory.families.robez import R1, R2, R3, P, RobeZ, chunk_hash
 from pss_theory.tables import ArrayTable
 
 
@@ -156,7 +156,7 @@ def test_params_and_compression():
 
 
 @pytest.mark.parametrize("kwargs,match", [
-    ({"Z": 0}, "Z must be >= 1"),
+    ({"Z": 0}, "Z must be an integer >= 1"),
     ({"Z": 17}, "Z = 17 > d = 16"),
     ({}, "Z = 32 > d = 16"),
     ({"m": 4, "Z": 8}, "m = 4 < Z = 8"),
@@ -164,7 +164,7 @@ def test_params_and_compression():
     ({"compression": -3, "Z": 8}, "compression must be > 0"),
     ({"compression": 1e4, "Z": 8}, "fewer than Z = 8"),
     ({"m": 100, "compression": 10, "Z": 8}, "not both"),
-    ({"Z": 2.5}, "whole number"),
+    ({"Z": 2.5}, "Z must be an integer"),
 ])
 def test_validation(kwargs, match):
     with pytest.raises(InputError, match=match):

@@ -37,9 +37,10 @@ import math
 
 import numpy as np
 
-from . import rng
-from .errors import InputError
-from .pss import StreamedPSS, positive_int
+from .. import rng
+from .. import validate as V
+from ..errors import InputError
+from .base import Family, Param, StreamedPSS
 
 # Constants of the paper's ROBE-Z code (universal_memory_allocation, branch paddingidx_sparse).
 P = 2038074743
@@ -66,14 +67,6 @@ def chunk_hash(xp, rows, chunks, modulus: int | None = None):
     return h
 
 
-def _int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        raise InputError(f"{name} must be a whole number, got {value!r}")
-    return int(value)
-
-
 class RobeZ(StreamedPSS):
     """ROBE-Z's hashed memory of m floats as a PSS (see the module docstring for the formulas).
 
@@ -82,14 +75,14 @@ class RobeZ(StreamedPSS):
     """
 
     family = "robez"
+    has_columns = False  # no S: a row's memory slots are hashed, not a column of a matrix
+    linear = False  # linear in E, but not of the form S E with S k x n: Theorem 6 has nothing to measure
 
     def __init__(self, *, n: int, d: int, m: int | None = None, compression: float | None = None, Z: int = 32,
                  signed: bool = False, seed: int = 0, device="cpu", dtype=np.float32):
         super().__init__(n=n, seed=seed, device=device, dtype=dtype)
-        self.d = positive_int("d", d)
-        Z = _int("Z", Z)
-        if Z < 1:
-            raise InputError(f"chunk size Z must be >= 1, got Z = {Z}")
+        self.d = V.positive_int("d", d)
+        Z = V.integer("chunk size Z", Z, minimum=1)
         if Z > self.d:
             raise InputError(f"chunk size Z = {Z} > d = {self.d}: a chunk cannot be longer than a row")
         self.Z = Z
@@ -97,9 +90,7 @@ class RobeZ(StreamedPSS):
             raise InputError("give either m (memory size) or compression (n d / m), not both")
         nd = self.n * self.d
         if m is not None:
-            m = _int("m", m)
-            if m < 1:
-                raise InputError(f"memory size m must be a positive whole number, got m = {m}")
+            m = V.integer("memory size m", m, minimum=1)
         else:
             c = DEFAULT_COMPRESSION if compression is None else compression
             if isinstance(c, bool) or not isinstance(c, (int, float, np.integer, np.floating)) or not math.isfinite(c):
@@ -116,6 +107,9 @@ class RobeZ(StreamedPSS):
         self.signed = bool(signed)
         self.nchunks = -(-self.d // self.Z)
         self._sign_width = -(-self.nchunks // 64)
+
+    def memory_floats(self, d: int) -> int:
+        return self.m
 
     # ---- description ----
     @property
@@ -241,3 +235,31 @@ class RobeZ(StreamedPSS):
         sg = self.signs(range(0, self.n))
         A[locs, np.arange(self.n * self.d)] = 1.0 if sg is None else self.backend.to_host(sg).ravel()
         return A
+
+
+class RobeZFamily(Family):
+    """ROBE-Z as a PSS that declares what it lacks: no columns S e_i and no M = S E, so Theorem 6 and
+    the JLT calculators do not apply (``linear`` and ``has_columns`` are False)."""
+
+    name = "robez"
+    operator = RobeZ
+    params = (
+        Param("Z", lambda t: V.integer("Z", V.real("Z", t), minimum=1), "robez: chunk size Z (default min(32, d))"),
+        Param("compression", lambda t: V.positive("compression", t), "robez: n d / m (default 1000)"),
+        Param("signed", bool, "robez: add a sign hash (unbiased read-back)", flag=True),
+    )
+    sources = ("robe2021",)
+    color = "C6"
+
+    def make(self, *, k=None, n, d, seed=0, device="cpu", **params):
+        params.setdefault("Z", min(32, d))  # the paper's chunk size, or the whole row when d < 32
+        return RobeZ(n=n, d=d, seed=seed, device=device, **params)
+
+    def check_k(self, k, n, d):
+        """ROBE-Z has no k: its size is m (or the compression n d / m)."""
+
+    def block_bytes(self, pss, d, rows):
+        return 8.0 * rows * d * 2
+
+
+FAMILY = RobeZFamily()

@@ -10,6 +10,13 @@ output row r = r1 B + r2 of P H D E is sum over blocks i1 of (-1)^popcount(r1 & 
 Each row block of B rows needs one length-B Hadamard transform (done as Kronecker stages of
 H_16 by matrix products) plus a signed gather of k rows: O(n d log B + (n / B) k d) time and
 O(B d + k d) memory.
+
+JLT bound (derived here in the style of Ailon & Chazelle 2009).  Flattening: for unit x,
+P(|(H D x)_i| > t) <= 2 exp(-N t^2/2) (Hoeffding 1963); union over N coordinates and the f^2
+vectors at delta/2 gives N max_i (HDx)_i^2 <= mu = 2 ln(4 N f^2/delta).  Sampling k coordinates
+(with or without replacement), multiplicative Chernoff for [0, mu]-bounded terms of mean 1: per
+vector <= 2 exp(-eps^2 k/(3 mu)), union at delta/2.  Total: k = 6 eps^-2 ln(4 N f^2/delta) ln(4 f^2/delta).
+The theory takes ``n`` (rounded up to N) or ``N`` directly.
 """
 from __future__ import annotations
 
@@ -18,8 +25,12 @@ import math
 import numpy as np
 
 from .. import rng
+from .. import validate as V
 from ..errors import InputError
-from .base import Sketch
+from ..theory import predictions, tails
+from .base import Family, Sketch
+
+_LN4 = math.log(4.0)
 
 
 def parity(xp, x):
@@ -59,7 +70,7 @@ class SRHT(Sketch):
 
     def __init__(self, *, block: int = 1 << 14, **kw):
         super().__init__(**kw)
-        self.N = 1 << max(0, (self.n - 1).bit_length())
+        self.N = V.next_pow2(self.n)
         if self.k > self.N:
             raise InputError(f"srht samples k rows of the {self.N}-row Hadamard transform without replacement: "
                              f"need k <= {self.N} (the next power of two >= n), got k = {self.k}")
@@ -80,6 +91,10 @@ class SRHT(Sketch):
         return int(self.rows.nbytes)
 
     def default_block_rows(self) -> int:
+        return self.B
+
+    @property
+    def block_multiple(self) -> int:
         return self.B
 
     def block_starts(self, block_rows: int):
@@ -145,3 +160,55 @@ class SRHT(Sketch):
         xp = self.xp
         h = 1 - 2 * parity(xp, self._rows_dev[:, None] & idx[None, :])
         return (h * self._signs_at(idx)[None, :]).astype(self.dtype)
+
+
+def _log_terms(delta: float, log_f: float, N: float) -> tuple[float, float]:
+    """(ln(4 N f^2/delta), ln(4 f^2/delta))."""
+    log_4 = _LN4 + 2.0 * log_f - math.log(delta)
+    return math.log(N) + log_4, log_4
+
+
+class SrhtFamily(Family):
+    name = "srht"
+    operator = SRHT
+    theory_keys = ("n", "N")
+    sources = ("ailon_chazelle2009", "hoeffding1963", "this_module")
+    formula = "k = 6 eps^-2 ln(4 N f^2/delta) ln(4 f^2/delta)"
+    color = "C5"
+
+    def check_k(self, k, n, d):
+        super().check_k(k, n, d)
+        if k > V.next_pow2(n):
+            raise InputError(f"srht needs k <= {V.next_pow2(n)} (next power of two >= n), got k = {k}")
+
+    def theory_params(self, **params):
+        super().theory_params(**params)
+        if params.get("n") is None and params.get("N") is None:
+            raise InputError("family 'srht' needs the ambient dimension: pass n=... (or N=..., the padded "
+                             "power of two the Hadamard transform acts on)")
+        n = None if params.get("n") is None else V.positive("n", params["n"])
+        N = None if params.get("N") is None else V.positive("N", params["N"])
+        if n is not None and N is not None and N < n:
+            raise InputError(f"srht: the padded dimension N = {params['N']!r} is smaller than n = {params['n']!r}")
+        return {"N": N if N is not None else V.next_pow2(n)}
+
+    def drawn_theory_params(self, pss, n):
+        return {"N": pss.N}
+
+    def log_jlt_k(self, eps, delta, log_f, p):
+        log_n4, log_4 = _log_terms(delta, log_f, p["N"])
+        return math.log(6.0) + math.log(log_n4) + math.log(log_4) - 2.0 * math.log(eps)
+
+    def eps_jlt(self, k, delta, log_f, p):
+        log_n4, log_4 = _log_terms(delta, log_f, p["N"])
+        return tails.eps_from_log(0.5 * (math.log(6.0) + math.log(log_n4) + math.log(log_4) - math.log(k)))
+
+    def macro_prediction(self, k, n, d, delta):
+        return {"prediction": None, "prediction_inner": predictions.srht_subspace_eps(k, d, n, delta),
+                "prediction_name": "SRHT subspace embedding"}
+
+    def block_bytes(self, pss, d, rows):
+        return 3.0 * 8 * pss.B * d + 8.0 * pss.k * d
+
+
+FAMILY = SrhtFamily()

@@ -1,0 +1,53 @@
+"""The registry of families: one module per family, each ending in ``FAMILY = <Family>()``.
+
+A family module holds the streaming operator (how S, or a PSS without S, is applied block by block
+and read back) and its ``Family`` (parameters, theory hooks with sources, cost model, plot style).
+Nothing outside a family's own module switches on its name: the checks, the memory planner, the
+command line and the plots ask the registry.  To add a family, write its module and add it to
+``_MODULES`` below (see docs/design.md).
+"""
+from __future__ import annotations
+
+from ..errors import InputError
+from . import achlioptas, countsketch, gaussian, osnap, rademacher, robez, srht
+from .base import Family, Param, Sketch, StreamedPSS
+
+_MODULES = (gaussian, rademacher, achlioptas, countsketch, osnap, srht, robez)
+
+#: every PSS family by name, in the order they are listed and plotted
+ALL: dict[str, Family] = {m.FAMILY.name: m.FAMILY for m in _MODULES}
+#: the families of the form M = S E (sketches S with columns): what Theorem 6 and the JLT calculators take
+SKETCHES: dict[str, Family] = {name: f for name, f in ALL.items() if f.linear}
+
+
+def get(name, sketches_only: bool = False) -> Family:
+    """The family called ``name`` (a ``Family`` is returned as it is); InputError for an unknown one."""
+    if isinstance(name, Family):
+        return name
+    pool = SKETCHES if sketches_only else ALL
+    if isinstance(name, str) and name in pool:
+        return pool[name]
+    if sketches_only and name in ALL:
+        raise InputError(f"this needs a sketch S with M = S E, which does not apply to {name}: it is a PSS but not "
+                         f"of that form, so there is no S to measure; use one of {', '.join(SKETCHES)}")
+    raise InputError(f"unknown sketch family {name!r}: expected one of {', '.join(pool)}")
+
+
+def single(text) -> str:
+    """One PSS family by name (a command that checks one family at a time)."""
+    if isinstance(text, str) and ("," in text or text == "all"):
+        raise InputError(f"this command checks one family at a time, got {text!r}")
+    return get(text).name
+
+
+def sketch(family: str, *, k: int, n: int, seed: int = 0, device="cpu", **params) -> Sketch:
+    """A k x n sketch S of ``family`` (one of ``SKETCHES``), drawn from ``seed`` on ``device``."""
+    return get(family, sketches_only=True).make(k=k, n=n, seed=seed, device=device, **params)
+
+
+def make(family: str, *, k: int | None, n: int, d: int, seed: int = 0, device="cpu", **params) -> StreamedPSS:
+    """The PSS under test for a table of n x d: a sketch S of size k, or (``robez``) the hashed memory."""
+    return get(family).make(k=k, n=n, d=d, seed=seed, device=device, **params)
+
+
+__all__ = ["ALL", "SKETCHES", "Family", "Param", "Sketch", "StreamedPSS", "get", "make", "sketch"]

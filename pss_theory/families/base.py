@@ -1,0 +1,317 @@
+"""The two halves of every family, kept apart as RandBLAS keeps a distribution from its operator.
+
+- ``Family`` is the *distribution*: a name, its parameters and their validation, its theory hooks
+  (a sufficient k for JLT(eps, delta, f) and its inverse, sharper predictions), sources, a cost
+  model (bytes per streamed block) and a plot style.  ``Family.make`` samples an operator.
+- ``StreamedPSS`` is the *operator* every parameter sharing setup (PSS) shares: a table of n rows
+  streamed in row blocks, a memory ``M`` built in one pass (``accumulate`` per block, then
+  ``finish``) and rows read back with ``decompress(M, idx)``.  ``Sketch`` is the linear case
+  M = S E with S (k x n) never stored: ``S = scale * U`` where U has simple entries (N(0,1), +-1,
+  {+-1, 0}) that are pure functions of (seed, row, column), and a family implements two kernels,
+  ``_partial(start, E_block)`` = U[:, start:start+b] @ E_block and ``_unscaled_columns(idx)``.
+
+``apply`` accumulates the partial products in float64 over row blocks and multiplies by ``scale``
+once at the end: with integer-valued E and +-1 entries every sum is exact, so M is bitwise
+independent of the block size; with general E it differs only by rounding.
+
+Capabilities are declared, not guessed: ``has_columns`` (S e_i exists) and ``linear`` (M = S E).
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import validate as V
+from ..backend import Backend, get_backend
+from ..errors import InputError
+from ..tables import as_table, check_finite
+
+
+@dataclass(frozen=True)
+class Param:
+    """A family parameter: its name, how the command line parses it, and a one-line help."""
+
+    name: str
+    parse: object
+    help: str
+    flag: bool = False  # a switch (--signed) rather than a value
+
+
+class Family:
+    """A distribution of PSS operators; subclasses fill in the class attributes and hooks.
+
+    Attributes: ``name``; ``operator`` (the class ``make`` instantiates); ``params`` (CLI and API
+    parameters of the operator); ``theory_keys`` (parameters the theory hooks accept);
+    ``sources`` (keys of ``theory.SOURCES``) and ``formula`` (the JLT bound in one line);
+    ``color`` (plots); ``constants_proven`` (False where a constant of the bound is a convention of
+    this project rather than a published value).
+    """
+
+    name: str
+    operator: type
+    params: tuple[Param, ...] = ()
+    theory_keys: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    formula: str = ""
+    color: str = "k"
+    constants_proven: bool = True
+
+    def __init__(self, **attributes):
+        """A family declared in one statement: any class attribute given as a keyword."""
+        for name, value in attributes.items():
+            if not any(name in vars(c) or name in getattr(c, "__annotations__", {}) for c in type(self).__mro__):
+                raise TypeError(f"{type(self).__name__} has no attribute {name!r} to declare")
+            setattr(self, name, value)
+
+    @property
+    def linear(self) -> bool:
+        return self.operator.linear
+
+    @property
+    def has_columns(self) -> bool:
+        return self.operator.has_columns
+
+    @property
+    def source(self) -> str:
+        return self.sources[0]
+
+    def make(self, *, k: int | None = None, n: int, d: int | None = None, seed: int = 0, device="cpu", **params):
+        """The operator of this family (a sampled S, or a PSS) for a table of n rows."""
+        if k is None:
+            raise InputError(f"family {self.name!r} needs a sketch size k")
+        return self.operator(k=k, n=n, seed=seed, device=device, **params)
+
+    def check_k(self, k: int, n: int, d: int) -> None:
+        """InputError unless a k x n sketch of this family can embed a d-dimensional column space."""
+        if k < d:
+            raise InputError(f"k = {k} < d = {d}: no k x n sketch can embed a {d}-dimensional column space "
+                             "(eps_macro = 1); use k >= d")
+
+    # ---- theory hooks ----
+    def theory_params(self, **params) -> dict:
+        """Validate the parameters the theory hooks take and fill in their defaults."""
+        unknown = sorted(set(params) - set(self.theory_keys))
+        if unknown:
+            accepted = ", ".join(self.theory_keys) or "none"
+            raise InputError(f"unknown parameter(s) {', '.join(unknown)} for family {self.name!r}; accepted: {accepted}")
+        return {}
+
+    def drawn_theory_params(self, pss, n: int) -> dict:
+        """The theory parameters of a drawn operator (the bounds get what was actually sampled)."""
+        return self.theory_params()
+
+    def log_jlt_k(self, eps: float, delta: float, log_f: float, p: dict) -> float:
+        """ln of a sufficient k for JLT(eps, delta, f = exp(log_f)), arguments already validated."""
+        raise NotImplementedError
+
+    def eps_jlt(self, k: float, delta: float, log_f: float, p: dict) -> float:
+        """The smallest eps ``log_jlt_k`` certifies at k (inf when none below 1)."""
+        raise NotImplementedError
+
+    def macro_prediction(self, k: int, n: int, d: int, delta: float) -> dict:
+        """Sharper statements about eps_macro than Theorem 6 (``theory.predictions``), by name:
+        ``prediction`` (norm form, a typical value), ``prediction_delta`` (norm form, w.p. 1 - delta),
+        ``prediction_inner`` (inner-product form, w.p. 1 - delta), ``prediction_name``."""
+        return {"prediction": None, "prediction_name": None}
+
+    # ---- cost model ----
+    def block_bytes(self, pss, d: int, rows: int) -> float:
+        """Bytes the operator itself allocates per streamed block of ``rows`` rows (beyond the table's)."""
+        return 8.0 * rows * d * 2
+
+
+class StreamedPSS:
+    """n rows, a seed, a backend, a compute dtype, and the row-block streaming they share."""
+
+    family = "abstract"
+    #: capabilities a check may require (``Check.requires``): columns S e_i exist; M = S E is linear in E
+    has_columns = False
+    linear = False
+    block_multiple = 1  # streamed blocks must be a multiple of this many rows
+
+    def __init__(self, *, n: int, seed: int = 0, device: str | Backend = "cpu", dtype=np.float32):
+        self.n = V.positive_int("n", n)
+        self.seed = V.seed(seed)
+        self.backend = get_backend(device)
+        self.xp = self.backend.xp
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise InputError(f"dtype must be float32 or float64, got {self.dtype}")
+
+    def params(self) -> dict:
+        """Family parameters beyond (n, seed), for records and repr."""
+        return {}
+
+    def default_block_rows(self) -> int:
+        return min(self.n, 1 << 16)
+
+    def block_starts(self, block_rows: int):
+        """Row blocks (start, stop) covering 0..n-1."""
+        return [(s, min(self.n, s + block_rows)) for s in range(0, self.n, block_rows)]
+
+    def memory_floats(self, d: int) -> int:
+        """Floats of the compressed memory M for a table of d columns."""
+        raise NotImplementedError
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the object holds (parameters only)."""
+        return 0
+
+    def describe(self) -> dict:
+        return {"family": self.family, "n": self.n, "seed": self.seed, **self.params()}
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {k}={v}" for k, v in self.describe().items() if k not in ("family", "n", "seed"))
+        return (f"{type(self).__name__}(family={self.family!r}, n={self.n}, seed={self.seed}{extra}, "
+                f"device={self.backend.device!r}, holds={self.nbytes} bytes)")
+
+    def _check_idx(self, idx):
+        """A validated int64 index array, or a ``range`` of consecutive rows (kept as a range)."""
+        xp = self.xp
+        if isinstance(idx, range):
+            if idx.step != 1 or not 0 <= idx.start <= idx.stop <= self.n:
+                raise InputError(f"a row range must be consecutive within [0, {self.n}), got {idx}")
+            return idx
+        idx = xp.asarray(idx)
+        if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
+            raise InputError(f"indices must be a 1-D integer array, got shape {idx.shape} dtype {idx.dtype}")
+        if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= self.n):
+            raise InputError(f"indices must lie in [0, {self.n}), got values in [{int(idx.min())}, {int(idx.max())}]")
+        return idx.astype(xp.int64)
+
+    def blocks(self, E, block_rows: int | None = None):
+        """Yield (start, stop, E[start:stop] on the backend in ``dtype``) over the rows of E."""
+        table = as_table(E)
+        if table.n != self.n:
+            raise InputError(f"E has {table.n} rows but this {self.family} PSS has n = {self.n}")
+        for start, stop in self.block_starts(block_rows or self.default_block_rows()):
+            yield start, stop, table.block(start, stop, self.xp).astype(self.dtype, copy=False)
+
+    # ---- what a PSS provides ----
+    def zeros_accumulator(self, d: int):
+        raise NotImplementedError
+
+    def accumulate(self, acc, start: int, block) -> None:
+        raise NotImplementedError
+
+    def finish(self, acc):
+        return acc
+
+    def decompress(self, M, idx):
+        raise NotImplementedError
+
+
+class Sketch(StreamedPSS):
+    """A k x n JLT matrix S defined by (family, k, n, seed, params); see module docstring."""
+
+    block_budget_bytes = 1 << 26  # the largest dense k x b piece of U generated at once
+
+    def __init__(self, *, k: int, n: int, seed: int = 0, device: str | Backend = "cpu", dtype=np.float32):
+        super().__init__(n=n, seed=seed, device=device, dtype=dtype)
+        self.k = V.positive_int("k", k)
+
+    has_columns = True
+    linear = True
+
+    # ---- what a family provides ----
+    scale: float = 1.0
+
+    def _partial(self, start: int, block):
+        raise NotImplementedError
+
+    def _unscaled_columns(self, idx):
+        raise NotImplementedError
+
+    def with_dtype(self, dtype) -> Sketch:
+        """The same S (same draws) computing in ``dtype``."""
+        new = copy.copy(self)
+        new.dtype = np.dtype(dtype)
+        for cache in ("_last", "_buffer"):
+            if hasattr(new, cache):
+                setattr(new, cache, None)
+        return new
+
+    def default_block_rows(self) -> int:
+        return int(max(256, min(self.n, self.block_budget_bytes // (4 * self.k))))
+
+    def memory_floats(self, d: int) -> int:
+        return self.k * d
+
+    def describe(self) -> dict:
+        return {"family": self.family, "k": self.k, "n": self.n, "seed": self.seed, **self.params()}
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {k}={v}" for k, v in self.params().items())
+        return (f"{type(self).__name__}(family={self.family!r}, k={self.k}, n={self.n}, seed={self.seed}{extra}, "
+                f"device={self.backend.device!r}, holds={self.nbytes} bytes)")
+
+    # ---- the protocol ----
+    def _unscaled(self, idx):
+        """U[:, idx] for a validated index array, or a ``range`` of consecutive columns."""
+        if isinstance(idx, range):
+            return self._unscaled_range(idx.start, idx.stop)
+        return self._unscaled_columns(idx)
+
+    def _unscaled_range(self, start: int, stop: int):
+        return self._unscaled_columns(self.xp.arange(start, stop, dtype=self.xp.int64))
+
+    def accumulate(self, M_acc, start: int, block) -> None:
+        """M_acc += U[:, start:start+b] @ block (unscaled, float64 accumulator)."""
+        M_acc += self._partial(start, block)
+
+    def zeros_accumulator(self, d: int):
+        return self.xp.zeros((self.k, d), dtype=self.xp.float64)
+
+    def apply(self, E, block_rows: int | None = None):
+        """M = S E (k x d, float64 on the backend), streamed over row blocks of E.
+
+        A NaN or Inf anywhere in E makes M non-finite (every column of S has a nonzero), which is
+        reported as a TableError.
+        """
+        M = None
+        for start, _, block in self.blocks(E, block_rows):
+            if M is None:
+                M = self.zeros_accumulator(block.shape[1])
+            self.accumulate(M, start, block)
+        check_finite(M, "found in M = S E", getattr(E, "name", "E"), self.xp)
+        return self.finish(M)
+
+    def finish(self, M_acc):
+        """Scale an accumulated unscaled product into S E."""
+        M_acc *= self.scale
+        return M_acc
+
+    def columns(self, idx):
+        """S[:, idx] as a dense k x len(idx) array (in ``dtype``); ``idx`` an index array or a range."""
+        idx = self._check_idx(idx)
+        return self._unscaled(idx) * self.xp.asarray(self.scale, dtype=self.dtype)
+
+    def column_sq_norms(self, idx):
+        """||S e_i||^2 for i in idx (float64)."""
+        u = self._unscaled(self._check_idx(idx)).astype(self.xp.float64)
+        return (u * u).sum(axis=0) * self.scale**2
+
+    def decompress(self, M, idx):
+        """Mhat_idx = S[:, idx]^T M (len(idx) x d): rows read back from any k x d matrix M.
+
+        ``idx`` is an index array or a ``range`` of consecutive rows (the fast path for streaming).
+        """
+        M = self.xp.asarray(M)
+        if M.ndim != 2 or M.shape[0] != self.k:
+            raise InputError(f"M must be a k x d matrix with k = {self.k}, got shape {M.shape}")
+        idx = self._check_idx(idx)
+        return self._decompress(M, idx)
+
+    def _decompress(self, M, idx):
+        # the product runs in the sketch's dtype (float32 by default, like apply) and returns float64
+        cols = self._unscaled(idx)
+        return (cols.T @ M.astype(cols.dtype, copy=False)).astype(self.xp.float64) * self.scale
+
+    def to_dense(self):
+        """The whole S as a k x n array: for tests at small n only."""
+        if self.k * self.n > 50_000_000:
+            raise InputError(f"to_dense() would build a {self.k} x {self.n} array; it is meant for small n")
+        return self.columns(range(0, self.n))

@@ -1,0 +1,72 @@
+"""The references every bound cites, by key.  ``cites(*keys)`` attaches ``source`` (main key) and
+``sources`` (all keys) to a function, and fails at import if a key is unknown."""
+from __future__ import annotations
+
+SOURCES = {
+    "desai2022": "A. Desai and A. Shrivastava. The trade-offs of model size in large recommendation models: "
+                 "a 10000x compressed criteo-tb DLRM model (100 GB parameters to mere 10 MB). NeurIPS 2022; "
+                 "arXiv:2207.10731 (appendix: Theorems 4, 6, 7).",
+    "robe2021": "A. Desai, L. Chou and A. Shrivastava. Random Offset Block Embedding (ROBE) for compressed "
+                "embedding tables in deep learning recommendation systems. MLSys 2022; arXiv:2108.02191.",
+    "achlioptas2003": "D. Achlioptas. Database-friendly random projections: Johnson-Lindenstrauss with binary "
+                      "coins. J. Comput. Syst. Sci. 66(4):671-687, 2003 (Theorem 1.1 and its proof).",
+    "dasgupta_gupta2003": "S. Dasgupta and A. Gupta. An elementary proof of a theorem of Johnson and "
+                          "Lindenstrauss. Random Struct. Algorithms 22(1):60-65, 2003 (Lemma 2.2).",
+    "davidson_szarek2001": "K. R. Davidson and S. J. Szarek. Local operator theory, random matrices and Banach "
+                           "spaces. Handbook of the Geometry of Banach Spaces, vol. 1, 317-366, 2001 "
+                           "(Theorem II.13).",
+    "vershynin2012": "R. Vershynin. Introduction to the non-asymptotic analysis of random matrices. In "
+                     "Compressed Sensing: Theory and Applications, CUP, 2012, 210-268 (Corollary 5.35).",
+    "vershynin2018": "R. Vershynin. High-Dimensional Probability. CUP, 2018 (Corollary 4.2.13: an "
+                     "eps-net of the unit sphere of R^d with at most (1 + 2/eps)^d points).",
+    "woodruff2014": "D. P. Woodruff. Sketching as a tool for numerical linear algebra. Found. Trends Theor. "
+                    "Comput. Sci. 10(1-2):1-157, 2014 (Section 2.1: the JLT(eps, delta, f) definition, "
+                    "gamma-nets of size (1 + 4/gamma)^d, JLT on a 1/2-net => subspace embedding, "
+                    "CountSketch; the appendix's reference [20]).",
+    "nelson_nguyen2013": "J. Nelson and H. L. Nguyen. OSNAP: faster numerical linear algebra algorithms via "
+                         "sparser subspace embeddings. FOCS 2013, 117-126 (s = 1: m >= (d^2 + d)/(eps^2 "
+                         "delta)).",
+    "kane_nelson2014": "D. M. Kane and J. Nelson. Sparser Johnson-Lindenstrauss transforms. J. ACM 61(1):4, "
+                       "2014 (k = O(eps^-2 log(1/delta)), s = O(eps^-1 log(1/delta)); constants not explicit).",
+    "cohen_jayram_nelson2018": "M. B. Cohen, T. S. Jayram and J. Nelson. Simple analyses of the sparse "
+                               "Johnson-Lindenstrauss transform. SOSA 2018, 15:1-15:9 (constants not "
+                               "explicit).",
+    "charikar2004": "M. Charikar, K. Chen and M. Farach-Colton. Finding frequent items in data streams. "
+                    "Theor. Comput. Sci. 312(1):3-15, 2004 (ICALP 2002): CountSketch.",
+    "thorup_zhang2012": "M. Thorup and Y. Zhang. Tabulation-based 5-independent hashing with applications to "
+                        "linear probing and second moment estimation. SIAM J. Comput. 41(2):293-331, 2012 "
+                        "(variance of the CountSketch second-moment estimator).",
+    "ailon_chazelle2009": "N. Ailon and B. Chazelle. The fast Johnson-Lindenstrauss transform and approximate "
+                          "nearest neighbors. SIAM J. Comput. 39(1):302-322, 2009.",
+    "tropp2011": "J. A. Tropp. Improved analysis of the subsampled randomized Hadamard transform. Adv. Adapt. "
+                 "Data Anal. 3(1-2):115-126, 2011 (Theorem 3.1; Lemma 3.3 row norms; Lemma 3.4 matrix "
+                 "Chernoff without replacement).",
+    "boutsidis_gittens2013": "C. Boutsidis and A. Gittens. Improved matrix algorithms via the subsampled "
+                             "randomized Hadamard transform. SIAM J. Matrix Anal. Appl. 34(3):1301-1340, 2013 "
+                             "(Lemma 4.1: the eps-version of Tropp's theorem).",
+    "hoeffding1963": "W. Hoeffding. Probability inequalities for sums of bounded random variables. J. Amer. "
+                     "Statist. Assoc. 58(301):13-30, 1963 (Theorems 1-2; Section 6: sampling without "
+                     "replacement).",
+    "clopper_pearson1934": "C. J. Clopper and E. S. Pearson. The use of confidence or fiducial limits "
+                           "illustrated in the case of the binomial. Biometrika 26(4):404-413, 1934.",
+    "sklearn": "F. Pedregosa et al. Scikit-learn: machine learning in Python. JMLR 12:2825-2830, 2011 "
+               "(sklearn.random_projection.johnson_lindenstrauss_min_dim).",
+    "this_module": "Derived in pss-theory; the derivation is in the docstring of the function or family that uses it.",
+}
+
+
+
+def cites(*keys):
+    """Attach ``source`` (main key) and ``sources`` (all keys) to a function; keys must be in SOURCES."""
+    for key in keys:
+        if key not in SOURCES:
+            raise KeyError(f"unknown source key {key!r}")
+
+    def mark(fn):
+        fn.source = keys[0]
+        fn.sources = tuple(keys)
+        return fn
+
+    return mark
+
+

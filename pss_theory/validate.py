@@ -1,0 +1,126 @@
+"""The one place where values a user passes are checked.
+
+Each check returns the clean value or raises ``InputError`` (a ``ValueError``) whose message names
+the parameter and says what is expected.  The library calls these before any work; the command
+line wraps them as argparse types (``verify.cli``), so both say the same thing about the same value.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .errors import InputError
+
+MAX_SEED = 2**64
+
+
+def real(name: str, x) -> float:
+    """A real number (not a bool, not NaN; may be infinite)."""
+    if isinstance(x, (bool, np.bool_)):
+        raise InputError(f"{name} must be a real number, got {x!r}")
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a real number, got {x!r}") from None
+    if math.isnan(v):
+        raise InputError(f"{name} must be a real number, got nan")
+    return v
+
+
+def open_unit(name: str, x) -> float:
+    """A number in the open interval (0, 1) (eps, delta)."""
+    v = real(name, x)
+    if not 0.0 < v < 1.0:
+        raise InputError(f"{name} must lie in the open interval (0, 1), got {x!r}")
+    return v
+
+
+def unit_closed_right(name: str, x) -> float:
+    """A number in (0, 1] (rho, a density)."""
+    v = real(name, x)
+    if not 0.0 < v <= 1.0:
+        raise InputError(f"{name} must lie in (0, 1], got {x!r}")
+    return v
+
+
+def positive(name: str, x) -> float:
+    """A finite number above 0."""
+    v = real(name, x)
+    if not (v > 0.0 and math.isfinite(v)):
+        raise InputError(f"{name} must be a positive finite number, got {x!r}")
+    return v
+
+
+def nonnegative(name: str, x) -> float:
+    """A finite number >= 0."""
+    v = real(name, x)
+    if not (v >= 0.0 and math.isfinite(v)):
+        raise InputError(f"{name} must be a non-negative finite number, got {x!r}")
+    return v
+
+
+def integer(name: str, x, minimum: int = 0) -> int:
+    """A whole number >= minimum, also given as a float with no fractional part (1e6)."""
+    v = real(name, x)
+    if not (math.isfinite(v) and v == int(v) and v >= minimum):
+        raise InputError(f"{name} must be an integer >= {minimum}, got {x!r}")
+    return int(v)
+
+
+def positive_int(name: str, x) -> int:
+    """A positive Python or numpy integer (sizes of arrays: no floats, no bools)."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)):
+        raise InputError(f"{name} must be a positive integer, got {x!r}")
+    if int(x) <= 0:
+        raise InputError(f"{name} must be a positive integer, got {x}")
+    return int(x)
+
+
+def seed(x) -> int:
+    """A seed: an integer in [0, 2^64) (it becomes half of a Philox key)."""
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)) or not 0 <= int(x) < MAX_SEED:
+        raise InputError(f"seed must be an integer in [0, 2**64), got {x!r}")
+    return int(x)
+
+
+def next_pow2(n: float) -> int:
+    """The next power of two >= n: the dimension a Walsh-Hadamard transform of R^n acts on."""
+    return 1 << max(0, (math.ceil(n) - 1).bit_length())
+
+
+def count(name: str, x) -> int:
+    """A positive whole number, also written as 1e6 or 1_000_000 (at most 2^53, exact in a float)."""
+    v = integer(name, str(x).replace("_", "") if isinstance(x, str) else x, minimum=1)
+    if v > 2**53:
+        raise InputError(f"{name} = {x!r} is too large (at most 2^53)")
+    return v
+
+
+def seed_text(x) -> int:
+    """A seed written as a whole number (command line) or given as an int."""
+    if isinstance(x, str):
+        try:
+            x = int(x)
+        except ValueError:
+            raise InputError(f"seed must be a whole number in [0, 2^64), got {x!r}") from None
+    return seed(x)
+
+
+def listed(parse):
+    """A parser of comma-separated values, each checked by ``parse``."""
+
+    def parse_list(x):
+        items = [t.strip() for t in x.split(",") if t.strip()] if isinstance(x, str) else list(x)
+        if not items:
+            raise InputError(f"expected a comma-separated list, got {x!r}")
+        return [parse(t) for t in items]
+
+    return parse_list
+
+
+def one_of(name: str, x, choices) -> str:
+    """One of a fixed set of names."""
+    if x not in choices:
+        raise InputError(f"{name} must be one of {', '.join(choices)}, got {x!r}")
+    return x
