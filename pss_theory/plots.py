@@ -11,10 +11,8 @@ matplotlib.rcParams["svg.hashsalt"] = "pss-theory"
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from . import families  # noqa: E402
 from .records import write_atomic  # noqa: E402
-
-COLORS = {"gaussian": "C0", "rademacher": "C1", "achlioptas": "C2", "countsketch": "C3", "osnap": "C4", "srht": "C5",
-          "robez": "C6"}
 
 
 def _footer(fig, summary: dict, extra: str = "") -> None:
@@ -55,7 +53,7 @@ def theorem6_eps_vs_k(summary: dict, records: list[dict], stem: str) -> list[str
         med = np.array([np.median(v) for v in vals])
         lo = med - np.array([min(v) for v in vals])
         hi = np.array([max(v) for v in vals]) - med
-        c = COLORS.get(fam, "k")
+        c = families.get(fam).color
         ax.errorbar(ks, med, yerr=[lo, hi], fmt="o-", color=c, ms=4, capsize=3, label=f"{fam}: measured (median, range)")
         th = np.array([np.nan if v is None or not math.isfinite(v) else v for v in curve["theorem6_eps"]], dtype=float)
         if np.isfinite(th).any():
@@ -87,7 +85,7 @@ def failure_rate_vs_k(summary: dict, stem: str) -> list[str]:
     kmax = max(max(fr["k"]) for fr in summary["failure_rate"].values())
     right, off_chart = kmax * 1.5, []
     for fam, fr in summary["failure_rate"].items():
-        c = COLORS.get(fam, "k")
+        c = families.get(fam).color
         ax.plot(fr["k"], fr["rate"], "o-", color=c, ms=4, label=f"{fam}: measured")
         ax.fill_between(fr["k"], fr["lo"], fr["hi"], color=c, alpha=0.15, label=f"{fam}: 95% Clopper-Pearson")
         req = fr.get("k_required")
@@ -128,7 +126,8 @@ def theorem7_eps_vs_rho(summary: dict, stem: str) -> list[str]:
     fig.colorbar(mesh, ax=ax, label="rows per bin")
     x = np.geomspace(xe[0], xe[-1], 200)
     s = summary["stats"]
-    ax.plot(x, s["eta_pred"] / x, "--", color="darkorange", lw=1.5, label="empirical law sqrt(srank/k) / rho_i")
+    if s.get("eta_pred"):  # a sketch of size k; ROBE-Z has no k
+        ax.plot(x, s["eta_pred"] / x, "--", color="darkorange", lw=1.5, label="empirical law sqrt(srank/k) / rho_i")
     g = summary["theory"].get("eps_jlt")
     if g is not None and math.isfinite(g):
         ax.plot(x, g / x, "r-", lw=1.5, label="guarantee eps_JLT(k) / rho_i (Theorem 7 as stated)")
@@ -140,7 +139,8 @@ def theorem7_eps_vs_rho(summary: dict, stem: str) -> list[str]:
     ax.set_xlabel("rho_i = ||E_i|| / sigma_max(E)")
     ax.set_ylabel("eps_i = ||Mhat_i - E_i|| / ||E_i||")
     ax.set_title("Theorem 7: per-row error against rho_i, all rows")
-    ax.legend(fontsize=7, loc="upper right")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7, loc="upper right")
     fig.subplots_adjust(bottom=0.15)
     _footer(fig, summary)
     return save(fig, stem)
@@ -162,7 +162,8 @@ def theorem7_proof_steps(summary: dict, stem: str) -> list[str]:
     else:
         ax.text(0.02, 0.9, "eps_JLT(k) >= 1 at this k: Part A's bound is vacuous", transform=ax.transAxes,
                 color="firebrick", fontsize=8)
-    ax.axvline(summary["stats"]["eta_pred"], color="C2", ls="-.", label="sqrt(srank / k)")
+    if summary["stats"].get("eta_pred"):
+        ax.axvline(summary["stats"]["eta_pred"], color="C2", ls="-.", label="sqrt(srank / k)")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("value (dimensionless)")

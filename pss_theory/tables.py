@@ -241,3 +241,23 @@ def load_table(path: str, key: str | None = None) -> ArrayTable:
     except (ValueError, OSError, EOFError) as exc:
         raise TableError(f"cannot read table {path}: {exc}") from None
     return ArrayTable(array, name=os.path.basename(path))
+
+
+def resolve(spec, *, n: int | None = None, d: int | None = None, key: str | None = None, seed: int = 0,
+            default_n: int = 10**6, default_d: int = 128):
+    """The table a check runs on: a generated kind (``n`` x ``d``, defaults ``default_n`` x ``default_d``),
+    a .npy/.npz/.safetensors path (``n``/``d``, when given, must match its shape), or an array or table
+    object given directly (its shape is its own)."""
+    if not isinstance(spec, (str, os.PathLike)):
+        t = as_table(spec)
+    elif spec in KINDS:
+        return table(spec, n=n or default_n, d=d or default_d, seed=seed)
+    elif os.path.splitext(os.fspath(spec))[1].lower() not in (".npy", ".npz", ".safetensors") and not os.path.exists(spec):
+        raise InputError(f"unknown table {spec!r}: expected one of {', '.join(KINDS)} "
+                         "or a path to a .npy, .npz or .safetensors file")
+    else:
+        t = load_table(spec, key=key)
+    for name, given in (("n", n), ("d", d)):
+        if given is not None and given != getattr(t, name):
+            raise InputError(f"--{name} {given} conflicts with the table, which has {name} = {getattr(t, name)}")
+    return t

@@ -1,9 +1,9 @@
 import pytest
 
 import pss_theory as p
-from pss_theory import memory
 from pss_theory.backend import Backend
 from pss_theory.errors import InputError
+from pss_theory.measure import memory
 
 
 def test_blocks_shrink_to_fit_and_refuse_when_they_cannot(monkeypatch):

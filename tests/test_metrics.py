@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from conftest import FAMILY_CASES
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -7,11 +8,9 @@ import pss_theory as p
 from pss_theory import metrics as mt
 from pss_theory.tables import TableError
 
-FAMILIES = {"gaussian": {}, "rademacher": {}, "achlioptas": {}, "countsketch": {}, "osnap": {"s": 2}, "srht": {"block": 16}}
-
 
 def setup(family, n=120, d=5, k=48, seed=0, table_seed=1, kind="lowrank"):
-    S = p.sketch(family, k=k, n=n, seed=seed, dtype=np.float64, **FAMILIES[family])
+    S = p.sketch(family, k=k, n=n, seed=seed, dtype=np.float64, **FAMILY_CASES[family])
     E = p.table(kind, n=n, d=d, seed=table_seed, rank=d).block(0, n).astype(np.float64)
     return S, E
 
@@ -28,7 +27,6 @@ def dense_reference(S, E):
                 sigma=sigma, col=(D**2).sum(axis=0))
 
 
-@pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_macro_and_micro_match_dense_reference(family):
     S, E = setup(family)
     ref = dense_reference(S, E)
@@ -36,7 +34,7 @@ def test_macro_and_micro_match_dense_reference(family):
     spec = mt.spectrum(comp)
     np.testing.assert_allclose(comp.M, ref["M"], atol=1e-10)
     np.testing.assert_allclose(spec.sigma_max, ref["sigma"], rtol=1e-10)
-    em = mt.eps_macro(comp, spec)
+    em = mt.eps_macro(comp, spec=spec)
     np.testing.assert_allclose(em["singular_values"], ref["sv"], rtol=1e-9)
     assert em["eps_macro_norm"] == pytest.approx(np.abs(ref["sv"] - 1).max(), rel=1e-9)
     assert em["eps_macro_inner"] == pytest.approx(np.abs(ref["sv"] ** 2 - 1).max(), rel=1e-9)
@@ -55,7 +53,7 @@ def test_exact_sups_are_never_exceeded_by_random_search(family, rng):
     S, E = setup(family, n=64, d=4, k=16)
     comp = mt.compress(S, E)
     spec = mt.spectrum(comp)
-    em, mi = mt.eps_macro(comp, spec), mt.micro(S, E, comp, spec)
+    em, mi = mt.eps_macro(comp, spec=spec), mt.micro(S, E, comp, spec)
     X = rng.standard_normal((4, 20000))
     ratio = np.linalg.norm(np.asarray(comp.M) @ X, axis=0) / np.linalg.norm(E @ X, axis=0)
     assert np.abs(ratio - 1).max() <= em["eps_macro_norm"] * (1 + 1e-9)
@@ -66,7 +64,7 @@ def test_exact_sups_are_never_exceeded_by_random_search(family, rng):
     assert np.all(pss.max(axis=1) <= mi.eps * (1 + 1e-9))
 
 
-@given(family=st.sampled_from(sorted(FAMILIES)), seed=st.integers(0, 10**6), a_seed=st.integers(0, 10**6))
+@given(family=st.sampled_from(sorted(FAMILY_CASES)), seed=st.integers(0, 10**6), a_seed=st.integers(0, 10**6))
 def test_eps_macro_depends_on_the_column_space_only(family, seed, a_seed):
     S, E = setup(family, n=80, d=4, k=32, seed=seed)
     A = np.random.default_rng(a_seed).standard_normal((4, 4)) + 3 * np.eye(4)
@@ -75,7 +73,7 @@ def test_eps_macro_depends_on_the_column_space_only(family, seed, a_seed):
     assert e2 == pytest.approx(e1, rel=1e-6, abs=1e-9)
 
 
-@given(family=st.sampled_from(sorted(FAMILIES)), seed=st.integers(0, 10**6), kind=st.sampled_from(["gaussian", "lowrank", "zipf"]))
+@given(family=st.sampled_from(sorted(FAMILY_CASES)), seed=st.integers(0, 10**6), kind=st.sampled_from(["gaussian", "lowrank", "zipf"]))
 def test_part_b_and_eq25_hold_for_every_row(family, seed, kind):
     """eta_i <= ||c_i|| (Eq. 16-18) and | ||Mhat_i|| / ||E_i|| - 1 | <= eps_i (triangle inequality)."""
     S, E = setup(family, n=90, d=6, k=24, seed=seed, kind=kind)
@@ -168,7 +166,7 @@ def test_coherence_counts_its_pairs():
 @pytest.mark.parametrize("family", ["gaussian", "rademacher"])
 def test_ill_conditioned_tables_are_measured_in_float64(family):
     """float32 products lose ~1e-8 cond(E) relative; the checks switch to float64 above cond 1e3."""
-    from pss_theory import theorem6, theorem7
+    from pss_theory.checks import theorem6, theorem7
 
     n, d, k = 4000, 8, 512
     base = p.table("gaussian", n=n, d=d, seed=3).block(0, n).astype(np.float64)
@@ -176,18 +174,17 @@ def test_ill_conditioned_tables_are_measured_in_float64(family):
     E = base @ np.diag(np.logspace(0, -5, d)) @ Q  # cond(E) ~ 1e5, small directions mixed into every column
     S64 = p.sketch(family, k=k, n=n, seed=1, dtype=np.float64)
     exact = mt.eps_macro(mt.compress(S64, E))["eps_macro_norm"]
-    cell = {"family": family, "k": k, "sketch_seed": 1}
-    got = theorem6.measure(cell, p.tables.ArrayTable(E))
+    got = theorem6.trial(family, k, 1, p.tables.ArrayTable(E))
     assert got["dtype"] == "float64" and got["condition"] > 1e4
     assert got["eps_macro_norm"] == pytest.approx(exact, rel=1e-7)
     fast = mt.eps_macro(mt.compress(p.sketch(family, k=k, n=n, seed=1), E))["eps_macro_norm"]
     assert abs(fast / exact - 1) > 1e-6  # what the float32 products alone would have reported
-    comp, spec, mi, _ = theorem7.measure(p.sketch(family, k=k, n=n, seed=1), p.tables.ArrayTable(E),
+    comp, spec, mi, _ = theorem7.passes(p.sketch(family, k=k, n=n, seed=1), p.tables.ArrayTable(E),
                                          coherence_pairs=0)
     assert comp.dtype == "float64"
     ref = mt.micro(S64, E, mt.compress(S64, E), spec)
     np.testing.assert_allclose(mi.c, ref.c, rtol=1e-6)
-    well = theorem6.measure(cell, p.tables.ArrayTable(base))
+    well = theorem6.trial(family, k, 1, p.tables.ArrayTable(base))
     assert well["dtype"] == "float32"  # well-conditioned tables keep the fast path
 
 
@@ -196,3 +193,29 @@ def test_eps_macro_counts_zero_singular_values_when_k_below_d():
     E = p.table("gaussian", n=200, d=6, seed=1).block(0, 200)
     em = mt.eps_macro(mt.compress(S, E))
     assert em["singular_values"].size == 6 and em["lambda_min"] == 0.0 and em["eps_macro_norm"] == 1.0
+
+
+def test_measurements_on_every_device_match_the_dense_reference(family, device):
+    """The same streamed passes on each backend against a float64 dense reference computed on the CPU
+    (float32 products: rtol 1e-3 on per-row errors, 1e-4 on eps_macro)."""
+    n, d, k = 3000, 6, 128
+    T = p.table("zipf", n=n, d=d, seed=1)
+    E = T.block(0, n).astype(np.float64)
+    S = p.sketch(family, k=k, n=n, seed=2, device=device, **FAMILY_CASES[family])
+    comp = mt.compress(S, T)
+    spec = mt.spectrum(comp)
+    mi = mt.micro(S, T, comp, spec)
+    ref = dense_reference(p.sketch(family, k=k, n=n, seed=2, dtype=np.float64, **FAMILY_CASES[family]), E)
+    assert mt.eps_macro(comp, spec=spec)["eps_macro_norm"] == pytest.approx(np.abs(ref["sv"] - 1).max(), rel=1e-4)
+    np.testing.assert_allclose(mi.eps, ref["err"] / np.linalg.norm(E, axis=1), rtol=1e-3)
+    np.testing.assert_allclose(mi.c, ref["c"], rtol=1e-3, atol=1e-6)
+
+
+def test_documented_api_eps_macro_of_S_and_E():
+    """metrics.eps_macro(S, E) makes its own pass and agrees with eps_macro(compress(S, E)); micro(S, E) too."""
+    S, E = setup("gaussian")
+    comp = mt.compress(S, E)
+    np.testing.assert_array_equal(mt.eps_macro(S, E)["singular_values"], mt.eps_macro(comp)["singular_values"])
+    np.testing.assert_array_equal(mt.micro(S, E).eps, mt.micro(S, E, comp).eps)
+    with pytest.raises(p.errors.InputError, match="takes no table"):
+        mt.eps_macro(comp, E)

@@ -82,3 +82,22 @@ def test_sample_without_replacement_is_uniform_and_distinct():
         counts[pick] += 1
     assert stats.chisquare(counts).pvalue > 1e-4  # each value chosen with probability 5/20
     assert sorted(rng.sample_without_replacement(rng.Stream(1, 3), 10, 10).tolist()) == list(range(10))
+
+
+def test_draws_on_every_device_follow_their_definition(device):
+    """Words, signs and Box-Muller normals on ``device`` against their definitions evaluated on the CPU in
+    float64 (integer draws identical; normals within float32 rounding of log/cos/sin)."""
+    xp = device.xp
+    s = rng.Stream(5, 1)
+    w = s.rows(0, 300, 33)
+    assert np.array_equal(device.to_host(s.rows(0, 300, 33, xp)), w)
+    idx = np.array([299, 0, 17, 17])
+    assert np.array_equal(device.to_host(s.rows_at(xp.asarray(idx), 33, xp)), w[idx])
+    bits = (w[:, :, None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)
+    signs = 2.0 * bits.reshape(300, -1)[:, :2000] - 1.0
+    assert np.array_equal(device.to_host(rng.signs(xp, xp.asarray(w), 2000)), signs)
+    hi, lo = (w >> np.uint64(32)).astype(np.float64), (w & np.uint64(0xFFFFFFFF)).astype(np.float64)
+    r = np.sqrt(-2.0 * np.log((hi + 0.5) * 2.0**-32))
+    theta = 2.0 * np.pi * lo * 2.0**-32
+    normals = np.concatenate([r * np.cos(theta), r * np.sin(theta)], axis=1)[:, :65]
+    np.testing.assert_allclose(device.to_host(rng.normals(xp, xp.asarray(w), 65)), normals, rtol=1e-5, atol=1e-5)

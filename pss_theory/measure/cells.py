@@ -1,12 +1,13 @@
 """Running cells (one sketch draw on one table) and collecting their records, resumably."""
 from __future__ import annotations
 
+import json
 import time
 
 import numpy as np
 
-from . import rng
-from .records import RecordLog
+from .. import rng
+from ..records import RecordLog, dumps
 
 
 def trial_seed(seed: int, trial: int) -> int:
@@ -25,7 +26,8 @@ def run_cells(cells: list[dict], compute, log: RecordLog | None, key_fields) -> 
     """Records for ``cells`` in order: those in ``log`` are reused, the rest computed and appended.
 
     ``compute(cell)`` returns the measured fields of one cell; the record is the cell plus those
-    fields plus ``seconds``.  With ``log`` None nothing is written.
+    fields plus ``seconds``, returned as records.jsonl holds it (plain JSON values) whether computed now or
+    reused.  With ``log`` None nothing is written.
     """
     out = []
     for cell in cells:
@@ -38,5 +40,5 @@ def run_cells(cells: list[dict], compute, log: RecordLog | None, key_fields) -> 
         record["seconds"] = round(time.perf_counter() - t0, 3)
         if log is not None:
             log.append(record)
-        out.append(record)
+        out.append(json.loads(dumps(record)))
     return out

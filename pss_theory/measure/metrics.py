@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg
 
-from . import backend
-from .errors import InputError
-from .tables import TableError, check_finite
+from .. import backend, rng
+from ..errors import InputError
+from ..tables import TableError, check_finite
 
 QUANTILES = {"min": 0.0, "p01": 0.01, "p50": 0.5, "p99": 0.99, "max": 1.0}
 RANK_TOL = 1e-12  # eigenvalue ratio of E^T E under which E counts as rank-deficient (cond(E) > 1e6)
@@ -96,8 +96,7 @@ class Spectrum:
 
 def needs_float64(pss, spec: Spectrum) -> bool:
     """Whether float32 products would cost eps_macro and c_i more than ~1e-5 relative on this table."""
-    return getattr(pss, "dtype", None) == np.float32 and hasattr(pss, "with_dtype") and \
-        spec.condition > FLOAT32_MAX_CONDITION
+    return pss.linear and pss.dtype == np.float32 and spec.condition > FLOAT32_MAX_CONDITION
 
 
 def spectrum(comp: Compressed) -> Spectrum:
@@ -117,20 +116,25 @@ def spectrum(comp: Compressed) -> Spectrum:
     return Spectrum(math.sqrt(top), math.sqrt(float(ev[0])), math.sqrt(fro2), fro2 / top, R)
 
 
-def sketched_basis(comp: Compressed, spec: Spectrum, xp=np):
+def sketched_basis(comp: Compressed, spec: Spectrum):
     """S Q = M R^-1 (k x d), on the backend of M."""
-    return backend.of(xp).solve_right_upper(comp.M, spec.R)
+    return backend.holding(comp.M).solve_right_upper(comp.M, spec.R)
 
 
-def eps_macro(comp: Compressed, spec: Spectrum | None = None, xp=np) -> dict:
+def eps_macro(S, E=None, *, spec: Spectrum | None = None, block_rows: int | None = None) -> dict:
     """Theorem 6 measured exactly: the worst distortion of ||S E x|| / ||E x|| over all x (Eq. 4-5).
 
-    The singular values s_j of S Q are the square roots of the generalized eigenvalues lambda of
-    (M^T M, E^T E), and ||S E x|| / ||E x|| ranges exactly over [s_min, s_max].  Returns the norm form
-    max|s - 1| (Eq. 4), the inner-product form max|s^2 - 1| (Eq. 5) and the extreme lambdas.
+    ``eps_macro(S, E)`` streams E once; ``eps_macro(comp)`` (``comp = compress(S, E)``) reuses a pass
+    already made, so M is computed once for every metric.  The singular values s_j of S Q are the
+    square roots of the generalized eigenvalues lambda of (M^T M, E^T E), and ||S E x|| / ||E x||
+    ranges exactly over [s_min, s_max].  Returns the norm form max|s - 1| (Eq. 4), the
+    inner-product form max|s^2 - 1| (Eq. 5) and the extreme lambdas.
     """
+    if isinstance(S, Compressed) and E is not None:
+        raise InputError("eps_macro(comp) takes no table: the pass over E is done; pass spec= to reuse a Spectrum")
+    comp = S if isinstance(S, Compressed) else compress(S, E, block_rows)
     spec = spec or spectrum(comp)
-    sq = sketched_basis(comp, spec, xp)
+    sq = sketched_basis(comp, spec)
     s = linalg.svdvals(backend.to_host(sq))
     s = np.concatenate([s, np.zeros(comp.d - s.size)])  # k < d: S Q has d - k zero singular values
     lam = s**2
@@ -175,21 +179,26 @@ class Micro:
         return int(((self.err == 0) & (self.rho > 0)).sum())
 
 
-def micro(S, E, comp: Compressed, spec: Spectrum, block_rows: int | None = None, progress=None) -> Micro:
+def micro(S, E, comp: Compressed | None = None, spec: Spectrum | None = None, block_rows: int | None = None,
+          progress=None) -> Micro:
     """Pass 2: read every row back and measure Theorem 7's quantities, block by block.
+
+    ``comp`` (pass 1, ``compress(S, E)``) and ``spec`` are made here when not given.
 
     For a linear sketch, one product [S Q]-read per block gives c_b = (S Q)^T S[:, b] - Q_b and
     Mhat_b - E_b = c_b R; a PSS without S (ROBE-Z) gives Mhat_b directly and no c_i.
     """
+    comp = comp or compress(S, E, block_rows)
+    spec = spec or spectrum(comp)
     xp = S.xp
     n = comp.n
     out = {name: np.empty(n) for name in ("err", "mhat")}
-    c_norm = np.empty(n) if hasattr(S, "columns") else None
-    col = np.empty(n) if hasattr(S, "column_sq_norms") else None
+    c_norm = np.empty(n) if S.has_columns else None
+    col = np.empty(n) if S.has_columns else None
     bias = np.zeros(comp.d)
     R = xp.asarray(spec.R)
     if c_norm is not None:
-        sq = xp.asarray(sketched_basis(comp, spec, xp))
+        sq = xp.asarray(sketched_basis(comp, spec))
     for start, stop, block in S.blocks(E, block_rows):
         e64 = block.astype(xp.float64)
         rows = range(start, stop)
@@ -224,8 +233,6 @@ def coherence(S, pairs: int = 1_000_000, seed: int = 0, chunk: int = 512) -> dic
     The columns are a uniform sample without replacement (Philox stream TAG_SAMPLE); the Gram of the
     sample is computed in chunks, so memory is O(k chunk).
     """
-    from . import rng
-
     xp = S.xp
     m = min(S.n, int(math.ceil((1 + math.sqrt(1 + 8 * pairs)) / 2)))
     sample = np.sort(rng.sample_without_replacement(rng.Stream(seed, rng.TAG_SAMPLE), S.n, m))

@@ -5,7 +5,9 @@ it keeps a 20 % margin below what the machine says is available.
 """
 from __future__ import annotations
 
-from .errors import InputError
+from .. import families
+from ..errors import InputError
+from . import metrics
 
 GIB = float(1 << 30)
 MIN_BLOCK = 256
@@ -13,25 +15,13 @@ MARGIN = 0.8
 
 
 def fixed_bytes(pss, d: int, row_arrays: int) -> float:
-    """Held for the whole run: the k x d memory (or ROBE-Z's m floats) twice, the Gram, per-row arrays."""
-    memory = 8.0 * (pss.k * d if hasattr(pss, "k") else getattr(pss, "m", 0))
-    return 2 * memory + 8.0 * d * d + 8.0 * pss.n * row_arrays
+    """Held for the whole run: the compressed memory M twice, the Gram, per-row arrays."""
+    return 2 * 8.0 * pss.memory_floats(d) + 8.0 * d * d + 8.0 * pss.n * row_arrays
 
 
 def block_bytes(pss, d: int, rows: int) -> float:
-    """Per block: the rows in float32 and five float64 copies, plus the generated piece of S."""
-    table = rows * d * (4 + 5 * 8)
-    k = getattr(pss, "k", 0)
-    family = getattr(pss, "family", "")
-    if family in ("gaussian", "rademacher", "achlioptas"):
-        sketch = 2.0 * 4 * k * rows  # the generated columns, and the cached block
-    elif family in ("countsketch", "osnap"):
-        sketch = 8.0 * 3 * rows * pss.s + 8.0 * rows * pss.s * d
-    elif family == "srht":
-        sketch = 3.0 * 8 * pss.B * d + 8.0 * k * d
-    else:
-        sketch = 8.0 * rows * d * 2
-    return table + sketch
+    """Per block: the rows in float32 and five float64 copies, plus what the family allocates."""
+    return rows * d * (4 + 5 * 8) + families.get(pss.family).block_bytes(pss, d, rows)
 
 
 def plan_block_rows(pss, d: int, block_rows: int | None, row_arrays: int = 10) -> int:
@@ -39,7 +29,7 @@ def plan_block_rows(pss, d: int, block_rows: int | None, row_arrays: int = 10) -
     avail = MARGIN * pss.backend.available_bytes()
     fixed = fixed_bytes(pss, d, row_arrays)
     rows = block_rows or pss.default_block_rows()
-    step = getattr(pss, "B", 1)
+    step = pss.block_multiple
     while fixed + block_bytes(pss, d, rows) > avail and rows // 2 >= max(MIN_BLOCK, step) and not block_rows:
         rows //= 2
     need = fixed + block_bytes(pss, d, rows)
@@ -59,7 +49,7 @@ def with_retry(run, pss, block_rows: int):
             return run(rows)
         except pss.backend.out_of_memory_errors:
             pss.backend.free_pool()
-            step = getattr(pss, "B", 1)  # SRHT blocks stay multiples of its Hadamard size
+            step = pss.block_multiple
             smaller = rows // 2 // step * step
             if smaller < max(MIN_BLOCK, step):
                 raise InputError(f"out of memory on the {pss.backend.device} even with blocks of {rows:,} rows: "
@@ -73,7 +63,6 @@ def first_pass(pss, table, rows: int, progress=None):
 
     Returns (pss, Compressed, Spectrum); the PSS returned is the one the later passes must use.
     """
-    from . import metrics
 
     comp = with_retry(lambda b: metrics.compress(pss, table, b, progress), pss, rows)
     spec = metrics.spectrum(comp)
