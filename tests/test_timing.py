@@ -7,10 +7,11 @@ import sys
 import numpy as np
 import pytest
 
-from pss_theory import timing
+from pss_theory import e1
 from pss_theory.backend import get_backend
+from pss_theory.e1 import analysis, grid, harness
 from pss_theory.errors import InputError
-from pss_theory.robez import RobeZ
+from pss_theory.families.robez import RobeZ
 from verify import cli, robez_timing
 
 CPU = get_backend("cpu")
@@ -20,28 +21,29 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def tiny_grid(**kw):
     args = dict(size="smoke", batch=64, d=8, repeats=2, n=[1024, 4096], compressions=[10, 100], Zs=[1, 4])
     args.update(kw)
-    return timing.make_grid("cpu", **args)
+    return e1.make_grid("cpu", **args)
 
 
 def test_paper_tables_are_complete_and_their_claims_hold():
-    for num, tab in timing.PAPER.items():
+    for num, tab in e1.PAPER.items():
         assert len(tab["values"]) == len(tab["rows"]), num
         assert all(len(row) == len(tab["cols"]) for row in tab["values"]), num
-    assert timing.paper_value(8, 1 << 26, 10) == 35.10 and timing.paper_value(5, ("forward", "sparse"), 1 << 22) == 0.12
-    assert timing.paper_value(6, 1 << 28, 10) is None  # empty in the paper
-    paper = timing.evaluate(timing.views_from_paper(), d=128)
+    assert e1.paper_value(8, 1 << 26, 10) == 35.10 and e1.paper_value(5, ("forward", "sparse"), 1 << 22) == 0.12
+    assert e1.paper_value(6, 1 << 28, 10) is None  # empty in the paper
+    paper = e1.evaluate(e1.views_from_paper(), d=128)
     # the thresholds are chosen so that the paper's own numbers satisfy every observation of E.1
-    assert paper[timing.CLAIM_NAMES[0]][0] > timing.GROWS and paper[timing.CLAIM_NAMES[1]][0] < timing.FLAT
-    assert abs(paper[timing.CLAIM_NAMES[2]][0] - 2.25) < 0.01
-    assert paper[timing.CLAIM_NAMES[7]][0] < timing.FLAT and paper[timing.CLAIM_NAMES[11]][0] > 1
+    assert paper[analysis.PLAIN_DENSE_GROWS][0] > analysis.GROWS
+    assert paper[analysis.PLAIN_SPARSE_FLAT][0] < analysis.FLAT
+    assert abs(paper[analysis.FORWARD_ABOUT_2X][0] - 2.25) < 0.01
+    assert paper[analysis.SPARSE_BACKWARD_FLAT][0] < analysis.FLAT and paper[analysis.DENSE_BEATS_SPARSE][0] > 1
 
 
 def test_grid_scaling_and_validation():
-    g = timing.make_grid("cpu")
+    g = e1.make_grid("cpu")
     assert g.n == tuple(1 << k for k in range(16, 23)) and g.scale == 64 and g.batch == 10240 and g.d == 128
-    q = timing.make_grid("cpu", size="quick")
+    q = e1.make_grid("cpu", size="quick")
     assert q.n == (1 << 14, 1 << 16, 1 << 18) and q.n_fixed == 1 << 18 and q.Zs == (1, 8, 32)
-    assert timing.make_grid("gpu", size="quick").n == (1 << 22, 1 << 24, 1 << 26)
+    assert e1.make_grid("gpu", size="quick").n == (1 << 22, 1 << 24, 1 << 26)
     for kw, match in [({"Zs": [0]}, "Z must be >= 1"), ({"Zs": [16]}, "Z = 16 > d = 8"),
                       ({"compressions": [0]}, "compression must be > 0"), ({"batch": 0}, "batch"),
                       ({"compressions": [1e6]}, "fewer than Z"), ({"n": [1000]}, "paper row")]:
@@ -51,7 +53,7 @@ def test_grid_scaling_and_validation():
 
 def test_cells_are_unique_and_cover_the_studies():
     g = tiny_grid()
-    cells = timing.cells(g, seed=0, backend="numpy")
+    cells = e1.cells(g, seed=0, backend="numpy")
     keys = [(c["kind"], c["n"], c["compression"], c["Z"], c["mode"]) for c in cells]
     assert len(keys) == len(set(keys))
     assert sum(c["kind"] == "plain" for c in cells) == 2 * len(g.n)
@@ -64,7 +66,7 @@ def test_cells_are_unique_and_cover_the_studies():
 def test_coalesce_sums_duplicates(shape, bound, rng):
     keys = rng.integers(0, min(bound, 40), shape[0]) * (bound // 40)
     vals = rng.standard_normal(shape).astype(np.float32)
-    uniq, sums = timing.coalesce(CPU, keys, vals, bound)
+    uniq, sums = e1.coalesce(CPU, keys, vals, bound)
     np.testing.assert_array_equal(uniq, np.unique(keys))
     want = np.zeros((uniq.size,) + shape[1:], dtype=np.float64)
     np.add.at(want, np.searchsorted(uniq, keys), vals)
@@ -75,51 +77,85 @@ def test_coalesce_sums_duplicates(shape, bound, rng):
 def test_models_do_one_sgd_step_on_the_norm(mode, rng):
     n, d, B = 300, 8, 500  # B > n: repeated ids
     ids = rng.integers(0, n, B)
-    plain = timing.PlainModel(CPU, n, d, seed=1)
+    plain = e1.PlainModel(CPU, n, d, seed=1)
     p0 = plain.params.copy()
     loss, r = plain.forward(ids)
     np.testing.assert_allclose(r, p0[ids])
     assert loss == pytest.approx(float((p0[ids].astype(np.float64) ** 2).sum()), rel=1e-5)
     plain.backward(ids, r, mode)
     want = p0.astype(np.float64)
-    np.add.at(want, ids, -2 * timing.LR * r)
+    np.add.at(want, ids, -2 * e1.LR * r)
     np.testing.assert_allclose(plain.params, want, rtol=1e-5, atol=1e-6)
 
-    robe = timing.RobeZModel(CPU, n, d, compression=4, Z=4, seed=2)
+    robe = e1.RobeZModel(CPU, n, d, compression=4, Z=4, seed=2)
     m0 = robe.params.copy()
     loss, cache = robe.forward(ids)
     pss = RobeZ(n=n, d=d, compression=4, Z=4)
     np.testing.assert_array_equal(cache[0], pss.decompress(m0, ids))
     robe.backward(ids, cache, mode)
-    want = m0 + np.bincount(pss.locations(ids).ravel(), -2 * timing.LR * cache[0].ravel(), minlength=pss.m)
+    want = m0 + np.bincount(pss.locations(ids).ravel(), -2 * e1.LR * cache[0].ravel(), minlength=pss.m)
     np.testing.assert_allclose(robe.params, want, rtol=1e-5, atol=1e-6)
 
 
 def test_harness_records_claims_tables():
     g = tiny_grid()
-    todo, skipped = timing.plan(g, CPU, seed=0)
+    todo, skipped = e1.plan(g, CPU, seed=0)
     assert not skipped
-    bench = timing.Bench(CPU, g, seed=0)
+    bench = e1.Bench(CPU, g, seed=0)
     records = [{**c, **bench.measure(c)} for c in todo]
     bench.release()
     for r in records:
         assert 1 <= r["iterations"] <= g.repeats
         for p in ("forward_ms", "backward_ms"):
             assert set(r[p]) == {"p25", "p50", "p75"} and 0 <= r[p]["p25"] <= r[p]["p50"] <= r[p]["p75"]
-    claims, ours, paper = timing.claims(records, g)
-    assert [c.name for c in claims] and len(claims) == len(timing.CLAIM_NAMES)
+    claims, ours, paper = e1.claims(records, g)
+    assert [c.name for c in claims] and len(claims) == len(e1.CLAIM_NAMES)
     assert all(c.measured is not None for c in claims)
-    tables = timing.layout(records, g)
+    tables = e1.layout(records, g)
     assert [t["table"] for t in tables] == list(range(5, 18))
     assert all(len(r["ours"]) == len(t["cols"]) == len(r["paper"]) for t in tables for r in t["rows"])
-    st = timing.statistics(records, g, ours, paper, skipped)
+    st = e1.statistics(records, g, ours, paper, skipped)
     assert st["cells_measured"] == len(records) and st["forward_ratio"] is not None
 
 
+def test_bench_leaves_the_process_allocator_alone(monkeypatch):
+    def forbidden():
+        raise AssertionError("only the command line may change glibc's malloc")
+
+    monkeypatch.setattr(harness, "steady_allocator", forbidden)
+    g = tiny_grid()
+    cell = e1.cells(g, seed=0, backend="numpy")[0]
+    assert e1.Bench(CPU, g, seed=0).measure(cell)["iterations"] >= 1
+
+
+def test_backend_operations_of_the_timing_loop(rng):
+    draw, again = CPU.int_sampler([3, 100]), CPU.int_sampler([3, 100])
+    first = draw(100, 50)
+    assert first.dtype == np.int64 and 0 <= first.min() and first.max() < 100
+    np.testing.assert_array_equal(first, again(100, 50))
+    assert not np.array_equal(first, draw(100, 50))  # a stream, not one draw repeated
+    params = CPU.uniform_float32((3, 5), seed=1)
+    assert params.dtype == np.float32 and params.shape == (3, 5) and 0 <= params.min() and params.max() < 1
+    idx, vals = rng.integers(0, 7, 40), rng.standard_normal(40).astype(np.float32)
+    sums = CPU.dense_sum(idx, vals, 9)
+    assert sums.shape == (9,) and sums.dtype == CPU.dense_sum_dtype(np.float32)
+    want = np.zeros(9)
+    np.add.at(want, idx, vals)
+    np.testing.assert_allclose(sums, want, rtol=1e-6)
+    frozen = CPU.read_only(np.arange(3))
+    with pytest.raises(ValueError):
+        frozen[0] = 1
+    mark, laps_ms = CPU.stopwatch(3)
+    for i in range(3):
+        mark(i)
+    laps = laps_ms()
+    assert len(laps) == 2 and all(t >= 0 for t in laps)
+
+
 def test_memory_check_skips_cells_that_do_not_fit(monkeypatch):
-    monkeypatch.setattr(timing, "available_bytes", lambda backend: 1024 * 1024)
+    monkeypatch.setattr(grid, "available_bytes", lambda backend: 1024 * 1024)
     g = tiny_grid(n=[1 << 16], batch=16)  # plain table 65536 x 8 float32 = 2 MiB: does not fit
-    todo, skipped = timing.plan(g, CPU, seed=0)
+    todo, skipped = e1.plan(g, CPU, seed=0)
     assert {c["kind"] for c in skipped} == {"plain"} and "MiB" in skipped[0]["skipped"]
     assert all(c["kind"] == "robez" for c in todo)
 
@@ -136,7 +172,8 @@ def test_cli_writes_summary_records_and_resumes(tmp_path, capsys):
         assert key in s
     assert s["theorem"] == "E.1" and s["family"] == "robez" and s["table"] == "random" and s["k"] is None
     assert s["n"] == [1024, 4096] and s["d"] == 8
-    assert len(s["claims"]) == len(timing.CLAIM_NAMES)
+    assert len(s["claims"]) == len(e1.CLAIM_NAMES)
+    assert s["allocator"] == "default" or "steady_allocator" in s["allocator"]  # the command line opts in
     assert all({"name", "measured", "bound", "holds"} <= set(c) for c in s["claims"])
     lines = (out / "records.jsonl").read_text().splitlines()
     assert len(lines) == s["stats"]["cells_measured"]
