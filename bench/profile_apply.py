@@ -119,7 +119,7 @@ def gaussian_breakdown(E, k: int) -> None:
 
 
 def srht_breakdown(E, k: int) -> None:
-    from pss_theory.sketches.srht import fwht, parity
+    from pss_theory.families.srht import fwht, parity
 
     n = E.shape[0]
     sk = pss_theory.sketch("srht", k=k, n=n, seed=0)

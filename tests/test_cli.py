@@ -185,3 +185,34 @@ def test_hostile_input_is_one_line_and_exit_2(tmp_path, capsys, module, argv, ma
     assert err.count("\n") == 1 and err.startswith("error: ") and "Traceback" not in err
     assert match in err
     assert not out.exists()
+
+
+def test_robez_through_theorem7_with_figures_and_theorem4(tmp_path, capsys):
+    """ROBE-Z has no columns and no k: the quantities that need them are absent, never a crash."""
+    figs = str(tmp_path / "f")
+    code, _, err = run(theorem7, ["--family", "robez", "--n", "4096", "--d", "8", "--out", str(tmp_path / "r7"),
+                                  "--figures", figs], capsys)
+    assert code == 0, err
+    s7, _ = read(str(tmp_path / "r7"))
+    assert s7["k"] is None and s7["stats"]["eta_pred"] is None and "c_i" not in s7["stats"]
+    assert s7["theory"]["eps_jlt"] is None
+    assert os.path.getsize(os.path.join(figs, "theorem7_eps_vs_rho.png")) > 1000
+    code, _, err = run(theorem4, ["--family", "robez", "--n", "4096", "--d", "8", "--pairs", "5000",
+                                  "--out", str(tmp_path / "r4")], capsys)
+    assert code == 0, err
+    s4, _ = read(str(tmp_path / "r4"))
+    assert s4["stats"]["per_row_violations"] == 0 and s4["family"] == "robez"
+
+
+def test_python_api_returns_the_commands_summary(tmp_path, capsys):
+    """run_check with the same options as the command line gives the same Summary (timings aside)."""
+    import pss_theory
+
+    out = str(tmp_path / "o")
+    assert run(theorem7, SMALL7 + ["--out", out, "--no-figures"], capsys)[0] == 0
+    from_command, _ = read(out)
+    from_api = pss_theory.run_check("theorem7", n=3000, d=8, k=64, coherence_pairs=5000).to_dict()
+    assert without_timing(from_api) == without_timing(from_command)
+    E = pss_theory.table("zipf", n=3000, d=8).block(0, 3000)
+    on_array = pss_theory.run_check("theorem7", table=E, k=64, coherence_pairs=5000)
+    assert on_array.stats["eps_i"] == from_command["stats"]["eps_i"]

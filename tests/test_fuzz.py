@@ -5,8 +5,9 @@ import io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pss_theory import checks
 from pss_theory.errors import InputError
-from verify import cli, theorem4, theorem6, theorem7
+from verify import cli, runner
 
 FLAGS = ["--n", "--d", "--k", "--family", "--table", "--eps", "--delta", "--seed", "--device", "--trials", "--rho",
          "--pairs", "--top", "--s", "--density", "--Z", "--compression", "--block-rows", "--k-points", "--key"]
@@ -20,21 +21,18 @@ VALUES = st.one_of(
 ARGV = st.lists(st.one_of(st.sampled_from(FLAGS), VALUES), max_size=8)
 
 
-def parse_only(module, argv):
-    """What each command does before any work: parse, then validate the plan."""
-    args = module.parser().parse_args(argv)
-    if module is theorem6:
-        args.n, args.d = min(args.n or 1000, 1000), min(args.d or 8, 8)  # keep any valid plan tiny
-        module.plan(args, cli.resolve_table(args))
-    else:
-        cli.family_params(args)
+def parse_only(check, argv):
+    """What each command does before any work: parse, then plan (every input checked)."""
+    args = runner.parser(check).parse_args(argv)
+    args.n, args.d = min(getattr(args, "n", None) or 1000, 1000), min(getattr(args, "d", None) or 8, 8)  # tiny plans
+    check.plan(runner.options_from(check, args))
 
 
 @settings(max_examples=300)
-@given(module=st.sampled_from([theorem6, theorem7, theorem4]), argv=ARGV)
-def test_parsers_never_trace_back(module, argv):
+@given(check=st.sampled_from([checks.CHECKS[name] for name in ("theorem6", "theorem7", "theorem4")]), argv=ARGV)
+def test_parsers_never_trace_back(check, argv):
     def main(a):
-        parse_only(module, a)
+        parse_only(check, a)
         return 0
 
     buf = io.StringIO()

@@ -5,17 +5,24 @@ Claim (appendix C): if S is JLT(rho eps, delta, 9^d + n) then for every row with
 Part A extends the JLT guarantee to pairs (e_i, unit u in col(E)), giving ||c_i|| <= 2 eps_JLT
 (the statement drops the 2); Part B bounds eta_i = ||Mhat_i - E_i|| / sigma <= ||c_i|| (Eq. 16-18)
 and divides by rho_i (Eq. 19-24).
+
+One cell: both passes over the table for one PSS (any family, ROBE-Z included: quantities that need
+columns of S are n/a there).  The record holds the statistics, the selections the claims count and
+the histograms; the claims and the verdict are made from the record alone.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from . import bounds, memory, metrics
-from .claims import Claim
-from .metrics import quantiles
-from .sketches import sketch
+from .. import families, theory, validate
+from ..measure import memory, metrics
+from ..measure.metrics import quantiles
+from .base import Check, Plan, Summary, option
+from .claims import Claim, fmt
+from .common import ONE_PSS_KEY, TableOptions, plan_one_pss
 
 HIST_BINS = 60
 
@@ -45,39 +52,38 @@ def log_histogram2d(x, y, bins: int = HIST_BINS) -> dict | None:
     return {"x_edges": xe, "y_edges": ye, "counts": counts.astype(np.int64)}
 
 
-def make_pss(family: str, k: int, n: int, seed: int, device, params: dict | None = None):
-    """The PSS under test: a sketch S (M = S E) or, for ``robez``, the ROBE-Z hashed memory."""
-    params = dict(params or {})
-    if family == "robez":
-        from .robez import RobeZ
-
-        return RobeZ(n=n, seed=seed, device=device, **params)
-    return sketch(family, k=k, n=n, seed=seed, device=device, **params)
 
 
-def measure(pss, table, *, block_rows=None, progress=None, coherence_pairs: int = 1_000_000, seed: int = 0):
+@dataclass
+class Options(TableOptions):
+    """``family``: one PSS (a sketch family or robez); ``rho`` of Micro(eps, delta, rho)."""
+
+    family: str = option("gaussian", f"PSS: {', '.join(families.ALL)}", families.single)
+    rho: float = option(0.1, "rho of Micro(eps, delta, rho), in (0, 1]", lambda t: validate.unit_closed_right("rho", t))
+    coherence_pairs: int = option(1_000_000, "pairs of columns of S sampled for max |<S e_i, S e_j>|",
+                                  lambda t: validate.count("coherence_pairs", t))
+
+
+def passes(pss, table, *, block_rows=None, progress=None, coherence_pairs: int = 1_000_000, seed: int = 0):
     """Both passes over the table; returns (Compressed, Spectrum, Micro, coherence or None).
 
     The block size is checked against free memory first (``memory.plan_block_rows``), and a pass that
     runs out of GPU memory is retried with halved blocks.  On an ill-conditioned table the passes run
-    in float64 (``metrics.needs_float64``).
+    in float64 (``metrics.needs_float64``).  ``progress`` counts 2 n rows (n per pass).
     """
-    total = 2 * table.n
     rows = memory.plan_block_rows(pss, table.d, block_rows)
 
-    def first(rows):
+    def first(done):
         if progress:
-            progress(rows)
+            progress(done)
 
-    def second(rows):
+    def second(done):
         if progress:
-            progress(table.n + rows)
+            progress(table.n + done)
 
     pss, comp, spec = memory.first_pass(pss, table, rows, first)
     mi = memory.with_retry(lambda b: metrics.micro(pss, table, comp, spec, b, second), pss, rows)
-    coh = metrics.coherence(pss, coherence_pairs, seed) if hasattr(pss, "columns") and coherence_pairs else None
-    if progress:
-        progress(total)
+    coh = metrics.coherence(pss, coherence_pairs, seed) if pss.has_columns and coherence_pairs else None
     return comp, spec, mi, coh
 
 
@@ -130,6 +136,19 @@ def statistics(comp, spec, mi: metrics.Micro, coh, k: int) -> dict:
     return out
 
 
+def selection(mi: metrics.Micro, eps: float, rho: float, g: float | None) -> dict:
+    """What the statement's claims count: rows with rho_i > rho and how many of them have eps_i <= eps;
+    eta_i over the nonzero rows against the per-row guarantee eps_JLT(k) (eps_i <= g / rho_i <=> eta_i <= g)."""
+    sel = mi.rho > rho
+    eta = mi.eta[mi.rho > 0]
+    out = {"selected_fraction": float(sel.mean()),
+           "selected_within_eps": float((mi.eps[sel] <= eps).mean()) if sel.any() else None,
+           "eta_max": float(eta.max()), "eta_p50": float(np.median(eta))}
+    if g is not None:
+        out["eta_within_jlt"] = float((eta <= g).mean())
+    return out
+
+
 def histograms(mi: metrics.Micro) -> dict:
     out = {"eps_vs_rho": log_histogram2d(mi.rho, mi.eps), "eta": log_histogram(mi.eta)}
     if mi.c is not None:
@@ -139,40 +158,45 @@ def histograms(mi: metrics.Micro) -> dict:
     return out
 
 
-def theory(family: str, k: int, n: int, d: int, eps: float, delta: float, rho: float, params: dict | None = None) -> dict:
+def theory_at(family: str, k: int, n: int, d: int, eps: float, delta: float, rho: float, params: dict | None = None) -> dict:
     """Theorem 7's side at this k: the JLT accuracy for f = 9^d + n and the k the statement requires."""
-    if family == "robez":
+    if not families.get(family).linear:
         return {"eps_jlt": None, "theorem7_k": None, "theorem7_k_proof": None}
     p = dict(params or {})
     log10 = math.log(10)
     return {
-        "eps_jlt": bounds.theorem7_eps_jlt(k, delta, d, n, family, **p),
-        "theorem7_k": bounds.theorem7_k(eps, delta, d, n, rho, family, **p),
-        "theorem7_log10_k": bounds.theorem7_log_k(eps, delta, d, n, rho, family, **p) / log10,
-        "theorem7_k_proof": bounds.theorem7_k(eps, delta, d, n, rho, family, part_a_factor=2.0, **p),
-        "log_f": bounds.log_f_theorem7(d, n),
+        "eps_jlt": theory.theorem7_eps_jlt(k, delta, d, n, family, **p),
+        "theorem7_k": theory.theorem7_k(eps, delta, d, n, rho, family, **p),
+        "theorem7_log10_k": theory.theorem7_log_k(eps, delta, d, n, rho, family, **p) / log10,
+        "theorem7_k_proof": theory.theorem7_k(eps, delta, d, n, rho, family, part_a_factor=2.0, **p),
+        "log_f": theory.log_f_theorem7(d, n),
     }
 
 
-def claims(family: str, mi: metrics.Micro, st: dict, th: dict, k: int, eps: float, delta: float, rho: float) -> list[Claim]:
-    n = mi.rho.size
+def theory_of(plan: Plan) -> dict:
+    """``theory_at`` for the PSS a one-PSS plan drew, with the theory parameters of that draw."""
+    o, pss, t = plan.options, plan.state["pss"], plan.table
+    params = families.get(o.family).drawn_theory_params(pss, t.n) if pss.linear else None
+    return theory_at(o.family, pss.k if pss.linear else 0, t.n, t.d, o.eps, o.delta, o.rho, params)
+
+
+def claims_of(st: dict, sel: dict, th: dict, k: int, eps: float, delta: float, rho: float) -> list[Claim]:
+    n = st["rows"]
     out = []
     g = th.get("eps_jlt")
-    if mi.c is not None:
+    if "c_i" in st:
         cmax = st["c_i"]["max"]
         out.append(Claim("Part A: max_i ||c_i|| <= eps_JLT(k) for f = 9^d + n (as the theorem states)", cmax, g))
         out.append(Claim("Part A: max_i ||c_i|| <= 2 eps_JLT(k) (what the proof derives)", cmax, 2 * g if g is not None else None))
         out.append(Claim(f"Part B (Eq. 16-18): eta_i <= ||c_i|| on every row (violations among {n:,}; a consistency "
                          "check: it holds because ||R|| = sigma)",
                          float(st["part_b_violations"]), 0.0, holds=st["part_b_violations"] == 0))
-    if mi.col_sq_norm is not None:
+    if "column_norm_deviation_max" in st:
         out.append(Claim("JLT on {e_i}: max_i | ||S e_i||^2 - 1 | <= eps_JLT(k)", st["column_norm_deviation_max"], g))
     if st.get("column_inner_max") is not None:
         out.append(Claim(f"JLT on {{e_i}}: max |<S e_i, S e_j>| over {st['column_inner_pairs']:,} sampled pairs <= eps_JLT(k)",
                          st["column_inner_max"], g))
-    sel = mi.rho > rho
-    frac_sel = float(sel.mean())
-    within = float((mi.eps[sel] <= eps).mean()) if sel.any() else None
+    frac_sel, within = sel["selected_fraction"], sel["selected_within_eps"]
     if th.get("theorem7_k") is not None:
         req = th["theorem7_k"]
         note = f"requires 10^{th['theorem7_log10_k']:.1f}; with Part A's factor 2: {th['theorem7_k_proof']:.3g}"
@@ -184,7 +208,7 @@ def claims(family: str, mi: metrics.Micro, st: dict, th: dict, k: int, eps: floa
     else:
         promised = False
     if th.get("theorem7_k") is None:
-        note = "ROBE-Z is not of the form S E: Theorem 7 promises nothing for it; measured for comparison"
+        note = "this PSS is not of the form S E: Theorem 7 promises nothing for it; measured for comparison"
     elif promised:
         note = "the theorem promises all of them (w.p. 1 - delta)"
     else:
@@ -193,11 +217,9 @@ def claims(family: str, mi: metrics.Micro, st: dict, th: dict, k: int, eps: floa
                      within, 1.0, relation=">=", note=note))
     if g is not None:
         # eps_i <= eps_JLT / rho_i  <=>  eta_i = eps_i rho_i <= eps_JLT: the guarantee is one number for all rows
-        eta = mi.eta[mi.rho > 0]
-        within = float((eta <= g).mean())
         out.append(Claim("per-row guarantee at this k: eps_i <= eps_JLT(k) / rho_i, i.e. max_i eta_i <= eps_JLT(k)",
-                         float(eta.max()), g, note=f"{within:.2%} of rows within; median slack "
-                         f"{g / float(np.median(eta)):.3g}" if math.isfinite(g) else "vacuous: eps_JLT(k) >= 1"))
+                         sel["eta_max"], g, note=f"{sel['eta_within_jlt']:.2%} of rows within; median slack "
+                         f"{g / sel['eta_p50']:.3g}" if math.isfinite(g) else "vacuous: eps_JLT(k) >= 1"))
     if st.get("eta_pred"):
         out.append(Claim("beyond the paper: RMS eta_i ~ sqrt(srank / k) (within 10%)", st["eta_rms"], st["eta_pred"],
                          relation="~"))
@@ -206,8 +228,8 @@ def claims(family: str, mi: metrics.Micro, st: dict, th: dict, k: int, eps: floa
     return out
 
 
-def verdict(family: str, mi, st: dict, th: dict, k: int, eps: float, rho: float) -> str:
-    n = mi.rho.size
+def verdict(family: str, st: dict, sel: dict, th: dict, k: int, eps: float, rho: float) -> str:
+    n = st["rows"]
     parts = [f"{family}, k = {k}, all {n:,} rows: eps_i median {st['eps_i']['p50']:.3g}, max {st['eps_i']['max']:.3g}; "
              f"eta_i RMS {st['eta_rms']:.3g} vs sqrt(srank/k) = {st['eta_pred']:.3g}" if st.get("eta_pred") else
              f"{family}, all {n:,} rows: eps_i median {st['eps_i']['p50']:.3g}, max {st['eps_i']['max']:.3g}"]
@@ -218,9 +240,103 @@ def verdict(family: str, mi, st: dict, th: dict, k: int, eps: float, rho: float)
                          "finite, measurable error")
         else:
             parts.append(f"Theorem 7's per-row guarantee eps_JLT/rho_i = {g:.3g}/rho_i holds on "
-                         f"{(mi.eps[mi.rho > 0] <= g / mi.rho[mi.rho > 0]).mean():.2%} of rows")
+                         f"{sel['eta_within_jlt']:.2%} of rows")
     if th.get("theorem7_k") is not None and th["theorem7_k"] > n:
         parts.append(f"for eps = {eps:g} and rho = {rho:g} the theorem needs k = {th['theorem7_k']:.3g} > n: no compression is allowed")
     if st.get("part_b_violations") == 0:
         parts.append("Part B (eta_i <= ||c_i||) holds on every row")
     return "; ".join(parts) + "."
+
+
+class Theorem7(Check):
+    name = "theorem7"
+    order = 2
+    title = "Theorem 7 (Micro PSS)"
+    theorem = "7"
+    description = "Theorem 7 (Micro PSS), row by row over all n rows."
+    Options = Options
+    family_params = True
+    record_key = ONE_PSS_KEY + ("coherence_pairs",)
+    scales = {
+        "smoke": dict(n=4096, d=8, k=64, coherence_pairs=10000),
+        "default": dict(n=10**6, d=128, k=1024),
+        "paper": dict(n=10**8, d=128, k=1024),
+    }
+
+    def plan(self, o: Options) -> Plan:
+        validate.positive_int("coherence_pairs", o.coherence_pairs)
+        return plan_one_pss(self, o, coherence_pairs=o.coherence_pairs)
+
+    def work(self, plan, cell):
+        return 2 * plan.table.n
+
+    def measure(self, plan, cell, progress):
+        o, pss, table = plan.options, plan.state["pss"], plan.table
+        comp, spec, mi, coh = passes(pss, table, block_rows=o.block_rows, progress=progress,
+                                     coherence_pairs=o.coherence_pairs, seed=o.seed)
+        th = theory_of(plan)
+        return {"stats": statistics(comp, spec, mi, coh, cell["k"] or 0),
+                "selection": selection(mi, o.eps, o.rho, th.get("eps_jlt")),
+                "histograms": histograms(mi), "pss": repr(pss)}
+
+    def summarize(self, plan, records, seconds) -> Summary:
+        o, (r,) = plan.options, records
+        kk = r["k"] or 0
+        th = theory_of(plan)
+        st, sel = r["stats"], r["selection"]
+        return self.common(
+            plan, k=r["k"], family=o.family, seconds=r["seconds"], claims=claims_of(st, sel, th, kk, o.eps, o.delta, o.rho),
+            stats=st, params=r["params"], eps=o.eps, delta=o.delta, rho=o.rho, theory=th, histograms=r["histograms"],
+            verdict=verdict(o.family, st, sel, th, kk, o.eps, o.rho),
+            sources={key: theory.SOURCES[key] for key in ("desai2022", "woodruff2014")}, pss=r["pss"],
+            cell={key: r[key] for key in self.record_key})
+
+    def figures(self, summary, records, folder):
+        from .. import plots  # noqa: PLC0415
+
+        return (plots.theorem7_eps_vs_rho(summary, f"{folder}/theorem7_eps_vs_rho")
+                + plots.theorem7_proof_steps(summary, f"{folder}/theorem7_proof_steps"))
+
+    def header(self, summary):
+        return (f"Theorem 7 (Micro PSS) with {summary['pss']} on table {summary['table']}, all {summary['n']:,} rows, "
+                f"backend {summary['environment']['device']}")
+
+    def text(self, summary):
+        st = summary["stats"]
+        worst = ", ".join(f"row {w['row']} (eps_i {w['eps_i']:.3g}, rho_i {w['rho_i']:.2e})" for w in st["worst_rows"][:3])
+        return [decile_table(st["by_rho_decile"]), f"worst rows: {worst}",
+                f"bias, the mean over rows of Mhat_i - E_i: norm {st['bias_norm']:.3g}, "
+                f"largest entry {st['bias_max_abs']:.3g}"]
+
+    def conclusions(self, summary):
+        st, th, n = summary["stats"], summary["theory"], summary["n"]
+        lines = ["**Theorem 7.** " + summary["verdict"]]
+        if st.get("eta_pred"):
+            lines.append(f"- Empirical law: RMS eta_i = {st['eta_rms']:.4g} against sqrt(srank/k) = {st['eta_pred']:.4g} "
+                         f"(ratio {st['eta_rms'] / st['eta_pred']:.3f}); mean eta_i = {st['eta_mean']:.4g}; coefficient "
+                         f"of variation of eta_i across rows {st['eta_cv']:.3g}. The per-row error is governed by the "
+                         "stable rank of E and k, not by the 9^d + n of the theorem.")
+        if th.get("theorem7_k") is not None:
+            def verdict_k(k):
+                return "more than n: no compression allowed" if k > n else "below n"
+            lines.append(f"- The statement needs k >= {fmt(th['theorem7_k'])} ({verdict_k(th['theorem7_k'])}) for "
+                         f"eps = {summary['eps']:g}, rho = {summary['rho']:g}; with Part A's factor 2, k >= "
+                         f"{fmt(th['theorem7_k_proof'])} ({verdict_k(th['theorem7_k_proof'])}); n = {n:,} rows.")
+        if st.get("c_i"):
+            g = th.get("eps_jlt")
+            gtext = "vacuous (no eps < 1 is certified)" if g is None else fmt(g)
+            lines.append(f"- Part A's cross term: max ||c_i|| = {st['c_i']['max']:.4g}; eps_JLT(k) for f = 9^d + n is "
+                         f"{gtext}.")
+        return lines
+
+
+def decile_table(deciles: list[dict]) -> str:
+    """Rows grouped by rho_i: the error is set by rho_i, as the proof's Eq. 19-20 says."""
+    lines = ["rows by rho_i decile:   rows   rho_i from .. to        median eps_i   max eps_i   median eta_i"]
+    for i, g in enumerate(deciles, 1):
+        lines.append(f"  {i:>2}  {g['rows']:>16,}   {g['rho_min']:.3e} .. {g['rho_max']:.3e}   {g['eps_median']:>11.4g}"
+                     f"   {g['eps_max']:>9.4g}   {g['eta_median']:>12.4g}")
+    return "\n".join(lines)
+
+
+CHECK = Theorem7()

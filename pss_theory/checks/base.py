@@ -1,0 +1,189 @@
+"""The protocol every check follows, the ``Summary`` they all return, and the one loop that runs them.
+
+A check is an object with typed ``Options`` (a dataclass: the command line's flags and the Python
+API's keywords are its fields), a ``plan`` that checks every input constraint and resolves the table,
+the backend and the cells before any work or write, a ``measure`` of one cell (no printing), and a
+``summarize`` that turns the records into a ``Summary``.  ``figures``, ``text`` and ``appendix`` read
+a Summary only.  ``run`` is the single streaming loop over cells: records already in the log are
+reused, the rest measured and appended as each finishes.
+
+| member | what it is |
+|---|---|
+| ``name``, ``order``, ``title``, ``theorem`` | registry key (also ``python -m verify.<name>`` and the appendix marker), place in the report, heading, theorem id |
+| ``Options`` | dataclass of typed options with defaults; ``scales`` maps a report scale to option values |
+| ``requires`` | capabilities of the PSS it needs (``"linear"``, ``"columns"``); families lacking them get n/a |
+| ``Options`` fields | made with ``option(default, help, parse)``: the command line's flags come from them |
+| ``plan(options) -> Plan`` | all validation; raises ``InputError`` before anything is computed or written |
+| ``measure(plan, cell, progress) -> dict`` | one cell's measured fields |
+| ``summarize(plan, records, seconds) -> Summary`` | claims, stats and the rest, from records only |
+| ``figures(summary, records, folder)`` | figure paths; ``text(summary)`` lines for a terminal; ``appendix(summary)`` markdown parts |
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from ..backend import Backend
+from ..measure.cells import run_cells
+from ..records import RecordLog, environment, jsonable
+
+
+def option(default=None, help: str = "", parse=None, *, default_factory=None, flag: bool = False):
+    """A field of a check's ``Options``: its default, a one-line help and ``parse`` (text or value ->
+    checked value, raising InputError).  The command line builds its flags from these fields."""
+    meta = {"help": help, "parse": parse, "flag": flag}
+    if default_factory is not None:
+        return field(default_factory=default_factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass
+class Summary:
+    """What a check found: the fields every summary.json has at its top level, plus the check's own.
+
+    ``claims`` are ``Claim.as_dict()`` entries; ``stats`` the measured quantities by their notation
+    names (DESIGN.md); ``extra`` everything else the check reports (verdict, theory, histograms, ...),
+    written at the top level of summary.json beside the common fields.
+    """
+
+    theorem: str
+    n: int | list[int]
+    d: int
+    k: int | list[int] | None
+    family: str | list[str]
+    table: dict | str
+    seed: int
+    backend: str
+    seconds: float
+    claims: list[dict]
+    stats: dict
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        common = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "extra"}
+        return {**self.extra, **common}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Summary:
+        names = {f.name for f in dataclasses.fields(cls)} - {"extra"}
+        return cls(**{k: data[k] for k in names}, extra={k: v for k, v in data.items() if k not in names})
+
+    def __getitem__(self, key):
+        """Summary fields and extras by name, as in summary.json (what figures and renderers read)."""
+        return self.to_dict()[key]
+
+    def get(self, key, default=None):
+        return self.to_dict().get(key, default)
+
+
+@dataclass
+class Plan:
+    """A validated run: options, the resolved table and backend, and the cells to measure."""
+
+    options: object
+    table: object
+    backend: Backend
+    cells: list[dict]
+    state: dict = field(default_factory=dict)  # what a check keeps between its cells (e.g. the PSS drawn)
+
+
+class Check:
+    """Base of every check; see the module docstring for the protocol."""
+
+    name: ClassVar[str]
+    order: ClassVar[int]  # place in the report
+    title: ClassVar[str]
+    theorem: ClassVar[str]
+    description: ClassVar[str]
+    Options: ClassVar[type]
+    scales: ClassVar[dict[str, dict]] = {}
+    requires: ClassVar[tuple[str, ...]] = ()
+    record_key: ClassVar[tuple[str, ...]]
+    unit: ClassVar[str] = "rows"
+    family_params: ClassVar[bool] = False  # the command takes the family parameters (--s, --density, --Z, ...)
+    figures_default: ClassVar[str | None] = None  # folder the command draws figures into unless told otherwise
+
+    def options(self, **values):
+        """Typed options from keyword values (unknown keys are an error, as a misspelt flag would be)."""
+        known = {f.name for f in dataclasses.fields(self.Options)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            from ..errors import InputError  # noqa: PLC0415
+
+            raise InputError(f"{self.name}: unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return self.Options(**values)
+
+    def plan(self, options) -> Plan:
+        raise NotImplementedError
+
+    def configure_process(self, plan: Plan) -> None:
+        """Process-wide settings the command line applies before measuring; the library never does."""
+
+    def work(self, plan: Plan, cell: dict) -> int:
+        """Units of progress one cell is worth (rows streamed, or 1 for a cell)."""
+        return 1
+
+    def measure(self, plan: Plan, cell: dict, progress) -> dict:
+        raise NotImplementedError
+
+    def summarize(self, plan: Plan, records: list[dict], seconds: float) -> Summary:
+        raise NotImplementedError
+
+    def finish(self, plan: Plan) -> None:
+        """Release what ``plan.state`` holds (called after the last cell, also after an error)."""
+
+    def figures(self, summary: Summary, records: list[dict], folder: str) -> list[str]:
+        return []
+
+    def text(self, summary: Summary) -> list[str]:
+        """Lines printed after the claims table (before the verdict)."""
+        return []
+
+    def header(self, summary: Summary) -> str:
+        return self.title
+
+    def appendix(self, summary: Summary) -> list[str]:
+        """Markdown parts of the check's appendix block beyond the run line, claims and verdict."""
+        return []
+
+    def conclusions(self, summary: Summary) -> list[str]:
+        """Markdown lines for the report's summary block: what this run says about the theory."""
+        return []
+
+    def common(self, plan: Plan, *, k, family, seconds: float, claims, stats, **extra) -> Summary:
+        """A Summary with the common fields filled from the plan."""
+        t = plan.table
+        return Summary(theorem=self.theorem, n=t.n, d=t.d, k=k, family=family, table=t.describe(),
+                       seed=plan.options.seed, backend=plan.backend.name, seconds=round(seconds, 3),
+                       claims=[c.as_dict() for c in claims], stats=stats,
+                       extra={**extra, "environment": environment(plan.backend)})
+
+
+def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None) -> tuple[Summary, list[dict]]:
+    """The one loop: every cell of ``plan`` measured (or reused from ``log``), then summarized.
+
+    Records are returned in the form records.jsonl holds them, whether measured now or reused.
+
+    ``progress(done)`` is called with the units of work done so far (``Check.work``).
+    """
+    t0 = time.perf_counter()
+    done = [0]
+
+    def compute(cell):
+        base = done[0]
+        result = check.measure(plan, cell, (lambda units: progress(base + units)) if progress else None)
+        done[0] = base + check.work(plan, cell)
+        if progress:
+            progress(done[0])
+        return result
+
+    try:
+        records = run_cells(plan.cells, compute, log, check.record_key)
+    finally:
+        check.finish(plan)
+    summary = check.summarize(plan, records, time.perf_counter() - t0)
+    # one canonical form, the one summary.json holds (inf and nan as None): a summary made now, one
+    # read back from disk and one from resumed records print and plot the same
+    return Summary.from_dict(jsonable(summary.to_dict())), records

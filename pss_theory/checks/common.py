@@ -1,0 +1,99 @@
+"""Options every theorem check shares, and the planning steps they share (one place each)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import families, validate
+from ..backend import DEVICES, get_backend
+from ..errors import InputError
+from ..measure.cells import trial_seed
+from ..tables import KINDS, resolve
+from .base import Plan, option
+
+DEFAULT_N = 10**6
+DEFAULT_D = 128
+
+
+@dataclass
+class TableOptions:
+    """The table, the sketch size, the theorem's eps and delta, the seed and where to compute.
+
+    ``table``: a generated kind (``gaussian``, ``lowrank``, ``zipf``), a .npy/.npz/.safetensors path, or
+    an array (then ``n`` and ``d`` are its own).  ``k`` defaults to 8 d.  ``params``: the family's own
+    parameters (osnap ``s``, achlioptas ``density``, robez ``Z``, ``compression``, ``signed``).
+    """
+
+    table: object = option("zipf", f"a generated kind ({', '.join(KINDS)}) or a .npy/.npz/.safetensors file", str)
+    n: int | None = option(None, f"rows of a generated table (default {DEFAULT_N:g})", lambda t: validate.count("n", t))
+    d: int | None = option(None, f"columns of a generated table (default {DEFAULT_D})", lambda t: validate.count("d", t))
+    key: str | None = option(None, "array name inside a .npz or .safetensors file", str)
+    k: int | None = option(None, "sketch size (default 8 d)", lambda t: validate.count("k", t))
+    eps: float = option(0.5, "the theorem's accuracy eps, in (0, 1)", lambda t: validate.open_unit("eps", t))
+    delta: float = option(0.1, "the failure probability delta, in (0, 1)", lambda t: validate.open_unit("delta", t))
+    seed: int = option(0, "seed of the table and the sketches", validate.seed_text)
+    device: str = option("cpu", "where to compute: cpu, gpu or auto", lambda t: validate.one_of("device", t, DEVICES))
+    block_rows: int | None = option(None, "rows per streamed block (default: by memory)",
+                                    lambda t: validate.count("block_rows", t))
+    params: dict = option(None, "", None, default_factory=dict)
+
+
+def check_common(o: TableOptions) -> None:
+    """The checks on common options that need no table."""
+    validate.open_unit("eps", o.eps)
+    validate.open_unit("delta", o.delta)
+    validate.seed(o.seed)
+    for name in ("n", "d", "k", "block_rows"):
+        if getattr(o, name) is not None:
+            validate.positive_int(name, getattr(o, name))
+
+
+def resolve_table(o: TableOptions):
+    return resolve(o.table, n=o.n, d=o.d, key=o.key, seed=o.seed, default_n=DEFAULT_N, default_d=DEFAULT_D)
+
+
+def family_list(value) -> list[str]:
+    """Sketch families for a multi-family check: a name, a list of names, or ``all``; duplicates dropped."""
+    if value == "all":
+        names = list(families.SKETCHES)
+    else:
+        names = [t.strip() for t in value.split(",") if t.strip()] if isinstance(value, str) else list(value)
+    if not names:
+        raise InputError("no family given")
+    for name in names:
+        families.get(name, sketches_only=True)
+    return list(dict.fromkeys(names))
+
+
+def family_params(family: str, params: dict) -> dict:
+    """The given family parameters, each one checked to belong to ``family``."""
+    fam = families.get(family)
+    own = {p.name for p in fam.params}
+    for name in params:
+        if name not in own:
+            owners = [f.name for f in families.ALL.values() if name in {p.name for p in f.params}]
+            raise InputError(f"--{name} does not apply to family {family} (it applies to {', '.join(owners) or 'none'})")
+    return dict(params)
+
+
+#: what identifies the cell of a one-PSS check (its own options are appended)
+ONE_PSS_KEY = ("theorem", "family", "params", "k", "n", "d", "seed", "table", "sketch_seed", "eps", "delta", "rho")
+
+
+def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
+    """The plan of a check of one PSS on one table (Theorems 7 and 4): options checked, the table resolved,
+    the PSS drawn from trial 0 with k checked against its family, and the one cell that identifies the run
+    (``cell_options`` are the check's own options, part of that identity)."""
+    check_common(o)
+    families.single(o.family)
+    validate.unit_closed_right("rho", o.rho)
+    backend = get_backend(o.device)
+    table = resolve_table(o)
+    params = family_params(o.family, o.params)
+    fam = families.get(o.family)
+    k = o.k or 8 * table.d
+    fam.check_k(k, table.n, table.d)
+    pss = fam.make(k=k, n=table.n, d=table.d, seed=trial_seed(o.seed, 0), device=backend, **params)
+    cell = {"theorem": check.theorem, "family": o.family, "params": params, "k": k if pss.linear else None,
+            "n": table.n, "d": table.d, "seed": o.seed, "table": table.describe(), "sketch_seed": trial_seed(o.seed, 0),
+            "eps": o.eps, "delta": o.delta, "rho": o.rho, **cell_options}
+    return Plan(o, table, backend, [cell], {"pss": pss})

@@ -1,0 +1,186 @@
+"""The E.1 timing study (Tables 5-17) of a plain table and ROBE-Z, as a check.
+
+Forward (lookup of a batch of random ids + sum of squares) and backward (gradient + SGD step, dense or
+sparse) over n, compression and chunk size Z, laid out as the paper's tables with the paper's numbers
+beside ours, and the section's observations checked as claims.  On a CPU the rows n are the paper's
+divided by a power of two (64 by default); batch and d are the paper's.  A cell is one (table kind,
+n, compression, Z, gradient mode); the study itself lives in ``pss_theory.e1``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import e1, validate
+from ..backend import DEVICES, get_backend
+from ..records import environment
+from .base import Check, Plan, Summary, option
+
+SKIPPED_FIELDS = ("kind", "n", "compression", "Z", "mode", "skipped")
+
+
+@dataclass
+class Options:
+    """The grid: ``smoke`` or ``quick`` sizes (else the default), and any axis given explicitly."""
+
+    quick: bool = option(False, "a small grid (CPU: about 30 s)", flag=True)
+    smoke: bool = option(False, "a tiny grid that runs in seconds (for tests)", flag=True)
+    device: str = option("cpu", "where to time: cpu, gpu or auto", lambda t: validate.one_of("device", t, DEVICES))
+    seed: int = option(0, "seed of the ids and parameters", validate.seed_text)
+    batch: int | None = option(None, "ids per batch (default 10240, as the paper)", lambda t: validate.count("batch", t))
+    d: int = option(e1.PAPER_D, "embedding dimension, as the paper", lambda t: validate.count("d", t))
+    repeats: int | None = option(None, "timed iterations per cell, at most (default: CPU 10, quick 5; GPU 50, quick 20)",
+                                 lambda t: validate.count("repeats", t))
+    n: list | None = option(None, "rows, comma-separated: paper rows (4M..256M) divided by one power of two "
+                            "(default by device)", validate.listed(lambda t: validate.count("n", t)))
+    compression: list | None = option(None, "compressions n d / m, comma-separated (default 10,100,1000,10000)",
+                                      validate.listed(lambda t: validate.positive("compression", t)))
+    Z: list | None = option(None, "chunk sizes, comma-separated (default 1,2,4,8,16,32)",
+                            validate.listed(lambda t: validate.count("Z", t)))
+
+
+def fmt_ms(x) -> str:
+    if x is None:
+        return "-"
+    return f"{x:.3g}" if x < 100 else f"{x:.0f}"
+
+
+def cell_text(ours, paper) -> str:
+    return f"{fmt_ms(ours)} ({fmt_ms(paper)})"
+
+
+def table_text(t: dict) -> str:
+    """One table in the paper's layout: each cell 'ours (paper)' in ms."""
+    head = [t["row_label"]] + t["cols"]
+    body = [[r["label"]] + [cell_text(o, p) for o, p in zip(r["ours"], r["paper"])] for r in t["rows"]]
+    widths = [max(len(row[i]) for row in [head] + body) for i in range(len(head))]
+    lines = [t["title"] + " -- ours (paper), p50 ms"]
+    lines.append("  ".join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i]) for i, h in enumerate(head)))
+    for row in body:
+        lines.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row)))
+    return "\n".join(lines)
+
+
+def table_markdown(t: dict) -> str:
+    rows = [f"**{t['title']}**, ours (paper), median ms per iteration", "",
+            "| " + " | ".join([t["row_label"]] + t["cols"]) + " |", "|" + "---|" * (len(t["cols"]) + 1)]
+    for r in t["rows"]:
+        rows.append("| " + " | ".join([r["label"]] + [cell_text(o, p) for o, p in zip(r["ours"], r["paper"])]) + " |")
+    return "\n".join(rows)
+
+
+def verdict(summary: dict) -> str:
+    claims = summary["claims"]
+    held = sum(1 for c in claims if c["holds"])
+    st = summary["stats"]
+    g = summary["grid"]
+    ratio = st["forward_ratio"]
+    where = f"{summary['environment']['device']}"
+    scale = f"n = the paper's / {g['scale']}" if g["scale"] > 1 else "the paper's n"
+    text = (f"E.1 timing on {where} ({scale}, batch {g['batch']}, d {g['d']}): {held} of {len(claims)} claims hold. ")
+    if ratio is not None:
+        text += (f"Best ROBE-Z forward / plain lookup = {ratio:.2f} (median over n; paper "
+                 f"{st['forward_ratio_paper']:.2f}; target <= {e1.TARGET:g}: "
+                 f"{'met' if ratio <= e1.TARGET else 'not met'}).")
+    by_c = st.get("forward_ratio_by_compression") or {}
+    if by_c:
+        text += (f" At Z = {g['z_fixed']}, ROBE-Z forward / plain lookup by compression (median over n): "
+                 + ", ".join(f"{c}x {r:.2f}" for c, r in by_c.items() if r is not None) + ".")
+    if summary["skipped"]:
+        text += f" {len(summary['skipped'])} cell(s) skipped for memory."
+    return text
+
+
+
+class E1Timing(Check):
+    name = "robez_timing"
+    order = 4
+    title = "E.1 timing study"
+    theorem = "E.1"
+    description = "E.1: forward/backward times of a plain table and ROBE-Z (Tables 5-17)."
+    Options = Options
+    record_key = ("kind", "n", "d", "batch", "compression", "Z", "mode", "seed", "backend", "settings")
+    unit = "cells"
+    figures_default = "figures"
+    scales = {"smoke": dict(smoke=True), "default": dict(quick=True), "paper": {}}
+
+    def plan(self, o: Options) -> Plan:
+        if o.quick and o.smoke:
+            from ..errors import InputError  # noqa: PLC0415
+
+            raise InputError("give at most one of --quick and --smoke")
+        backend = get_backend(o.device)
+        size = "smoke" if o.smoke else "quick" if o.quick else "default"
+        grid = e1.make_grid(backend.device, size=size, batch=o.batch, d=o.d, repeats=o.repeats, n=o.n,
+                            compressions=o.compression, Zs=o.Z)
+        todo, skipped = e1.plan(grid, backend, o.seed)
+        return Plan(o, None, backend, todo, {"grid": grid, "skipped": skipped, "allocator": "default"})
+
+    def configure_process(self, plan) -> None:
+        # glibc's allocator kept steady, as a caching allocator would be (CuPy's pool already caches):
+        # a process-wide setting, so only the command line applies it
+        if not plan.backend.is_gpu and e1.steady_allocator():
+            plan.state["allocator"] = ("glibc malloc: heap below 64 MiB, no trim below 128 MiB "
+                                       "(pss_theory.e1.steady_allocator)")
+
+    def measure(self, plan, cell, progress):
+        bench = plan.state.setdefault("bench", e1.Bench(plan.backend, plan.state["grid"], plan.options.seed))
+        try:
+            return bench.measure(cell)
+        except plan.backend.out_of_memory_errors:  # the cell stays empty, as in the paper
+            bench.release()
+            return {"forward_ms": None, "backward_ms": None, "iterations": 0, "skipped": "out of memory while running"}
+
+    def finish(self, plan) -> None:
+        if "bench" in plan.state:
+            plan.state["bench"].release()
+
+    def summarize(self, plan, records, seconds) -> Summary:
+        grid, o = plan.state["grid"], plan.options
+        skipped = plan.state["skipped"] + [r for r in records if r.get("forward_ms") is None]
+        timed = [r for r in records if r.get("forward_ms") is not None]
+        claims, ours, paper = e1.claims(timed, grid)
+        tables = e1.layout(timed, grid)
+        summary = Summary(
+            theorem=self.theorem, n=list(grid.n), d=grid.d, k=None, family="robez", table="random", seed=o.seed,
+            backend=plan.backend.name, seconds=round(seconds, 3), claims=[c.as_dict() for c in claims],
+            stats=e1.statistics(timed, grid, ours, paper, skipped),
+            extra={"paper_claims": {name: paper[name][0] for name in e1.CLAIM_NAMES}, "grid": grid.describe(),
+                   "batch": grid.batch, "scale": grid.scale,
+                   "skipped": [{k: c[k] for k in SKIPPED_FIELDS} for c in skipped],
+                   "tables": tables, "tables_markdown": [table_markdown(t) for t in tables],
+                   "environment": environment(plan.backend), "allocator": plan.state["allocator"]})
+        summary.extra["verdict"] = verdict(summary.to_dict())
+        return summary
+
+    def figures(self, summary, records, folder):
+        from .. import plots  # noqa: PLC0415
+
+        timed = [r for r in records if r.get("forward_ms") is not None]
+        return (plots.robez_timing_vs_n(summary, timed, f"{folder}/robez_timing_vs_n")
+                + plots.robez_timing_vs_z(summary, timed, f"{folder}/robez_timing_vs_z"))
+
+    def header(self, summary):
+        g = summary["grid"]
+        return (f"E.1 timing study, backend {summary['environment']['device']}, grid: n = "
+                f"{', '.join(f'{v:,}' for v in summary['n'])} (the paper's n / {g['scale']}), batch {g['batch']}, "
+                f"d {g['d']}, up to {g['repeats']} timed iterations per cell after {g['warmup']} warm-up "
+                f"({g['budget_s']:g} s budget per cell)")
+
+    def text(self, summary):
+        lines = [f"\n{table_text(t)}" for t in summary["tables"]]
+        if summary["skipped"]:
+            lines.append("\nskipped (memory): " + "; ".join(
+                f"{c['kind']} n={c['n']:,} {c['mode']}" + (f" {c['compression']:g}x Z={c['Z']}" if c["kind"] == "robez" else "")
+                + f" ({c['skipped']})" for c in summary["skipped"]))
+        return lines
+
+    def appendix(self, summary):
+        return list(summary["tables_markdown"])
+
+    def conclusions(self, summary):
+        held = sum(1 for c in summary["claims"] if c["holds"])
+        return [f"**E.1 timing.** {held} of {len(summary['claims'])} observations of section E.1 hold on "
+                f"{summary['environment'].get('device', summary['backend'])}."]
+
+
+CHECK = E1Timing()

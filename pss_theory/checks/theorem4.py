@@ -1,0 +1,246 @@
+"""Theorem 4: pair inner products and norms of read-back rows (appendix D).
+
+For a Micro(eps, delta, rho)-PSS and rows i, j with rho_i, rho_j > rho:
+|<Mhat_i, Mhat_j> - <E_i, E_j>| <= (eps^2 + 2 eps) ||E_i|| ||E_j||, and ||Mhat_i|| = (1 +- eps) ||E_i|| (Eq. 25).
+With the measured per-row eps_i the same algebra gives pi_ij <= eps_i eps_j + eps_i + eps_j for every
+pair, whatever the sketch: a violation there would be a bug in the measurement, not in the theorem.
+
+One cell: Theorem 7's two passes (eps_i and Eq. 25 on every row), then the sampled pairs and, with
+``top``, every pair among the R rows of largest rho_i.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import families, rng, theory, validate
+from ..errors import InputError
+from ..measure import metrics
+from ..measure.metrics import quantiles
+from .base import Check, Plan, Summary, option
+from .claims import Claim
+from .common import ONE_PSS_KEY, TableOptions, plan_one_pss
+from .theorem7 import log_histogram, passes, theory_of
+
+
+@dataclass
+class Options(TableOptions):
+    """``family``: one PSS; pairs are drawn among rows with rho_i > ``rho``; ``top``: also every pair among
+    the R rows of largest rho_i."""
+
+    family: str = option("gaussian", f"PSS: {', '.join(families.ALL)}", families.single)
+    rho: float = option(0.01, "pairs are drawn among rows with rho_i > rho, in (0, 1]",
+                        lambda t: validate.unit_closed_right("rho", t))
+    pairs: int = option(1_000_000, "sampled pairs", lambda t: validate.count("pairs", t))
+    top: int | None = option(None, "also every pair among the R rows of largest rho_i", lambda t: validate.count("top", t))
+
+
+REL_TOL = 1e-9  # rounding allowance when checking an inequality that holds exactly in real arithmetic
+
+
+def sample_rows(eligible: np.ndarray, m: int, seed: int) -> np.ndarray:
+    """m of the eligible row ids, uniformly without replacement (Philox stream TAG_SAMPLE), sorted."""
+    if m >= eligible.size:
+        return np.sort(eligible)
+    pick = rng.sample_without_replacement(rng.Stream(seed, rng.TAG_SAMPLE), eligible.size, m)
+    return np.sort(eligible[pick])
+
+
+def sample_pairs(m: int, pairs: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``pairs`` ordered pairs (a, b), a != b, uniform over [0, m)^2 off the diagonal."""
+    w = rng.Stream(seed, rng.TAG_SAMPLE + 1).words(0, pairs)
+    hi, lo = rng.uniform32_halves(np, w)
+    a = rng.bounded(np, hi, m)
+    b = rng.bounded(np, lo, m - 1)
+    b = b + (b >= a)  # skip the diagonal
+    return a, b
+
+
+def read_rows(pss, M, table, idx: np.ndarray):
+    """(Mhat_idx, E_idx) on the host in float64."""
+    xp = pss.xp
+    mhat = pss.backend.to_host(pss.decompress(M, xp.asarray(idx))).astype(np.float64)
+    rows = pss.backend.to_host(table.rows(xp.asarray(idx), xp)).astype(np.float64)
+    return mhat, rows
+
+
+def pair_errors(mhat, e, a, b, chunk: int = 1 << 16):
+    """pi_ij = |<Mhat_i, Mhat_j> - <E_i, E_j>| / (||E_i|| ||E_j||) for the pairs (a[t], b[t]) of rows of
+    ``mhat`` and ``e``, a chunk of pairs at a time so that memory stays O(chunk d)."""
+    norms = np.linalg.norm(e, axis=1)
+    out = np.empty(a.size)
+    for s in range(0, a.size, chunk):
+        i, j = a[s : s + chunk], b[s : s + chunk]
+        num = np.abs(np.einsum("ij,ij->i", mhat[i], mhat[j]) - np.einsum("ij,ij->i", e[i], e[j]))
+        out[s : s + chunk] = num / (norms[i] * norms[j])
+    return out
+
+
+def pair_stats(pi: np.ndarray, eps_a: np.ndarray, eps_b: np.ndarray, eps_th: float) -> dict:
+    """Compare pi_ij with the per-row bound and with the theorem's eps^2 + 2 eps."""
+    per_row = eps_a * eps_b + eps_a + eps_b
+    exact = per_row == 0  # both rows read back exactly (CountSketch rows without collisions)
+    ratio = pi[~exact] / per_row[~exact]
+    th_bound = eps_th**2 + 2 * eps_th
+    return {
+        "pairs": int(pi.size),
+        "exact_pairs": int(exact.sum()),
+        "exact_pair_errors": int((pi[exact] > 1e-12).sum()),
+        "per_row_violations": int((ratio > 1 + REL_TOL).sum()) + int((pi[exact] > 1e-12).sum()),
+        "theorem_violations": int((pi > th_bound).sum()),
+        "theorem_bound": th_bound,
+        "pi": quantiles(pi),
+        "ratio": quantiles(ratio),
+        "_ratio": ratio,
+    }
+
+
+def top_pairs(pss, M, table, rho: np.ndarray, micro_eps: np.ndarray, R: int, eps_th: float) -> dict:
+    """Every pair among the R rows of largest rho_i (R (R - 1) / 2 pairs) through two R x R Grams."""
+    idx = np.sort(np.argsort(rho)[::-1][:R])
+    mhat, rows = read_rows(pss, M, table, idx)
+    norms = np.linalg.norm(rows, axis=1)
+    pi = np.abs(mhat @ mhat.T - rows @ rows.T) / np.outer(norms, norms)
+    iu = np.triu_indices(R, 1)
+    e = micro_eps[idx]
+    return pair_stats(pi[iu], e[iu[0]], e[iu[1]], eps_th)
+
+
+def pair_claims(st: dict, eps: float, k_ok: bool, label: str) -> list[Claim]:
+    out = [
+        Claim(f"{label}: pi_ij <= eps_i eps_j + eps_i + eps_j with measured eps_i (violations among {st['pairs']:,}; "
+              "any is a bug)", float(st["per_row_violations"]), 0.0, holds=st["per_row_violations"] == 0,
+              note=f"{st['exact_pairs']:,} pairs of two exactly read rows excluded from ratios"),
+        Claim(f"{label}: max pi_ij <= eps^2 + 2 eps = {st['theorem_bound']:.4g} for the theorem's eps = {eps:g}",
+              st["pi"]["max"], st["theorem_bound"],
+              note=("promised: k meets Theorem 7's requirement" if k_ok else
+                    "not promised at this k (Theorem 7's requirement is not met)")
+              + f"; {st['theorem_violations']:,} pairs exceed it"),
+        Claim(f"{label}: tightness, median pi_ij / (eps_i eps_j + eps_i + eps_j)", st["ratio"]["p50"], 1.0,
+              note=f"p99 {st['ratio']['p99']:.3g}, max {st['ratio']['max']:.3g}" if st["ratio"]["max"] is not None else ""),
+    ]
+    return out
+
+
+def eq25_stats(mi: metrics.Micro) -> dict:
+    """| ||Mhat_i|| / ||E_i|| - 1 | against eps_i on every nonzero row (it holds by the triangle inequality)."""
+    nz = mi.rho > 0
+    dev = np.abs(mi.norm_ratio[nz] - 1)
+    viol = int((dev > mi.eps[nz] * (1 + REL_TOL) + 1e-15).sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = dev / mi.eps[nz]
+    return {"eq25_violations": viol, "eq25_ratio": quantiles(ratio), "eq25_rows": int(nz.sum())}
+
+
+def eq25_claim(st25: dict, zero_rows: int) -> Claim:
+    viol = st25["eq25_violations"]
+    return Claim(f"Eq. 25: | ||Mhat_i|| / ||E_i|| - 1 | <= eps_i on every row (violations among {st25['eq25_rows']:,})",
+                 float(viol), 0.0, holds=viol == 0, note=f"{zero_rows} all-zero rows excluded")
+
+
+def histograms(pair_ratio: np.ndarray, mi: metrics.Micro) -> dict:
+    nz = mi.rho > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        eq25 = np.abs(mi.norm_ratio[nz] - 1) / mi.eps[nz]
+    return {"pair_ratio": log_histogram(pair_ratio), "eq25_ratio": log_histogram(eq25)}
+
+
+def eligible_rows(rho: np.ndarray, threshold: float) -> np.ndarray:
+    return np.flatnonzero(rho > threshold)
+
+
+def rows_for_pairs(pairs: int) -> int:
+    """How many rows to read back for ``pairs`` sampled pairs: each row in about 10 pairs."""
+    return max(2, int(math.ceil(pairs / 5)))
+
+
+class Theorem4(Check):
+    name = "theorem4"
+    order = 3
+    title = "Theorem 4 (pairs)"
+    theorem = "4"
+    description = "Theorem 4: pair inner products of read-back rows."
+    Options = Options
+    family_params = True
+    record_key = ONE_PSS_KEY + ("pairs", "top")
+    scales = {
+        "smoke": dict(n=4096, d=8, k=64, pairs=20000, top=40),
+        "default": dict(n=200_000, d=64, k=512, pairs=10**6, top=1000),
+        "paper": dict(n=10**8, d=128, k=1024, pairs=10**6, top=2000),
+    }
+
+    def plan(self, o: Options) -> Plan:
+        validate.positive_int("pairs", o.pairs)
+        if o.top is not None and validate.positive_int("top", o.top) < 2:
+            raise InputError("--top needs at least 2 rows")
+        return plan_one_pss(self, o, pairs=o.pairs, top=o.top)
+
+    def work(self, plan, cell):
+        return 2 * plan.table.n
+
+    def measure(self, plan, cell, progress):
+        """Both passes (eps_i and Eq. 25 on every row), then the sampled and top-R pairs."""
+        o, pss, table = plan.options, plan.state["pss"], plan.table
+        comp, spec, mi, _ = passes(pss, table, block_rows=o.block_rows, progress=progress, coherence_pairs=0)
+        eligible = eligible_rows(mi.rho, o.rho)
+        if eligible.size < 2:
+            raise InputError(f"only {eligible.size} row(s) have rho_i > {o.rho:g}; lower --rho")
+        if o.top is not None and o.top > eligible.size:
+            raise InputError(f"--top {o.top} is more than the {eligible.size:,} rows with rho_i > {o.rho:g}")
+        rows = sample_rows(eligible, rows_for_pairs(o.pairs), o.seed)
+        mhat, e = read_rows(pss, comp.M, table, rows)
+        a, b = sample_pairs(rows.size, o.pairs, o.seed)
+        s = pair_stats(pair_errors(mhat, e, a, b), mi.eps[rows][a], mi.eps[rows][b], o.eps)
+        ratio = s.pop("_ratio")
+        s |= {"rows_read": int(rows.size), "eligible_rows": int(eligible.size)}
+        st25 = eq25_stats(mi)
+        top = None
+        if o.top is not None:
+            top = top_pairs(pss, comp.M, table, mi.rho, mi.eps, o.top, o.eps)
+            top.pop("_ratio")
+        return {"sampled": s, "eq25": st25, "top_pairs": top, "zero_rows": mi.zero_rows,
+                "histograms": histograms(ratio, mi), "pss": repr(pss)}
+
+    def summarize(self, plan, records, seconds) -> Summary:
+        o, (r,) = plan.options, records
+        kk = r["k"]
+        th = theory_of(plan)
+        k_ok = th["theorem7_k"] is not None and kk >= th["theorem7_k"]
+        s, st25, top = r["sampled"], r["eq25"], r["top_pairs"]
+        claims = pair_claims(s, o.eps, k_ok, "sampled pairs") + [eq25_claim(st25, r["zero_rows"])]
+        if top is not None:
+            claims += pair_claims(top, o.eps, k_ok, f"all pairs of the top {o.top} rows by rho")
+        verdict = (f"{o.family}, k = {kk}: {s['pairs']:,} pairs among {s['rows_read']:,} of the {s['eligible_rows']:,} "
+                   f"rows with rho_i > {o.rho:g}: max pi_ij {s['pi']['max']:.3g}, median pi_ij / per-row bound "
+                   f"{s['ratio']['p50']:.3g}; per-row bound violations: {s['per_row_violations']}; Eq. 25 violations: "
+                   f"{st25['eq25_violations']}; the theorem's eps^2 + 2 eps = {s['theorem_bound']:.3g} is "
+                   + ("promised" if k_ok else "not promised at this k") + f" and exceeded by {s['theorem_violations']:,} pairs.")
+        stats = {"pairs": s["pairs"], "pair_ratio": s["ratio"], "pi": s["pi"], "rows_read": s["rows_read"],
+                 "eligible_rows": s["eligible_rows"], "per_row_violations": s["per_row_violations"],
+                 "theorem_violations": s["theorem_violations"], "exact_pairs": s["exact_pairs"], **st25, "top": top}
+        return self.common(plan, k=kk, family=o.family, seconds=r["seconds"], claims=claims, stats=stats,
+                           params=r["params"], eps=o.eps, delta=o.delta, rho=o.rho, theory=th,
+                           histograms=r["histograms"], verdict=verdict,
+                           sources={"desai2022": theory.SOURCES["desai2022"]}, pss=r["pss"],
+                           cell={key: r[key] for key in self.record_key})
+
+    def figures(self, summary, records, folder):
+        from .. import plots  # noqa: PLC0415
+
+        return plots.theorem4_pairs(summary, f"{folder}/theorem4_pairs")
+
+    def header(self, summary):
+        return f"Theorem 4 with {summary['pss']} on table {summary['table']}, backend {summary['environment']['device']}"
+
+    def conclusions(self, summary):
+        st = summary["stats"]
+        lines = ["**Theorem 4.** " + summary["verdict"]]
+        if st["pair_ratio"]["p50"] is not None:
+            lines.append(f"- Tightness of the per-row bound eps_i eps_j + eps_i + eps_j: median ratio "
+                         f"{st['pair_ratio']['p50']:.3g}, p99 {st['pair_ratio']['p99']:.3g}, max {st['pair_ratio']['max']:.3g}.")
+        return lines
+
+
+CHECK = Theorem4()

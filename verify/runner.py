@@ -1,0 +1,113 @@
+"""The one command for every registered check: ``python -m verify.<name>``.
+
+Flags come from the fields of the check's ``Options`` (``option(default, help, parse)``), plus the
+family parameters for checks that test one PSS, plus ``--out``, ``--figures``, ``--no-figures``,
+``--quiet`` and ``--json``.  The run: parse, ``plan`` (every input checked), check that the output
+folders can be written, measure the cells through the one loop (records appended as each cell
+finishes, so an interrupted run resumes), write ``summary.json`` atomically, draw the figures, print.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+
+from pss_theory import checks, families
+from pss_theory.checks.claims import claims_text
+from pss_theory.records import RecordLog, jsonable, write_json
+
+from . import cli
+
+
+def _default(f: dataclasses.Field):
+    return f.default_factory() if f.default is dataclasses.MISSING else f.default
+
+
+def _default_text(value) -> str:
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def option_fields(check) -> list[dataclasses.Field]:
+    """The fields of the check's Options that are command-line flags."""
+    return [f for f in dataclasses.fields(check.Options) if f.metadata.get("help")]
+
+
+def parser(check) -> cli.Parser:
+    p = cli.Parser(prog=f"python -m verify.{check.name}", description=check.description)
+    for f in option_fields(check):
+        flag = "--" + f.name.replace("_", "-")
+        default = _default(f)
+        help_text = f.metadata["help"] + ("" if default in (None, False) else f" (default {_default_text(default)})")
+        if f.metadata["flag"]:
+            p.add_argument(flag, dest=f.name, action="store_true", default=argparse.SUPPRESS, help=help_text)
+        else:
+            p.add_argument(flag, dest=f.name, type=cli.argtype(f.metadata["parse"], f.name), default=argparse.SUPPRESS,
+                           help=help_text)
+    if check.family_params:
+        for fam in families.ALL.values():
+            for prm in fam.params:
+                if prm.flag:
+                    p.add_argument(f"--{prm.name}", dest=f"param_{prm.name}", action="store_true",
+                                   default=argparse.SUPPRESS, help=prm.help)
+                else:
+                    p.add_argument(f"--{prm.name}", dest=f"param_{prm.name}", type=cli.argtype(prm.parse, prm.name),
+                                   default=argparse.SUPPRESS, help=prm.help)
+    p.add_argument("--out", default=None, help=f"folder for summary.json and records.jsonl (default results/{check.name})")
+    p.add_argument("--figures", default=check.figures_default,
+                   help="folder for the figures" + (f" (default {check.figures_default})" if check.figures_default
+                                                    else " (default: none)"))
+    p.add_argument("--no-figures", action="store_true", help="draw no figures")
+    p.add_argument("--quiet", action="store_true", help="no progress and no table, only errors")
+    p.add_argument("--json", action="store_true", help="print summary.json to stdout instead of the table")
+    return p
+
+
+def options_from(check, args: argparse.Namespace):
+    """Typed options from parsed flags: the flags given, the Options defaults for the rest."""
+    values = {f.name: getattr(args, f.name) for f in option_fields(check) if hasattr(args, f.name)}
+    params = {k[len("param_"):]: v for k, v in vars(args).items() if k.startswith("param_")}
+    if params:
+        values["params"] = params
+    return check.options(**values)
+
+
+def execute(check, plan, *, out: str, figures: str | None, quiet: bool):
+    """Run a planned check and write its results; returns (Summary, records).  Shared by the command and
+    the report."""
+    total = sum(check.work(plan, cell) for cell in plan.cells)
+    progress = cli.Progress(total, check.name, not quiet, unit=check.unit)
+    log = RecordLog(os.path.join(out, "records.jsonl"), check.record_key)
+    check.configure_process(plan)
+    summary, records = checks.run(check, plan, log, progress)
+    cli.make_out(out)
+    if figures:
+        cli.make_out(figures)
+        summary.extra["figures"] = check.figures(summary, records, figures)
+    write_json(os.path.join(out, "summary.json"), summary.to_dict())
+    return summary, records
+
+
+def main(name: str, argv=None) -> int:
+    check = checks.get(name)
+    args = parser(check).parse_args(argv)
+    plan = check.plan(options_from(check, args))
+    out = cli.check_out(args.out or os.path.join("results", check.name))
+    figures = None if args.no_figures else args.figures
+    if figures:
+        cli.check_out(figures)
+    summary, _ = execute(check, plan, out=out, figures=figures, quiet=args.quiet or args.json)
+    if args.json:
+        print(json.dumps(jsonable(summary.to_dict()), indent=2, sort_keys=True))
+    elif not args.quiet:
+        print(check.header(summary))
+        print(claims_text(summary.claims))
+        for line in check.text(summary):
+            print(line)
+        verdict = summary.get("verdict")
+        print("\n".join(verdict) if isinstance(verdict, list) else verdict)
+        print(f"wrote {out}/summary.json and records.jsonl in {summary.seconds:.1f} s"
+              + (f"; figures in {figures}/" if figures else ""))
+    return 0
