@@ -57,7 +57,7 @@ def theorem6_eps_vs_k(summary: dict, records: list[dict], stem: str) -> list[str
         ax.errorbar(ks, med, yerr=[lo, hi], fmt="o-", color=c, ms=4, capsize=3, label=f"{fam}: measured (median, range)")
         th = np.array([np.nan if v is None or not math.isfinite(v) else v for v in curve["theorem6_eps"]], dtype=float)
         if np.isfinite(th).any():
-            ax.plot(ks, th, "--", color=c, label=f"{fam}: Theorem 6 bound")
+            ax.plot(ks, th, "--", color=c, label=f"{fam}: Theorem 6 eps as stated")
         else:
             vacuous.append(fam)
         if curve.get("prediction") and curve["prediction"][0] is not None:
@@ -90,13 +90,13 @@ def failure_rate_vs_k(summary: dict, stem: str) -> list[str]:
         ax.fill_between(fr["k"], fr["lo"], fr["hi"], color=c, alpha=0.15, label=f"{fam}: 95% Clopper-Pearson")
         req = fr.get("k_required")
         if req is not None and math.isfinite(req) and req <= 100 * kmax:
-            ax.axvline(req, color=c, ls="--", lw=1, label=f"{fam}: k Theorem 6 requires")
+            ax.axvline(req, color=c, ls="--", lw=1, label=f"{fam}: sufficient k (calculator, as proved)")
             right = max(right, req * 1.5)
         else:
             off_chart.append(f"{fam}: 10^{math.log10(req):.1f}" if req is not None and math.isfinite(req) else f"{fam}: inf")
     ax.set_xlim(kmin / 1.5, right)
     if off_chart:
-        fig.text(0.01, 0.045, "k that Theorem 6 requires, off the chart: " + "; ".join(off_chart), fontsize=8,
+        fig.text(0.01, 0.045, "the calculator's sufficient k (as proved), off the chart: " + "; ".join(off_chart), fontsize=8,
                  color="firebrick")
     ax.axhline(summary["delta"], color="k", ls=":", label=f"delta = {summary['delta']:g}")
     ax.set_xscale("log")

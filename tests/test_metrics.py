@@ -179,7 +179,7 @@ def test_ill_conditioned_tables_are_measured_in_float64(family):
     assert got["eps_macro_norm"] == pytest.approx(exact, rel=1e-7)
     fast = mt.eps_macro(mt.compress(p.sketch(family, k=k, n=n, seed=1), E))["eps_macro_norm"]
     assert abs(fast / exact - 1) > 1e-6  # what the float32 products alone would have reported
-    comp, spec, mi, _ = theorem7.passes(p.sketch(family, k=k, n=n, seed=1), p.tables.ArrayTable(E),
+    _, comp, spec, mi, _ = theorem7.passes(p.sketch(family, k=k, n=n, seed=1), p.tables.ArrayTable(E),
                                          coherence_pairs=0)
     assert comp.dtype == "float64"
     ref = mt.micro(S64, E, mt.compress(S64, E), spec)

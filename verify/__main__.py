@@ -16,7 +16,7 @@ import sys
 import time
 
 from pss_theory import checks, validate
-from pss_theory.checks.claims import fmt, status
+from pss_theory.checks.claims import fmt
 from pss_theory.records import jsonable, write_json
 
 from . import appendix, cli, runner
@@ -87,8 +87,8 @@ def screen(results) -> str:
         lines.append(f"{check.title}  (n = {n})")
         for c in s.claims:
             text = c["name"] if len(c["name"]) <= 78 else c["name"][:75] + "..."
-            bound = "inf" if c.get("vacuous") or c["bound"] is None else fmt(c["bound"])
-            lines.append(f"  {text:<78} {fmt(c['measured']):>10} {c.get('relation', '<='):>2} {bound:<10} {status(c)}")
+            bound = fmt(c["bound"]) if c["bound"] is not None else "-"
+            lines.append(f"  {text:<78} {fmt(c['measured']):>10} {c.get('relation', '<='):>2} {bound:<10} {c['status']}")
     return "\n".join(lines)
 
 

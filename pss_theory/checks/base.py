@@ -11,7 +11,6 @@ reused, the rest measured and appended as each finishes.
 |---|---|
 | ``name``, ``order``, ``title``, ``theorem`` | registry key (also ``python -m verify.<name>`` and the appendix marker), place in the report, heading, theorem id |
 | ``Options`` | dataclass of typed options with defaults; ``scales`` maps a report scale to option values |
-| ``requires`` | capabilities of the PSS it needs (``"linear"``, ``"columns"``); families lacking them get n/a |
 | ``Options`` fields | made with ``option(default, help, parse)``: the command line's flags come from them |
 | ``plan(options) -> Plan`` | all validation; raises ``InputError`` before anything is computed or written |
 | ``measure(plan, cell, progress) -> dict`` | one cell's measured fields |
@@ -99,7 +98,6 @@ class Check:
     description: ClassVar[str]
     Options: ClassVar[type]
     scales: ClassVar[dict[str, dict]] = {}
-    requires: ClassVar[tuple[str, ...]] = ()
     record_key: ClassVar[tuple[str, ...]]
     unit: ClassVar[str] = "rows"
     family_params: ClassVar[bool] = False  # the command takes the family parameters (--s, --density, --Z, ...)

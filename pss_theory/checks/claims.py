@@ -6,6 +6,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+#: every claim has one of these statuses; scripts filter on it alone
+STATUSES = ("holds", "fails", "vacuous", "not promised", "n/a")
+
 
 def _finite(x) -> bool:
     return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
@@ -13,13 +16,19 @@ def _finite(x) -> bool:
 
 @dataclass
 class Claim:
-    """``measured <relation> bound``.  A bound of inf (or None) is vacuous: it holds, and says nothing.
+    """``measured <relation> bound``, with a status from ``STATUSES``.
 
-    slack: how many times the bound exceeds what was measured (``<=``), or the measured value
-    exceeds what was required (``>=``); above 1 means room to spare, below 1 a violation.
-    ``~`` compares with a prediction rather than a bound: it holds within ``tolerance`` (relative).
-    ``holds`` may be given explicitly (e.g. a count of violations, or a confidence interval); by
-    default it is the relation itself.
+    - ``n/a``: the quantity or the bound does not exist for this PSS (measured or bound None).
+    - ``vacuous``: an upper bound that certifies nothing: inf, or at least ``vacuous_at`` (1 for an
+      accuracy eps: no eps < 1 is certified).
+    - ``not promised``: the theorem does not promise the statement at the tested scale
+      (``promised=False``, e.g. k below the calculator's sufficient k); measured and bound are shown.
+    - ``holds`` / ``fails``: the relation, or ``holds`` given explicitly (a count of violations, a
+      confidence interval).  ``~`` compares with a prediction: met within ``tolerance`` (relative).
+
+    slack: how many times the bound exceeds what was measured (``<=``), or the measured value exceeds
+    what was required (``>=``); above 1 means room to spare.  None where the status is vacuous or n/a.
+    ``id`` is a stable key for scripts (``theorem6.norm.stated``), ``family`` the family measured.
     """
 
     name: str
@@ -29,6 +38,10 @@ class Claim:
     holds: bool | None = None
     note: str = ""
     tolerance: float = 0.1  # for "~": a prediction met within this relative error
+    id: str = ""
+    family: str | None = None
+    promised: bool = True
+    vacuous_at: float | None = None
 
     def __post_init__(self):
         if self.relation not in ("<=", ">=", "==", "~"):
@@ -41,12 +54,20 @@ class Claim:
                               "==": self.measured == self.bound}[self.relation]
 
     @property
-    def vacuous(self) -> bool:
-        return self.relation == "<=" and self.bound is not None and not _finite(self.bound) and self.bound > 0
+    def status(self) -> str:
+        if self.measured is None or self.bound is None or (isinstance(self.bound, float) and math.isnan(self.bound)):
+            return "n/a"
+        if self.relation == "<=" and (not _finite(self.bound) or (self.vacuous_at is not None
+                                                                  and self.bound >= self.vacuous_at)):
+            return "vacuous"
+        if not self.promised:
+            return "not promised"
+        return "holds" if self.holds else "fails"
 
     @property
     def slack(self) -> float | None:
-        if not (_finite(self.measured) and _finite(self.bound)) or self.relation in ("==", "~"):
+        if self.status in ("vacuous", "n/a") or not (_finite(self.measured) and _finite(self.bound)) \
+                or self.relation in ("==", "~"):
             return None
         num, den = (self.bound, self.measured) if self.relation == "<=" else (self.measured, self.bound)
         if den == 0:
@@ -54,8 +75,11 @@ class Claim:
         return num / den
 
     def as_dict(self) -> dict:
-        out = {"name": self.name, "measured": self.measured, "bound": self.bound, "relation": self.relation,
-               "holds": self.holds, "slack": self.slack, "vacuous": self.vacuous, "note": self.note}
+        status = self.status
+        out = {"id": self.id, "family": self.family, "name": self.name, "measured": self.measured,
+               "bound": self.bound, "relation": self.relation, "status": status,
+               "holds": None if status in ("vacuous", "n/a") else bool(self.holds), "slack": self.slack,
+               "note": self.note}
         if self.relation == "~":
             out["ratio"] = self.measured / self.bound if _finite(self.measured) and _finite(self.bound) and self.bound else None
             out["tolerance"] = self.tolerance
@@ -82,26 +106,17 @@ def fmt(x) -> str:
     return str(x)
 
 
-def status(c: dict) -> str:
-    """What the holds column says for a claim dict."""
-    if c["holds"] is None:
-        return "n/a"
-    if c.get("vacuous"):
-        return "vacuous"
-    return "yes" if c["holds"] else "NO"
-
-
-def _cells(c: dict, vacuous_bound: str) -> tuple[str, str, str, str]:
+def _cells(c: dict) -> tuple[str, str, str, str]:
     """(measured, relation and bound, slack, status) of a claim dict, formatted one way everywhere."""
-    bound = vacuous_bound if c.get("vacuous") else fmt(c["bound"]) if c["bound"] is not None else "inf"
+    bound = fmt(c["bound"]) if c["bound"] is not None else "inf" if c["status"] == "vacuous" else "-"
     slack = fmt(c["slack"]) if c["slack"] is not None else (f"x{fmt(c['ratio'])}" if c.get("ratio") else "-")
-    return fmt(c["measured"]), f"{c.get('relation', '<=')} {bound}", slack, status(c)
+    return fmt(c["measured"]), f"{c.get('relation', '<=')} {bound}", slack, c["status"]
 
 
 def claims_text(claims: list[dict]) -> str:
     """claim | measured | bound | slack | holds, one row a claim, then the notes."""
-    rows = [("claim", "measured", "bound", "slack", "holds")]
-    rows += [(f"{i}. {c['name']}", *_cells(c, "inf")) for i, c in enumerate(claims, 1)]
+    rows = [("claim", "measured", "bound", "slack", "status")]
+    rows += [(f"{i}. {c['name']}", *_cells(c)) for i, c in enumerate(claims, 1)]
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = []
     for j, r in enumerate(rows):
@@ -114,9 +129,9 @@ def claims_text(claims: list[dict]) -> str:
 
 def claims_markdown(claims: list[dict]) -> str:
     """The same table in markdown, notes as a list."""
-    rows = ["| # | claim | measured | bound | slack | holds |", "|---|---|---|---|---|---|"]
+    rows = ["| # | claim | measured | bound | slack | status |", "|---|---|---|---|---|---|"]
     for i, c in enumerate(claims, 1):
-        measured, bound, slack, st = _cells(c, "inf (vacuous)")
+        measured, bound, slack, st = _cells(c)
         rows.append(f"| {i} | {c['name'].replace('|', chr(92) + '|')} | {measured} | {bound} | {slack} | {st} |")
     notes = [f"- [{i}] {c['note']}" for i, c in enumerate(claims, 1) if c.get("note")]
     return "\n".join(rows + ([""] + notes if notes else []))

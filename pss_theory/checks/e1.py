@@ -70,7 +70,7 @@ def table_markdown(t: dict) -> str:
 
 def verdict(summary: dict) -> str:
     claims = summary["claims"]
-    held = sum(1 for c in claims if c["holds"])
+    held = sum(1 for c in claims if c["status"] == "holds")
     st = summary["stats"]
     g = summary["grid"]
     ratio = st["forward_ratio"]
@@ -178,7 +178,7 @@ class E1Timing(Check):
         return list(summary["tables_markdown"])
 
     def conclusions(self, summary):
-        held = sum(1 for c in summary["claims"] if c["holds"])
+        held = sum(1 for c in summary["claims"] if c["status"] == "holds")
         return [f"**E.1 timing.** {held} of {len(summary['claims'])} observations of section E.1 hold on "
                 f"{summary['environment'].get('device', summary['backend'])}."]
 

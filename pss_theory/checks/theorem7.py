@@ -65,7 +65,8 @@ class Options(TableOptions):
 
 
 def passes(pss, table, *, block_rows=None, progress=None, coherence_pairs: int = 1_000_000, seed: int = 0):
-    """Both passes over the table; returns (Compressed, Spectrum, Micro, coherence or None).
+    """Both passes over the table; returns (the PSS the passes used, Compressed, Spectrum, Micro,
+    coherence or None).  Later reads must use that PSS: it computes in float64 after a switch.
 
     The block size is checked against free memory first (``memory.plan_block_rows``), and a pass that
     runs out of GPU memory is retried with halved blocks.  On an ill-conditioned table the passes run
@@ -84,7 +85,7 @@ def passes(pss, table, *, block_rows=None, progress=None, coherence_pairs: int =
     pss, comp, spec = memory.first_pass(pss, table, rows, first)
     mi = memory.with_retry(lambda b: metrics.micro(pss, table, comp, spec, b, second), pss, rows)
     coh = metrics.coherence(pss, coherence_pairs, seed) if pss.has_columns and coherence_pairs else None
-    return comp, spec, mi, coh
+    return pss, comp, spec, mi, coh
 
 
 def by_rho_decile(mi: metrics.Micro) -> list[dict]:
@@ -109,14 +110,18 @@ def worst_rows(mi: metrics.Micro, count: int = 10) -> list[dict]:
             if np.isfinite(mi.eps[i])]
 
 
-def statistics(comp, spec, mi: metrics.Micro, coh, k: int) -> dict:
-    """The measured quantities by their notation names (DESIGN.md)."""
+def statistics(comp, spec, mi: metrics.Micro, coh, k: int, law: tuple[float, float] | None) -> dict:
+    """The measured quantities by their notation names (docs/design.md).  ``eta_pred`` is sqrt(srank / k);
+    ``eta_rms_law`` the family's own law for the RMS of eta_i (``Family.eta_law``), None without one.
+    ``c_i`` covers every row, all-zero rows included: c_i = (S Q)^T S e_i is defined for them too."""
     nz = mi.rho > 0
     eta = mi.eta[nz]
+    m = int(nz.sum())
     out = {
         "sigma_max": spec.sigma_max, "frobenius": spec.frobenius, "stable_rank": spec.stable_rank,
         "eta_mean": float(eta.mean()), "eta_rms": float(np.sqrt((eta**2).mean())),
         "eta_pred": math.sqrt(spec.stable_rank / k) if k else None,
+        "eta_rms_law": math.sqrt(spec.stable_rank / k * (law[0] * (1 - 1 / m) + law[1] / m)) if k and law else None,
         "eta_cv": float(eta.std() / eta.mean()) if eta.mean() > 0 else None,
         "eps_i": quantiles(mi.eps), "eta_i": quantiles(mi.eta), "rho_i": quantiles(mi.rho[nz]),
         "norm_ratio_i": quantiles(mi.norm_ratio),
@@ -126,7 +131,7 @@ def statistics(comp, spec, mi: metrics.Micro, coh, k: int) -> dict:
         "by_rho_decile": by_rho_decile(mi), "worst_rows": worst_rows(mi),
     }
     if mi.c is not None:
-        out["c_i"] = quantiles(mi.c[nz])
+        out["c_i"] = quantiles(mi.c)
         out["part_b_violations"] = int((mi.eta > mi.c * (1 + 1e-9) + 1e-12).sum())
     if mi.col_sq_norm is not None:
         out["column_norm_deviation_max"] = float(np.abs(mi.col_sq_norm - 1).max())
@@ -146,6 +151,7 @@ def selection(mi: metrics.Micro, eps: float, rho: float, g: float | None) -> dic
            "eta_max": float(eta.max()), "eta_p50": float(np.median(eta))}
     if g is not None:
         out["eta_within_jlt"] = float((eta <= g).mean())
+        out["eta_within_2jlt"] = float((eta <= 2 * g).mean())
     return out
 
 
@@ -180,69 +186,87 @@ def theory_of(plan: Plan) -> dict:
     return theory_at(o.family, pss.k if pss.linear else 0, t.n, t.d, o.eps, o.delta, o.rho, params)
 
 
-def claims_of(st: dict, sel: dict, th: dict, k: int, eps: float, delta: float, rho: float) -> list[Claim]:
+def claims_of(st: dict, sel: dict, th: dict, k: int, eps: float, delta: float, rho: float, family: str) -> list[Claim]:
     n = st["rows"]
-    out = []
     g = th.get("eps_jlt")
+    g2 = 2 * g if g is not None else None
+    kw = {"family": family}
+    out = []
     if "c_i" in st:
         cmax = st["c_i"]["max"]
-        out.append(Claim("Part A: max_i ||c_i|| <= eps_JLT(k) for f = 9^d + n (as the theorem states)", cmax, g))
-        out.append(Claim("Part A: max_i ||c_i|| <= 2 eps_JLT(k) (what the proof derives)", cmax, 2 * g if g is not None else None))
+        out.append(Claim("Part A, case 3: max_i ||c_i|| (all rows) <= eps_JLT(k) for f = 9^d + n (as the theorem "
+                         "states)", cmax, g, id="theorem7.partA.stated", **kw))
+        out.append(Claim("Part A, case 3: max_i ||c_i|| (all rows) <= 2 eps_JLT(k) (what the proof derives)", cmax, g2,
+                         id="theorem7.partA.proof", **kw))
         out.append(Claim(f"Part B (Eq. 16-18): eta_i <= ||c_i|| on every row (violations among {n:,}; a consistency "
                          "check: it holds because ||R|| = sigma)",
-                         float(st["part_b_violations"]), 0.0, holds=st["part_b_violations"] == 0))
+                         float(st["part_b_violations"]), 0.0, holds=st["part_b_violations"] == 0,
+                         id="theorem7.partB", **kw))
     if "column_norm_deviation_max" in st:
-        out.append(Claim("JLT on {e_i}: max_i | ||S e_i||^2 - 1 | <= eps_JLT(k)", st["column_norm_deviation_max"], g))
+        out.append(Claim("Part A, case 2 (JLT on {e_i}): max_i | ||S e_i||^2 - 1 | <= eps_JLT(k)",
+                         st["column_norm_deviation_max"], g, id="theorem7.case2.norms", **kw))
     if st.get("column_inner_max") is not None:
-        out.append(Claim(f"JLT on {{e_i}}: max |<S e_i, S e_j>| over {st['column_inner_pairs']:,} sampled pairs <= eps_JLT(k)",
-                         st["column_inner_max"], g))
-    frac_sel, within = sel["selected_fraction"], sel["selected_within_eps"]
-    if th.get("theorem7_k") is not None:
-        req = th["theorem7_k"]
-        note = f"requires 10^{th['theorem7_log10_k']:.1f}; with Part A's factor 2: {th['theorem7_k_proof']:.3g}"
-        if req > n:
-            note += f"; more than n = {n:,}: the theorem allows no compression here"
-        out.append(Claim(f"statement: k >= k required for Micro(eps = {eps:g}, delta = {delta:g}, rho = {rho:g})",
-                         float(k), req, relation=">=", note=note))
-        promised = k >= req
-    else:
-        promised = False
-    if th.get("theorem7_k") is None:
+        out.append(Claim(f"Part A, case 2 (JLT on {{e_i}}): max |<S e_i, S e_j>| over {st['column_inner_pairs']:,} "
+                         "sampled pairs <= eps_JLT(k)", st["column_inner_max"], g, id="theorem7.case2.pairs", **kw))
+    req, req_proof = th.get("theorem7_k"), th.get("theorem7_k_proof")
+    promised = req_proof is not None and k >= req_proof
+    for cid, bound, how in (("theorem7.k.stated", req, "as stated"), ("theorem7.k.proof", req_proof,
+                                                                      "with Part A's factor 2")):
+        if bound is None:
+            continue
+        note = "a union-bound calculator's sufficient k, not a lower bound"
+        if bound > n:
+            note += f"; it exceeds n = {n:,}: the calculator certifies no compression here"
+        out.append(Claim(f"k >= the calculator's sufficient k for Micro(eps = {eps:g}, delta = {delta:g}, "
+                         f"rho = {rho:g}) ({how})", float(k), bound, relation=">=", promised=k >= bound, id=cid,
+                         note=note, **kw))
+    if req is None:
         note = "this PSS is not of the form S E: Theorem 7 promises nothing for it; measured for comparison"
     elif promised:
-        note = "the theorem promises all of them (w.p. 1 - delta)"
+        note = "promised for all of them (w.p. 1 - delta): k meets the sufficient k with Part A's factor 2"
     else:
-        note = "not promised at this k: the requirement above is not met"
-    out.append(Claim(f"statement: rows with rho_i > {rho:g} ({frac_sel:.3%} of rows) that have eps_i <= {eps:g}",
-                     within, 1.0, relation=">=", note=note))
+        note = "not promised at this k: k is below the calculator's sufficient k with Part A's factor 2"
+    out.append(Claim(f"statement: rows with rho_i > {rho:g} ({sel['selected_fraction']:.3%} of rows) that have "
+                     f"eps_i <= {eps:g}", sel["selected_within_eps"], 1.0, relation=">=", promised=promised,
+                     id="theorem7.statement", note=note, **kw))
     if g is not None:
         # eps_i <= eps_JLT / rho_i  <=>  eta_i = eps_i rho_i <= eps_JLT: the guarantee is one number for all rows
-        out.append(Claim("per-row guarantee at this k: eps_i <= eps_JLT(k) / rho_i, i.e. max_i eta_i <= eps_JLT(k)",
-                         sel["eta_max"], g, note=f"{sel['eta_within_jlt']:.2%} of rows within; median slack "
-                         f"{g / sel['eta_p50']:.3g}" if math.isfinite(g) else "vacuous: eps_JLT(k) >= 1"))
-    if st.get("eta_pred"):
-        out.append(Claim("beyond the paper: RMS eta_i ~ sqrt(srank / k) (within 10%)", st["eta_rms"], st["eta_pred"],
-                         relation="~"))
-        out.append(Claim("beyond the paper: mean eta_i ~ sqrt(srank / k) (within 10%)", st["eta_mean"], st["eta_pred"],
-                         relation="~", note=f"spread across rows: coefficient of variation {st['eta_cv']:.3g}"))
+        for cid, bound, how in (("theorem7.per_row.stated", g, "eps_JLT(k), as stated"),
+                                ("theorem7.per_row.proof", g2, "2 eps_JLT(k), as the proof derives")):
+            within = sel.get("eta_within_jlt" if bound == g else "eta_within_2jlt")
+            note = (f"{within:.2%} of rows within; median slack {bound / sel['eta_p50']:.3g}"
+                    if math.isfinite(bound) and bound < 1 else "vacuous: no eps_i < 1 certified for any row")
+            out.append(Claim(f"per-row guarantee at this k: eps_i <= {how.split(',')[0]} / rho_i, i.e. max_i eta_i <= "
+                             f"{how}", sel["eta_max"], bound, vacuous_at=1.0, id=cid, note=note, **kw))
+    if st.get("eta_rms_law"):
+        out.append(Claim("beyond the paper: RMS eta_i ~ the family's law sqrt((srank / k)(a + (b - a) / m)) (a "
+                         "prediction, within 10%)", st["eta_rms"], st["eta_rms_law"], relation="~",
+                         id="theorem7.eta_rms_law", **kw))
+        out.append(Claim("beyond the paper: mean eta_i ~ the same law (within 10%)", st["eta_mean"], st["eta_rms_law"],
+                         relation="~", id="theorem7.eta_mean_law",
+                         note=f"spread across rows: coefficient of variation {st['eta_cv']:.3g}", **kw))
     return out
 
 
 def verdict(family: str, st: dict, sel: dict, th: dict, k: int, eps: float, rho: float) -> str:
     n = st["rows"]
-    parts = [f"{family}, k = {k}, all {n:,} rows: eps_i median {st['eps_i']['p50']:.3g}, max {st['eps_i']['max']:.3g}; "
-             f"eta_i RMS {st['eta_rms']:.3g} vs sqrt(srank/k) = {st['eta_pred']:.3g}" if st.get("eta_pred") else
-             f"{family}, all {n:,} rows: eps_i median {st['eps_i']['p50']:.3g}, max {st['eps_i']['max']:.3g}"]
+    head = f"{family}, k = {k}, all {n:,} rows" if k else f"{family}, all {n:,} rows"
+    parts = [f"{head}: eps_i median {st['eps_i']['p50']:.3g}, max {st['eps_i']['max']:.3g}"
+             + (f"; eta_i RMS {st['eta_rms']:.3g} vs the family's law {st['eta_rms_law']:.3g}"
+                if st.get("eta_rms_law") else "")]
     g = th.get("eps_jlt")
     if g is not None:
-        if math.isinf(g):
+        if math.isinf(g) or g >= 1:
             parts.append("Theorem 7 certifies nothing at this k (eps_JLT >= 1 for f = 9^d + n), although every row has a "
                          "finite, measurable error")
         else:
             parts.append(f"Theorem 7's per-row guarantee eps_JLT/rho_i = {g:.3g}/rho_i holds on "
-                         f"{sel['eta_within_jlt']:.2%} of rows")
-    if th.get("theorem7_k") is not None and th["theorem7_k"] > n:
-        parts.append(f"for eps = {eps:g} and rho = {rho:g} the theorem needs k = {th['theorem7_k']:.3g} > n: no compression is allowed")
+                         f"{sel['eta_within_jlt']:.2%} of rows (2 eps_JLT/rho_i as the proof derives: "
+                         f"{sel['eta_within_2jlt']:.2%})")
+    if th.get("theorem7_k_proof") is not None and th["theorem7_k_proof"] > n:
+        parts.append(f"for eps = {eps:g} and rho = {rho:g} the calculator's sufficient k "
+                     f"({th['theorem7_k']:.3g} as stated, {th['theorem7_k_proof']:.3g} with Part A's factor 2) exceeds "
+                     "n: it certifies no compression")
     if st.get("part_b_violations") == 0:
         parts.append("Part B (eta_i <= ||c_i||) holds on every row")
     return "; ".join(parts) + "."
@@ -272,10 +296,11 @@ class Theorem7(Check):
 
     def measure(self, plan, cell, progress):
         o, pss, table = plan.options, plan.state["pss"], plan.table
-        comp, spec, mi, coh = passes(pss, table, block_rows=o.block_rows, progress=progress,
+        _, comp, spec, mi, coh = passes(pss, table, block_rows=o.block_rows, progress=progress,
                                      coherence_pairs=o.coherence_pairs, seed=o.seed)
         th = theory_of(plan)
-        return {"stats": statistics(comp, spec, mi, coh, cell["k"] or 0),
+        law = families.get(o.family).eta_law(pss)
+        return {"stats": statistics(comp, spec, mi, coh, cell["k"] or 0, law),
                 "selection": selection(mi, o.eps, o.rho, th.get("eps_jlt")),
                 "histograms": histograms(mi), "pss": repr(pss)}
 
@@ -285,7 +310,7 @@ class Theorem7(Check):
         th = theory_of(plan)
         st, sel = r["stats"], r["selection"]
         return self.common(
-            plan, k=r["k"], family=o.family, seconds=r["seconds"], claims=claims_of(st, sel, th, kk, o.eps, o.delta, o.rho),
+            plan, k=r["k"], family=o.family, seconds=r["seconds"], claims=claims_of(st, sel, th, kk, o.eps, o.delta, o.rho, o.family),
             stats=st, params=r["params"], eps=o.eps, delta=o.delta, rho=o.rho, theory=th, histograms=r["histograms"],
             verdict=verdict(o.family, st, sel, th, kk, o.eps, o.rho),
             sources={key: theory.SOURCES[key] for key in ("desai2022", "woodruff2014")}, pss=r["pss"],
@@ -311,17 +336,19 @@ class Theorem7(Check):
     def conclusions(self, summary):
         st, th, n = summary["stats"], summary["theory"], summary["n"]
         lines = ["**Theorem 7.** " + summary["verdict"]]
-        if st.get("eta_pred"):
-            lines.append(f"- Empirical law: RMS eta_i = {st['eta_rms']:.4g} against sqrt(srank/k) = {st['eta_pred']:.4g} "
-                         f"(ratio {st['eta_rms'] / st['eta_pred']:.3f}); mean eta_i = {st['eta_mean']:.4g}; coefficient "
-                         f"of variation of eta_i across rows {st['eta_cv']:.3g}. The per-row error is governed by the "
-                         "stable rank of E and k, not by the 9^d + n of the theorem.")
+        if st.get("eta_rms_law"):
+            lines.append(f"- Empirical law: RMS eta_i = {st['eta_rms']:.4g} against the family's law "
+                         f"{st['eta_rms_law']:.4g} (ratio {st['eta_rms'] / st['eta_rms_law']:.3f}; sqrt(srank/k) = "
+                         f"{st['eta_pred']:.4g}); mean eta_i = {st['eta_mean']:.4g}; coefficient of variation of eta_i "
+                         f"across rows {st['eta_cv']:.3g}. The per-row error is governed by the stable rank of E and "
+                         "k, not by the 9^d + n of the theorem.")
         if th.get("theorem7_k") is not None:
             def verdict_k(k):
-                return "more than n: no compression allowed" if k > n else "below n"
-            lines.append(f"- The statement needs k >= {fmt(th['theorem7_k'])} ({verdict_k(th['theorem7_k'])}) for "
-                         f"eps = {summary['eps']:g}, rho = {summary['rho']:g}; with Part A's factor 2, k >= "
-                         f"{fmt(th['theorem7_k_proof'])} ({verdict_k(th['theorem7_k_proof'])}); n = {n:,} rows.")
+                return "more than n: the calculator certifies no compression" if k > n else "below n"
+            lines.append(f"- The calculator's sufficient k for eps = {summary['eps']:g}, rho = {summary['rho']:g} is "
+                         f"{fmt(th['theorem7_k'])} as stated ({verdict_k(th['theorem7_k'])}) and "
+                         f"{fmt(th['theorem7_k_proof'])} with Part A's factor 2 ({verdict_k(th['theorem7_k_proof'])}); "
+                         f"n = {n:,} rows. These are sufficient sizes from a union bound, not lower bounds.")
         if st.get("c_i"):
             g = th.get("eps_jlt")
             gtext = "vacuous (no eps < 1 is certified)" if g is None else fmt(g)

@@ -73,5 +73,9 @@ class AchlioptasFamily(ChernoffFamily):
     def rate(self, eps, p):
         return tails.rate_achlioptas(eps, p["density"])
 
+    def eta_law(self, pss):
+        """||S e_i||^2 = Binomial(k, q) / (q k): k Var = (1 - q) / q for density q."""
+        return 1.0, (1.0 - pss.density) / pss.density
+
 
 FAMILY = AchlioptasFamily()

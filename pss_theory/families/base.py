@@ -116,6 +116,16 @@ class Family:
         ``prediction_inner`` (inner-product form, w.p. 1 - delta), ``prediction_name``."""
         return {"prediction": None, "prediction_name": None}
 
+    def eta_law(self, pss) -> tuple[float, float] | None:
+        """(a, b) with E ||Mhat_i - E_i||^2 = (a (||E||_F^2 - ||E_i||^2) + b ||E_i||^2) / k for the drawn
+        operator, or None where no such law is derived (ROBE-Z).
+
+        Mhat_i - E_i = sum_j ((S^T S)_ij - [i = j]) E_j; for the families here the off-diagonal entries
+        are uncorrelated with mean 0, so a = k E <S e_i, S e_j>^2 (j != i) and b = k Var ||S e_i||^2.
+        Averaged over the m nonzero rows and divided by sigma^2 this is the "beyond the paper" law
+        RMS eta_i^2 = (srank / k) (a (1 - 1/m) + b / m)."""
+        return None
+
     # ---- cost model ----
     def block_bytes(self, pss, d: int, rows: int) -> float:
         """Bytes the operator itself allocates per streamed block of ``rows`` rows (beyond the table's)."""

@@ -6,7 +6,8 @@ tail rate r(eps) through the union bound (``theory.tails``):
 
 (f^2 norm events by polarization; see ``theory.jlt``).  Predictions for eps_macro: S Q has iid
 entries of mean 0 and variance 1/k, so its singular values concentrate at the Marchenko-Pastur
-edges 1 +- sqrt(d/k) (Davidson & Szarek 2001, Thm II.13, with a Gaussian tail at delta).
+edges 1 +- sqrt(d/k) (a "~" prediction for every dense family); for Gaussian S only, Davidson &
+Szarek 2001, Thm II.13 bounds them with a Gaussian tail at delta.
 """
 from __future__ import annotations
 
@@ -69,6 +70,8 @@ class ChernoffFamily(Family):
     """A dense family whose JLT bound is the union bound over a per-vector tail rate ``rate(eps, p)``."""
 
     rate_of_eps = None  # a family whose rate needs no parameter gives it here as a function of eps
+    gaussian_entries = False  # iid N(0, 1/k): the Davidson-Szarek tail applies (a Gaussian result)
+    column_norm_variance = 0.0  # k Var ||S e_i||^2: 2 for Gaussian entries (chi^2_k / k), 0 for +-1/sqrt(k)
 
     def rate(self, eps: float, p: dict) -> float:
         return self.rate_of_eps(eps)
@@ -80,8 +83,14 @@ class ChernoffFamily(Family):
         return tails.chernoff_eps(k, delta, log_f, lambda e: self.rate(e, p))
 
     def macro_prediction(self, k, n, d, delta):
-        return {"prediction": predictions.mp_eps_norm(d, k), "prediction_name": "Marchenko-Pastur edge sqrt(d/k)",
-                "prediction_delta": predictions.mp_eps_norm(d, k, predictions.davidson_szarek_t(delta))}
+        out = {"prediction": predictions.mp_eps_norm(d, k), "prediction_name": "Marchenko-Pastur edge sqrt(d/k)"}
+        if self.gaussian_entries:
+            out["prediction_delta"] = predictions.mp_eps_norm(d, k, predictions.davidson_szarek_t(delta))
+        return out
+
+    def eta_law(self, pss):
+        """Independent entries of variance 1/k: E <S e_i, S e_j>^2 = k (1/k)^2 = 1/k, so a = 1."""
+        return 1.0, self.column_norm_variance
 
     def block_bytes(self, pss, d, rows):
         return 2.0 * 4 * pss.k * rows  # the generated columns, and the cached block

@@ -19,4 +19,5 @@ class Gaussian(DenseSketch):
 
 
 FAMILY = ChernoffFamily(name="gaussian", operator=Gaussian, sources=("dasgupta_gupta2003",), color="C0",
-                        formula="k = ln(2 f^2/delta) / r, r = (eps - ln(1 + eps))/2", rate_of_eps=tails.rate_gaussian)
+                        formula="k = ln(2 f^2/delta) / r, r = (eps - ln(1 + eps))/2", rate_of_eps=tails.rate_gaussian,
+                        gaussian_entries=True, column_norm_variance=2.0)

@@ -122,6 +122,11 @@ class HashingFamily(Family):
         return {"prediction": None, "prediction_inner": predictions.countsketch_subspace_eps(k, d, delta),
                 "prediction_name": "CountSketch subspace embedding sqrt((d^2+d)/(delta k))"}
 
+    def eta_law(self, pss):
+        """Each of the s blocks (k/s rows) makes two columns collide with probability s/k, with a random
+        sign and weight 1/s: E <S e_i, S e_j>^2 = s (s/k) / s^2 = 1/k; and ||S e_i||^2 = 1 exactly."""
+        return 1.0, 0.0
+
     def block_bytes(self, pss, d, rows):
         return 8.0 * 3 * rows * pss.s + 8.0 * rows * pss.s * d
 

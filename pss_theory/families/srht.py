@@ -207,6 +207,13 @@ class SrhtFamily(Family):
         return {"prediction": None, "prediction_inner": predictions.srht_subspace_eps(k, d, n, delta),
                 "prediction_name": "SRHT subspace embedding"}
 
+    def eta_law(self, pss):
+        """<S e_i, S e_j> = (1/k) sum over the k sampled rows r of h_ri h_rj (signs aside); over all N rows
+        these are N values +-1 summing to 0 (H is orthogonal), and k of them are drawn without
+        replacement, so Var = k (N - k) / (N - 1) / k^2: a = (N - k) / (N - 1).  ||S e_i||^2 = 1 exactly.
+        Gaussian-like laws without the finite-population factor overstate SRHT's error when k is near N."""
+        return (pss.N - pss.k) / (pss.N - 1) if pss.N > 1 else 0.0, 0.0
+
     def block_bytes(self, pss, d, rows):
         return 3.0 * 8 * pss.B * d + 8.0 * pss.k * d
 

@@ -25,7 +25,9 @@ from .theorems import (
     THEOREM6_NET_FACTOR,
     THEOREM7_PART_A_FACTOR,
     theorem6_eps,
+    theorem6_eps_proved,
     theorem6_k,
+    theorem6_k_proved,
     theorem6_log_k,
     theorem7_eps,
     theorem7_eps_jlt,
@@ -36,7 +38,7 @@ from .theorems import (
 __all__ = [
     "SOURCES", "THEOREM6_NET_FACTOR", "THEOREM7_PART_A_FACTOR",
     "log_f_theorem6", "log_f_theorem7", "log_jlt_k", "jlt_k", "eps_jlt",
-    "theorem6_log_k", "theorem6_k", "theorem6_eps",
+    "theorem6_log_k", "theorem6_k", "theorem6_eps", "theorem6_eps_proved", "theorem6_k_proved",
     "theorem7_log_k", "theorem7_k", "theorem7_eps_jlt", "theorem7_eps",
     "mp_edges", "mp_eps_norm", "mp_eps_inner", "davidson_szarek_t",
     "countsketch_subspace_k", "countsketch_subspace_eps",

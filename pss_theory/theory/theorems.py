@@ -2,6 +2,8 @@
 supports), and the accuracy each certifies at a given k."""
 from __future__ import annotations
 
+import math
+
 from .. import validate as V
 from .jlt import eps_jlt, log_f_theorem6, log_f_theorem7, log_jlt_k
 from .sources import cites
@@ -53,6 +55,34 @@ def theorem6_eps(k, delta, d, family, net="9", *, jlt_factor=1.0, **params) -> f
     """
     jlt_factor = V.positive("jlt_factor", jlt_factor)
     return jlt_factor * eps_jlt(k, delta, log_f_theorem6(d, net), family, **params)
+
+
+@cites("desai2022", "woodruff2014", "this_module")
+def theorem6_eps_proved(k, delta, d, family, net="9", *, form="norm", **params) -> float:
+    """The Macro eps the proof of Theorem 6 supports at k (inf where nothing below 1 is certified).
+
+    The 1/2-net argument (Woodruff 2014, p. 12) turns JLT(eps') on the net, eps' = eps_jlt(k, delta,
+    9^d), into | s^2 - 1 | <= 4 eps' for every singular value s of S Q: ``form="inner"`` (Eq. 5)
+    returns 4 eps'.  The norm form (Eq. 4) follows from it: s lies in [sqrt(1 - 4 eps'),
+    sqrt(1 + 4 eps')], and the lower side binds since 1 - sqrt(1 - x) >= sqrt(1 + x) - 1, so
+    ``form="norm"`` returns 1 - sqrt(1 - 4 eps'), finite only when 4 eps' < 1 (erratum 7).
+    """
+    if form not in ("norm", "inner"):
+        raise ValueError(f"form must be 'norm' or 'inner', got {form!r}")
+    inner = THEOREM6_NET_FACTOR * eps_jlt(k, delta, log_f_theorem6(d, net), family, **params)
+    if form == "inner":
+        return inner
+    return 1.0 - math.sqrt(1.0 - inner) if inner < 1.0 else math.inf
+
+
+@cites("desai2022", "woodruff2014", "this_module")
+def theorem6_k_proved(eps, delta, d, family, net="9", *, form="norm", **params) -> float:
+    """A sufficient k for Macro(eps) as the proof supports it (inverse of ``theorem6_eps_proved``):
+    JLT(eps / 4) for the inner-product form; JLT(eps (2 - eps) / 4) for the norm form, since
+    1 - sqrt(1 - 4 eps') <= eps exactly when eps' <= eps (2 - eps) / 4."""
+    eps = V.open_unit("eps", eps)
+    factor = THEOREM6_NET_FACTOR if form == "inner" else THEOREM6_NET_FACTOR / (2.0 - eps)
+    return theorem6_k(eps, delta, d, family, net, jlt_factor=factor, **params)
 
 
 @cites("desai2022", "woodruff2014")

@@ -1,0 +1,115 @@
+"""Verdicts a referee would sign: each claim's status, bound and wording (one test per point of the review)."""
+import numpy as np
+import pytest
+
+import pss_theory as p
+from pss_theory.checks import theorem6, theorem7
+from pss_theory.checks.claims import STATUSES, Claim, claims_markdown, claims_text
+from pss_theory.measure import metrics
+
+
+@pytest.fixture(scope="module")
+def t6():
+    """Theorem 6 at the report's default size for one k (n = 20000, d = 32, k = 5000)."""
+    return p.run_check("theorem6", n=20000, d=32, k=5000, trials=3, eps=0.3,
+                       family=["gaussian", "rademacher", "countsketch", "osnap", "srht"])
+
+
+def by_id(summary, cid, family=None):
+    (c,) = [c for c in summary.claims if c["id"] == cid and (family is None or c["family"] == family)]
+    return c
+
+
+def test_every_claim_has_one_status_the_same_in_json_text_and_markdown(t6):
+    for c in t6.claims:
+        assert c["status"] in STATUSES and c["id"] and c["family"]
+        assert not (c["holds"] is True and c["bound"] is None)
+    text, md = claims_text(t6.claims), claims_markdown(t6.claims)
+    for c in t6.claims:
+        assert c["status"] in text and f"| {c['status']} |" in md
+
+
+def test_point1_theorem6_as_stated_and_as_proved_side_by_side(t6):
+    """At k = 5000 the statement's eps_JLT is 0.378, but the net argument gives 4 eps_JLT = 1.51 >= 1 in
+    inner-product form (nothing certified) and no norm-form eps either."""
+    stated = by_id(t6, "theorem6.norm.stated", "gaussian")
+    assert stated["status"] == "holds" and "0.3783" in stated["name"]
+    inner = by_id(t6, "theorem6.inner.proof", "gaussian")
+    assert inner["status"] == "vacuous" and inner["bound"] == pytest.approx(1.513, abs=1e-3) and inner["slack"] is None
+    assert by_id(t6, "theorem6.norm.proof", "gaussian")["status"] == "vacuous"
+    th = theorem6.theory_at("gaussian", 100_000, 20000, 32, 0.3, 0.1)
+    assert th["theorem6_eps_norm_proof"] == pytest.approx(1 - np.sqrt(1 - th["theorem6_eps_inner"]))
+
+
+def test_point2_per_trial_bounds_count_trials_above_them():
+    """A bound holding per trial w.p. 1 - delta is judged on the number of trials above it (Clopper-Pearson)."""
+    tight = np.array([0.05, 0.06, 0.07, 0.11, 0.08, 0.05, 0.06, 0.07])  # one trial of 8 above 0.1
+    c = theorem6.per_trial_claim("gaussian", "x", "test", tight, 0.1, 0.1).as_dict()
+    assert c["measured"] == 1 / 8 and c["bound"] == 0.1 and c["status"] == "holds"
+    worse = np.full(8, 0.2)
+    assert theorem6.per_trial_claim("gaussian", "x", "test", worse, 0.1, 0.1).as_dict()["status"] == "fails"
+
+
+def test_point3_davidson_szarek_only_for_gaussian(t6):
+    ids = {(c["family"], c["id"]) for c in t6.claims}
+    assert ("gaussian", "theorem6.norm.davidson_szarek") in ids
+    assert ("rademacher", "theorem6.norm.davidson_szarek") not in ids
+    assert ("rademacher", "theorem6.norm.mp") in ids
+
+
+def test_point4_srht_eta_law_carries_the_finite_population_factor():
+    """n = N = 4096, k = N/2: SRHT's error is sqrt((N - k)/(N - 1)) of the Gaussian-style law."""
+    s = p.run_check("theorem7", n=4096, d=8, k=2048, family="srht", coherence_pairs=1000)
+    c = by_id(s, "theorem7.eta_rms_law")
+    assert c["status"] == "holds" and abs(c["ratio"] - 1) < 0.05
+    assert s.stats["eta_rms_law"] == pytest.approx(s.stats["eta_pred"] * np.sqrt(2048 / 4095), rel=1e-3)
+
+
+def test_point5_statements_not_promised_at_this_k_say_so(t6):
+    s7 = p.run_check("theorem7", n=4096, d=8, k=64, coherence_pairs=1000)
+    assert by_id(s7, "theorem7.statement")["status"] == "not promised"
+    s4 = p.run_check("theorem4", n=4096, d=8, k=64, pairs=2000, top=20)
+    assert by_id(s4, "theorem4.sampled.theorem")["status"] == "not promised"
+    assert by_id(s4, "theorem4.top.theorem")["status"] == "not promised"
+    assert by_id(t6, "theorem6.failure_rate", "gaussian")["status"] == "not promised"
+    robez = p.run_check("theorem7", n=4096, d=8, family="robez", coherence_pairs=1000)
+    assert by_id(robez, "theorem7.statement")["status"] == "not promised"
+    assert all(c["status"] != "fails" for c in robez.claims)
+
+
+def test_point6_c_i_covers_all_zero_rows():
+    """Most rows zero: c_i = (S Q)^T S e_i is defined for them and enters max ||c_i|| (here it is the max)."""
+    E = p.table("gaussian", n=400, d=4, seed=2).block(0, 400).astype(np.float64)
+    E[:360] = 0
+    S = p.sketch("gaussian", k=16, n=400, seed=3, dtype=np.float64)
+    comp = metrics.compress(S, E)
+    spec = metrics.spectrum(comp)
+    mi = metrics.micro(S, E, comp, spec)
+    st = theorem7.statistics(comp, spec, mi, None, 16, (1.0, 2.0))
+    assert mi.c[:360].max() > mi.c[360:].max()
+    assert st["c_i"]["max"] == mi.c.max()
+
+
+def test_point7_sufficient_k_wording_and_osnap_convention(t6):
+    for c in t6.claims:
+        assert "requires" not in c["name"] + c["note"] and "allows no compression" not in c["name"] + c["note"]
+    assert "sufficient k" in by_id(t6, "theorem6.k.stated", "gaussian")["name"]
+    assert "not a certificate" in by_id(t6, "theorem6.norm.stated", "osnap")["name"]
+    (osnap,) = [v for v in t6.extra["verdict"] if v.startswith("osnap")]
+    assert "Theorem 6 certifies" not in osnap and "no certificate" in osnap
+
+
+def test_point8_eq25_against_the_theorems_eps():
+    s = p.run_check("theorem4", n=4096, d=8, k=64, pairs=2000)
+    assert "consistency check" in by_id(s, "theorem4.eq25.per_row")["name"]
+    c = by_id(s, "theorem4.eq25.theorem")
+    assert c["bound"] == 0.5 and c["status"] == "not promised" and c["measured"] == s.stats["eq25_selected_max"]
+
+
+def test_statuses_from_the_claim_itself():
+    assert Claim("a", 0.5, float("inf")).status == "vacuous"
+    assert Claim("a", 0.5, 1.2, vacuous_at=1.0).status == "vacuous"
+    assert Claim("a", None, 1.0).status == "n/a" and Claim("a", 0.5, None).status == "n/a"
+    assert Claim("a", 2.0, 1.0, promised=False).status == "not promised"
+    assert Claim("a", 2.0, 1.0).status == "fails" and Claim("a", 0.5, 1.0).status == "holds"
+    assert Claim("a", 0.5, float("inf")).as_dict()["holds"] is None
