@@ -97,3 +97,15 @@ def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
             "n": table.n, "d": table.d, "seed": o.seed, "table": table.describe(), "sketch_seed": trial_seed(o.seed, 0),
             "eps": o.eps, "delta": o.delta, "rho": o.rho, **cell_options}
     return Plan(o, table, backend, [cell], {"pss": pss})
+
+
+#: share of the free memory one auxiliary array may take (the passes' own blocks are planned apart)
+AUX_SHARE = 0.5
+
+
+def check_fits(what: str, nbytes: float, backend, option: str) -> None:
+    """InputError, before any work, when an array a check's option asks for would not fit in memory."""
+    free = backend.available_bytes()
+    if nbytes > AUX_SHARE * free:
+        raise InputError(f"{what} needs about {nbytes / 2**30:.1f} GiB but about {free / 2**30:.1f} GiB is free on "
+                         f"the {backend.device}: use a smaller {option}")

@@ -21,7 +21,7 @@ from ..measure import metrics
 from ..measure.metrics import quantiles
 from .base import Check, Plan, Summary, option
 from .claims import Claim
-from .common import ONE_PSS_KEY, TableOptions, plan_one_pss
+from .common import ONE_PSS_KEY, TableOptions, check_fits, plan_one_pss
 from .theorem7 import log_histogram, passes, theory_of
 
 
@@ -217,7 +217,18 @@ class Theorem4(Check):
         validate.positive_int("pairs", o.pairs)
         if o.top is not None and validate.positive_int("top", o.top) < 2:
             raise InputError("--top needs at least 2 rows")
-        return plan_one_pss(self, o, pairs=o.pairs, top=o.top)
+        plan = plan_one_pss(self, o, pairs=o.pairs, top=o.top)
+        d = plan.table.d
+        # per sampled pair: two int64 ids, the error and the bounds (~6 float64); per row read: Mhat_i and E_i
+        check_fits(f"--pairs {o.pairs:,}", 48.0 * o.pairs + 16.0 * d * rows_for_pairs(o.pairs), plan.backend, "--pairs")
+        if o.top is not None:
+            check_fits(f"--top {o.top:,} (three {o.top:,} x {o.top:,} matrices)", 24.0 * o.top**2, plan.backend, "--top")
+        if plan.state["pss"].linear:
+            # pair errors are differences of nearly equal inner products: float32 partial products made
+            # counts and ratio minima depend on --block-rows; in float64 they agree to rounding
+            plan.state["pss"] = plan.state["pss"].with_dtype("float64")
+        theory_of(plan)  # once before any work: an input the calculators cannot take fails here
+        return plan
 
     def work(self, plan, cell):
         return 2 * plan.table.n

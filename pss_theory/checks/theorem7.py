@@ -22,7 +22,7 @@ from ..measure import memory, metrics
 from ..measure.metrics import quantiles
 from .base import Check, Plan, Summary, option
 from .claims import Claim, fmt
-from .common import ONE_PSS_KEY, TableOptions, plan_one_pss
+from .common import ONE_PSS_KEY, TableOptions, check_fits, plan_one_pss
 
 HIST_BINS = 60
 
@@ -289,7 +289,14 @@ class Theorem7(Check):
 
     def plan(self, o: Options) -> Plan:
         validate.positive_int("coherence_pairs", o.coherence_pairs)
-        return plan_one_pss(self, o, coherence_pairs=o.coherence_pairs)
+        plan = plan_one_pss(self, o, coherence_pairs=o.coherence_pairs)
+        pss = plan.state["pss"]
+        if pss.has_columns:
+            m = min(pss.n, metrics.coherence_columns(o.coherence_pairs))
+            check_fits(f"--coherence-pairs {o.coherence_pairs:,} ({m:,} columns of S held at once)", 8.0 * m * pss.k,
+                       plan.backend, "--coherence-pairs")
+        theory_of(plan)  # once before any work: an input the calculators cannot take fails here
+        return plan
 
     def work(self, plan, cell):
         return 2 * plan.table.n

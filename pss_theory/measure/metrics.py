@@ -227,6 +227,11 @@ def micro(S, E, comp: Compressed | None = None, spec: Spectrum | None = None, bl
                  norm_ratio=ratio, c=c_norm, col_sq_norm=col, bias=bias / n)
 
 
+def coherence_columns(pairs: int) -> int:
+    """The fewest columns m with m (m - 1) / 2 >= ``pairs``."""
+    return int(math.ceil((1 + math.sqrt(1 + 8 * pairs)) / 2))
+
+
 def coherence(S, pairs: int = 1_000_000, seed: int = 0, chunk: int = 512) -> dict:
     """max |<S e_i, S e_j>| over all pairs among m random columns, m(m-1)/2 >= ``pairs``.
 
@@ -234,7 +239,7 @@ def coherence(S, pairs: int = 1_000_000, seed: int = 0, chunk: int = 512) -> dic
     sample is computed in chunks, so memory is O(k chunk).
     """
     xp = S.xp
-    m = min(S.n, int(math.ceil((1 + math.sqrt(1 + 8 * pairs)) / 2)))
+    m = min(S.n, coherence_columns(pairs))
     sample = np.sort(rng.sample_without_replacement(rng.Stream(seed, rng.TAG_SAMPLE), S.n, m))
     worst = 0.0
     starts = list(range(0, m, chunk))

@@ -111,9 +111,21 @@ def eps_from_log(log_eps: float) -> float:
     return math.inf if log_eps >= 0.0 else math.exp(log_eps)
 
 
+#: below this eps a rate (~ eps^2) underflows a float; ln r is continued as ln r(EPS_TINY) + 2 ln(eps / EPS_TINY)
+EPS_TINY = 1e-100
+
+
 def chernoff_log_k(eps: float, delta: float, log_f: float, rate) -> float:
-    """ln k with k = ln(2 f^2 / delta) / r(eps): the union bound over f^2 norm events, two tails each."""
-    return math.log(log_events(log_f, delta)) - math.log(rate(eps))
+    """ln k with k = ln(2 f^2 / delta) / r(eps): the union bound over f^2 norm events, two tails each.
+
+    Every rate here behaves as c eps^2 (1 + O(eps)) for small eps, so below ``EPS_TINY`` (where eps^2
+    underflows) ln r is taken from that law, relative error O(EPS_TINY): an eps of 1e-300 gets a finite
+    ln k instead of a math domain error."""
+    if eps < EPS_TINY:
+        log_rate = math.log(rate(EPS_TINY)) + 2.0 * (math.log(eps) - math.log(EPS_TINY))
+    else:
+        log_rate = math.log(rate(eps))
+    return math.log(log_events(log_f, delta)) - log_rate
 
 
 def chernoff_eps(k: float, delta: float, log_f: float, rate) -> float:

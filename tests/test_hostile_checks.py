@@ -1,0 +1,61 @@
+"""Hostile options of the checks: answered before any work with one clear error, or with a correct result."""
+import argparse
+
+import numpy as np
+import pytest
+
+import pss_theory as p
+from pss_theory import checks
+from pss_theory.errors import InputError
+from verify import __main__ as report
+
+
+def plan(name, **options):
+    check = checks.get(name)
+    return check.plan(check.options(**options))
+
+
+def test_tiny_eps_and_rho_give_a_finite_sufficient_k_instead_of_a_domain_error():
+    """eps^2 underflows below 1e-154: the calculators continue ln r(eps) by its eps^2 law."""
+    s = p.run_check("theorem7", n=2000, d=8, k=64, coherence_pairs=100, rho=1e-300)
+    assert s.extra["theory"]["theorem7_k"] is None  # k = inf: more than any float, reported as null
+    six = p.run_check("theorem6", n=2000, d=8, k=64, trials=2, eps=1e-300)
+    assert any(c["id"] == "theorem6.k.stated" and c["status"] == "not promised" for c in six.claims)
+
+
+def test_duplicate_families_are_counted_once():
+    s = p.run_check("theorem6", n=2000, d=8, k=64, trials=2, family="gaussian,gaussian,countsketch")
+    assert s.family == ["gaussian", "countsketch"] and len(s.stats["eps_macro_norm"]) == 4
+
+
+@pytest.mark.parametrize("name, options, match", [
+    ("theorem4", dict(pairs=10**12), "--pairs"),
+    ("theorem4", dict(top=10**5), "--top"),
+    ("theorem7", dict(n=10**8, coherence_pairs=10**15), "--coherence-pairs"),
+])
+def test_allocations_an_option_asks_for_are_priced_before_work(name, options, match):
+    options = {"n": 3000, "d": 8, "k": 64, **options}
+    with pytest.raises(InputError, match=match):
+        plan(name, **options)
+
+
+def test_theorem4_counts_do_not_depend_on_the_block_size():
+    runs = [p.run_check("theorem4", n=3000, d=8, k=64, pairs=5000, top=30, block_rows=b) for b in (None, 256, 1000)]
+    for s in runs[1:]:
+        for key in ("theorem_violations", "per_row_violations", "exact_pairs", "eq25_violations"):
+            assert s.stats[key] == runs[0].stats[key]
+        assert s.stats["pair_ratio"]["min"] == pytest.approx(runs[0].stats["pair_ratio"]["min"], rel=1e-9)
+        assert s.stats["top"]["ratio"]["min"] == pytest.approx(runs[0].stats["top"]["ratio"]["min"], rel=1e-9)
+
+
+def test_the_report_records_the_command_that_produced_its_numbers(tmp_path):
+    """--table X in the report: the recorded command names X (it recorded the synthetic table's command)."""
+    path = tmp_path / "E.npy"
+    np.save(path, np.random.default_rng(0).standard_normal((500, 8)))
+    args = argparse.Namespace(scale="smoke", table=str(path), key=None, seed=0, device="cpu")
+    for check in checks.CHECKS.values():
+        values = report.step_options(check, args)
+        line = report.command_line(check, values)
+        if check.name != "robez_timing":
+            assert f"--table {path}" in line and "--n " not in line
+            assert check.options(**values).table == str(path)
