@@ -26,7 +26,7 @@ import numpy as np
 from .. import validate as V
 from ..backend import Backend, get_backend
 from ..errors import InputError
-from ..tables import as_table, check_finite
+from ..tables import TableError, as_table, beyond_float32, check_finite
 
 
 @dataclass(frozen=True)
@@ -192,13 +192,45 @@ class StreamedPSS:
             raise InputError(f"indices must lie in [0, {self.n}), got values in [{int(idx.min())}, {int(idx.max())}]")
         return idx.astype(xp.int64)
 
+    def with_dtype(self, dtype) -> StreamedPSS:
+        """The same PSS (same draws) computing in ``dtype`` (float32 or float64)."""
+        dtype = np.dtype(dtype)
+        if dtype not in (np.float32, np.float64):
+            raise InputError(f"dtype must be float32 or float64, got {dtype}")
+        new = copy.copy(self)
+        new.dtype = dtype
+        for cache in ("_last", "_buffer"):
+            if hasattr(new, cache):
+                setattr(new, cache, None)
+        return new
+
     def blocks(self, E, block_rows: int | None = None):
-        """Yield (start, stop, E[start:stop] on the backend in ``dtype``) over the rows of E."""
+        """Yield (start, stop, E[start:stop] on the backend in ``dtype``) over the rows of E.
+
+        ``block_rows`` (None: ``default_block_rows()``) must be a positive integer.  A float32 PSS
+        refuses a table with entries float32 does not hold accurately (``tables.beyond_float32``,
+        e.g. 1e-50 or 1e50 in a float64 table) rather than round them to 0 or Inf: the table says so
+        through ``needs_float64`` (a scan of a float64 table, once per table object: a bare array is
+        wrapped anew at each call), and ``with_dtype("float64")`` computes on it exactly.
+        """
         table = as_table(E)
         if table.n != self.n:
             raise InputError(f"E has {table.n} rows but this {self.family} PSS has n = {self.n}")
+        if block_rows is not None:
+            V.positive_int("block_rows", block_rows)
+        if self.dtype == np.float32 and getattr(table, "needs_float64", False):
+            raise TableError(f"table {getattr(table, 'name', 'E')} has entries beyond float32's accurate range "
+                             "(|x| > 1e30 or 0 < |x| < 1e-30), which float32 would round to Inf or 0: compute in "
+                             "float64 (pss.with_dtype('float64')), as the checks do")
         for start, stop in self.block_starts(block_rows or self.default_block_rows()):
             yield start, stop, table.block(start, stop, self.xp).astype(self.dtype, copy=False)
+
+    @staticmethod
+    def _real(M, what: str):
+        """InputError unless ``M`` holds real numbers (a complex M would lose its imaginary part silently)."""
+        if M.dtype.kind not in "fiu":
+            raise InputError(f"{what} must hold real numbers, got dtype {M.dtype}")
+        return M
 
     # ---- what a PSS provides ----
     def zeros_accumulator(self, d: int):
@@ -234,15 +266,6 @@ class Sketch(StreamedPSS):
 
     def _unscaled_columns(self, idx):
         raise NotImplementedError
-
-    def with_dtype(self, dtype) -> Sketch:
-        """The same S (same draws) computing in ``dtype``."""
-        new = copy.copy(self)
-        new.dtype = np.dtype(dtype)
-        for cache in ("_last", "_buffer"):
-            if hasattr(new, cache):
-                setattr(new, cache, None)
-        return new
 
     def default_block_rows(self) -> int:
         return int(max(256, min(self.n, self.block_budget_bytes // (4 * self.k))))
@@ -308,11 +331,15 @@ class Sketch(StreamedPSS):
         """Mhat_idx = S[:, idx]^T M (len(idx) x d): rows read back from any k x d matrix M.
 
         ``idx`` is an index array or a ``range`` of consecutive rows (the fast path for streaming).
+        M must be real; one whose entries float32 does not hold accurately (``tables.beyond_float32``)
+        is read back in float64 whatever the sketch's dtype.
         """
-        M = self.xp.asarray(M)
+        M = self._real(self.xp.asarray(M), "M")
         if M.ndim != 2 or M.shape[0] != self.k:
             raise InputError(f"M must be a k x d matrix with k = {self.k}, got shape {M.shape}")
         idx = self._check_idx(idx)
+        if self.dtype == np.float32 and beyond_float32(M, self.xp):
+            return self.with_dtype("float64")._decompress(M, idx)
         return self._decompress(M, idx)
 
     def _decompress(self, M, idx):

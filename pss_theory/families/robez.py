@@ -6,9 +6,12 @@ of row i is stored at a hashed offset of a single memory of m floats, without wr
     loc(i, j) = h(i, floor(j / Z)) mod (m - Z + 1) + (j mod Z),
     h(a, b)   = (a R3 + b R2 + R1) mod P,
 
-with the constants of the paper's code (``P``, ``R1``, ``R2``, ``R3`` below).  Compression is n d / m.
-The paper's hash has **no seed**: with ``signed=False`` (the paper's variant) ``seed`` plays no part
-in the locations, and two RobeZ objects with the same (n, d, m, Z) are identical whatever their seed.
+with the constants of the authors' GPU code (``P``, ``R1``, ``R2``, ``R3`` below).  Compression is n d / m.
+Those constants are fixed, so with ``signed=False`` (the paper's variant) ``seed`` plays no part in the
+locations, and two RobeZ objects with the same (n, d, m, Z) are identical whatever their seed.  (A review
+reports that in the authors' code the constants are the first draws of a generator seeded with 1024,
+that all tables share one memory at cumulative offsets, and that their CPU path hashes differently; see
+erratum 10 of paper_appendix.md: not re-checked here.  This PSS hashes one table into its own memory.)
 
 Exact integer arithmetic.  ``a`` and ``b`` are reduced mod P first (which leaves h unchanged mod P),
 so a, b < P < 2^31 and a R3 + b R2 + R1 < P (R3 + R2) + R1 < 5.5e18 < 2^63 - 1 = 9.2e18: the sum is
@@ -51,6 +54,7 @@ assert P * (R2 + R3) + R1 < 2**63 - 1  # the int64 bound stated in the module do
 
 DEFAULT_COMPRESSION = 1000
 DENSE_LIMIT = 1 << 24  # entries of the explicit m x nd matrix ``to_dense`` will build (tests only)
+MAX_M = 2**53  # beyond this m is not even an exact float; 8 m bytes would be 64 PiB
 
 
 def chunk_hash(xp, rows, chunks, modulus: int | None = None):
@@ -72,6 +76,8 @@ class RobeZ(StreamedPSS):
 
     Exactly one of ``m`` (memory size in floats) and ``compression`` (n d / m, m = round(n d /
     compression)) may be given; neither means compression 1000.  ``Z`` is the chunk size (1 <= Z <= d).
+    Z <= m <= 2^53 (``MAX_M``), else InputError; whether m floats fit in memory is the memory planner's
+    question.
     """
 
     family = "robez"
@@ -97,12 +103,19 @@ class RobeZ(StreamedPSS):
                 raise InputError(f"compression must be a positive number, got {c!r}")
             if c <= 0:
                 raise InputError(f"compression must be > 0, got {c:g}")
-            m = int(round(nd / float(c)))
+            slots = nd / float(c)
+            if not slots <= MAX_M:  # also inf, from a compression below nd / 1.8e308
+                raise InputError(f"compression {c:g} gives m = n d / compression = {slots:.3g} memory slots for "
+                                 f"n d = {nd:,} entries; m can be at most 2^53: use a compression >= "
+                                 f"{nd / MAX_M:.3g}")
+            m = int(round(slots))
             if m < Z:
                 raise InputError(f"compression {c:g} gives m = round(n d / compression) = {m} memory slots for "
                                  f"n d = {nd:,} entries, fewer than Z = {Z}: use a compression <= {nd / Z:g}")
         if m < Z:
             raise InputError(f"memory size m = {m} < Z = {Z}: a chunk of Z floats must fit in memory")
+        if m > MAX_M:
+            raise InputError(f"memory size m = {m:.3g} floats is more than 2^53: use an m of at most {MAX_M}")
         self.m = m
         self.signed = bool(signed)
         self.nchunks = -(-self.d // self.Z)
@@ -215,9 +228,10 @@ class RobeZ(StreamedPSS):
         return self.finish(acc)
 
     def decompress(self, memory, idx):
-        """Mhat for the rows idx: (len(idx), d) = memory[loc(i, j)] (times s_ij when signed)."""
+        """Mhat for the rows idx: (len(idx), d) = memory[loc(i, j)] (times s_ij when signed); ``memory``
+        must be a real vector of m floats."""
         xp = self.xp
-        memory = xp.asarray(memory)
+        memory = self._real(xp.asarray(memory), "ROBE-Z memory")
         if memory.ndim != 1 or memory.shape[0] != self.m:
             raise InputError(f"ROBE-Z memory must be a vector of m = {self.m} floats, got shape {tuple(memory.shape)}")
         idx = self._check_idx(idx)

@@ -5,6 +5,8 @@ it keeps a 20 % margin below what the machine says is available.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .. import families
 from ..errors import InputError
 from . import metrics
@@ -25,11 +27,15 @@ def block_bytes(pss, d: int, rows: int) -> float:
 
 
 def plan_block_rows(pss, d: int, block_rows: int | None, row_arrays: int = 10) -> int:
-    """The block size to use: the requested (or default) one, halved until the estimate fits."""
+    """The block size to use: the requested (or default) one, halved until the estimate fits.
+
+    A requested size beyond the table is priced as the table (n rows, rounded up to the PSS's
+    ``block_multiple``): no block ever holds more rows than that.
+    """
     avail = MARGIN * pss.backend.available_bytes()
     fixed = fixed_bytes(pss, d, row_arrays)
-    rows = block_rows or pss.default_block_rows()
     step = pss.block_multiple
+    rows = min(block_rows, -(-pss.n // step) * step) if block_rows else pss.default_block_rows()
     while fixed + block_bytes(pss, d, rows) > avail and rows // 2 >= max(MIN_BLOCK, step) and not block_rows:
         rows //= 2
     need = fixed + block_bytes(pss, d, rows)
@@ -58,12 +64,15 @@ def with_retry(run, pss, block_rows: int):
 
 
 def first_pass(pss, table, rows: int, progress=None):
-    """Pass 1 with the guards: ``metrics.compress`` retried on out-of-memory, and redone in float64 when
-    the table is too ill-conditioned for float32 products (``metrics.needs_float64``).
+    """Pass 1 with the guards: ``metrics.compress`` retried on out-of-memory, run in float64 from the
+    start when the table has entries float32 does not hold (``table.needs_float64``: 1e-50 would become
+    0 and 1e50 Inf), and redone in float64 when the table is too ill-conditioned for float32 products
+    (``metrics.needs_float64``).
 
     Returns (pss, Compressed, Spectrum); the PSS returned is the one the later passes must use.
     """
-
+    if pss.dtype == np.float32 and getattr(table, "needs_float64", False):
+        pss = pss.with_dtype("float64")
     comp = with_retry(lambda b: metrics.compress(pss, table, b, progress), pss, rows)
     spec = metrics.spectrum(comp)
     if metrics.needs_float64(pss, spec):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import linalg
 
-from .. import backend, rng
+from .. import backend, rng, validate
 from ..errors import InputError
 from ..tables import TableError, check_finite
 
@@ -238,6 +238,8 @@ def coherence(S, pairs: int = 1_000_000, seed: int = 0, chunk: int = 512) -> dic
     The columns are a uniform sample without replacement (Philox stream TAG_SAMPLE); the Gram of the
     sample is computed in chunks, so memory is O(k chunk).
     """
+    pairs = validate.positive_int("pairs", pairs)
+    chunk = validate.positive_int("chunk", chunk)
     xp = S.xp
     m = min(S.n, coherence_columns(pairs))
     sample = np.sort(rng.sample_without_replacement(rng.Stream(seed, rng.TAG_SAMPLE), S.n, m))
