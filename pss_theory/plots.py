@@ -1,8 +1,8 @@
 """Figures drawn from records and summaries only: nothing here measures or bounds anything."""
 from __future__ import annotations
 
+import io
 import math
-import os
 
 import matplotlib
 
@@ -27,17 +27,15 @@ def _footer(fig, summary: dict, extra: str = "") -> None:
 
 
 def save(fig, stem: str) -> list[str]:
-    """Write stem.png and stem.svg atomically; return their paths."""
+    """Write stem.png and stem.svg atomically (rendered in memory, then ``write_atomic``: no temporary
+    name two runs could share); return their paths."""
     paths = []
     for ext in ("png", "svg"):
         path = f"{stem}.{ext}"
-        tmp = os.path.join(os.path.dirname(os.path.abspath(path)), f".tmp-{os.path.basename(path)}")
+        buf = io.BytesIO()
         # no date and fixed element ids: a rerun with the same records writes the same bytes
-        fig.savefig(tmp, format=ext, dpi=130, metadata={"Date": None} if ext == "svg" else None)
-        with open(tmp, "rb") as fh:
-            data = fh.read()
-        os.unlink(tmp)
-        write_atomic(path, data)
+        fig.savefig(buf, format=ext, dpi=130, metadata={"Date": None} if ext == "svg" else None)
+        write_atomic(path, buf.getvalue())
         paths.append(path)
     plt.close(fig)
     return paths

@@ -2,7 +2,8 @@
 
 A sweep that is killed at any point and rerun with the same arguments resumes: ``RecordLog`` reads
 the records already written (dropping a torn last line), skips their cells, and appends the rest,
-each line flushed and fsynced, so every cell ends up exactly once.
+each line flushed and fsynced, so every cell ends up exactly once.  A write that fails (a full disk,
+a file-size limit) leaves no temporary file and no partial line behind, and its OSError names the file.
 """
 from __future__ import annotations
 
@@ -39,22 +40,30 @@ def dumps(obj) -> str:
     return json.dumps(jsonable(obj), sort_keys=True, allow_nan=False)
 
 
+def _name_file(exc: BaseException, path: str) -> None:
+    """Let an OSError of a write say which file it was writing (a failed write() names none)."""
+    if isinstance(exc, OSError) and exc.filename is None:
+        exc.filename = path
+
+
 def write_atomic(path: str, text: str | bytes) -> None:
-    """Write to a temporary file beside ``path``, fsync, then rename over it."""
+    """Write to a temporary file beside ``path``, fsync, then rename over it: ``path`` holds the old
+    content or the new, never a part; on any failure the temporary file is removed."""
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
     umask = os.umask(0)
     os.umask(umask)
     try:
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a result file should read like any other
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), 0o666 & ~umask)  # mkstemp makes 0600; a result file should read like any other
             fh.write(text.encode() if isinstance(text, str) else text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        _name_file(exc, path)
         raise
 
 
@@ -63,7 +72,12 @@ def write_json(path: str, obj) -> None:
 
 
 class RecordLog:
-    """records.jsonl under a folder: the cells done so far, and a durable append for each new one."""
+    """records.jsonl under a folder: the cells done so far, and a durable append for each new one.
+
+    Reading keeps the longest prefix of whole lines that are UTF-8 JSON objects and cuts the file
+    there: a torn last line, a corrupt line, ``null``, a list or a number ends the prefix, and the
+    cells after it are measured again.
+    """
 
     def __init__(self, path: str, key_fields: Iterable[str]):
         self.path = path
@@ -77,9 +91,12 @@ class RecordLog:
                 if not line.endswith(b"\n"):
                     break  # a torn last line from a killed run
                 try:
-                    self.records.append(json.loads(line))
-                except json.JSONDecodeError:
+                    record = json.loads(line.decode("utf-8"))
+                except ValueError:  # JSONDecodeError and UnicodeDecodeError
                     break
+                if not isinstance(record, dict):
+                    break
+                self.records.append(record)
                 good += len(line)
             if good != len(data):
                 with open(path, "r+b") as fh:
@@ -93,13 +110,26 @@ class RecordLog:
         return self.key(cell) in self._done
 
     def append(self, record: dict) -> None:
-        """Append one record durably; the folder is created on the first record, not before."""
+        """Append one record durably (the folder is created if missing).  If the write fails, the file is
+        cut back to what it held before (removed if that was nothing) and the OSError names it."""
         line = dumps(record) + "\n"
         os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
-        with open(self.path, "a", encoding="utf-8") as fh:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        try:
+            size = os.fstat(fd).st_size
+            try:
+                rest = memoryview(line.encode())
+                while rest:
+                    rest = rest[os.write(fd, rest):]
+                os.fsync(fd)
+            except BaseException as exc:
+                os.ftruncate(fd, size)
+                if size == 0:
+                    os.unlink(self.path)
+                _name_file(exc, self.path)
+                raise
+        finally:
+            os.close(fd)
         self.records.append(json.loads(line))
         self._done.add(self.key(record))
 

@@ -59,3 +59,10 @@ def test_the_report_records_the_command_that_produced_its_numbers(tmp_path):
         if check.name != "robez_timing":
             assert f"--table {path}" in line and "--n " not in line
             assert check.options(**values).table == str(path)
+
+
+def test_a_run_that_would_take_hours_says_so_before_it_starts():
+    check = checks.get("theorem6")
+    big = plan("theorem6", n=10**9, d=128, k=8192, trials=10)
+    assert "multiply-adds" in check.size_note(big) and "hours" in check.size_note(big)
+    assert check.size_note(plan("theorem6", n=3000, d=8, k=64)) is None

@@ -101,6 +101,7 @@ def main(argv=None) -> int:
     for check in checks.CHECKS.values():
         values = step_options(check, args)
         steps.append((check, values, check.plan(check.options(**values))))
+        cli.check_files(os.path.join(args.out, check.name), ("summary.json", "records.jsonl"))
     t0 = time.perf_counter()
     results = []
     for i, (check, values, plan) in enumerate(steps, 1):

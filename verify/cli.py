@@ -1,12 +1,29 @@
-"""Argument conventions shared by every command, and the one place user errors become exit code 2."""
+"""Argument conventions shared by every command, and the one place user errors become exit code 2.
+
+``run`` turns what a user can cause into one `error:` line and exit code 2: an ``InputError``, a missing
+or unreadable file, and a write that fails for want of space (ENOSPC, EDQUOT) or over a file-size limit
+(EFBIG).  SIGTERM ends a run with `terminated` and exit code 143, Ctrl-C with `interrupted` and 130;
+every other exception is a bug and keeps its traceback.  Whatever ends a run, a progress line still
+open is finished first, so the last line on stderr says why it ended.
+"""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import fcntl
 import os
+import signal
 import sys
+import threading
 import time
 
 from pss_theory.errors import InputError
+
+#: errnos of a write that failed for want of room: the user frees space or raises the limit and reruns
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+LOCK = ".lock"
+_line_open = False  # a progress line is on stderr without its newline yet
 
 
 class UsageError(InputError):
@@ -33,11 +50,19 @@ def argtype(parse, name: str):
     return convert
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the run is, so that ``finally`` blocks release locks and temporary files."""
+
+
 def check_out(path: str) -> str:
-    """Fail early, before any work, if ``path`` cannot become a writable folder."""
+    """Fail early, before any work, if ``path`` cannot become a writable folder (a dangling symbolic
+    link on the way is refused: creating through it would fail only after the work)."""
     path = os.path.abspath(path)
     probe = path
     while not os.path.exists(probe):
+        if os.path.islink(probe):
+            raise InputError(f"--out {path}: {probe} is a symbolic link to {os.readlink(probe)}, which does not "
+                             "exist; expected a folder or a path that can be created")
         probe = os.path.dirname(probe)
     if not os.path.isdir(probe):
         raise InputError(f"--out {path}: {probe} exists and is not a folder")
@@ -54,6 +79,70 @@ def make_out(path: str) -> str:
     return path
 
 
+def check_files(folder: str, names) -> None:
+    """InputError, before any work, when a file a run will replace exists as something else (a folder,
+    a dangling link, a FIFO)."""
+    for name in names:
+        path = os.path.join(folder, name)
+        if os.path.lexists(path) and not os.path.isfile(path):
+            what = ("a folder" if os.path.isdir(path) else "a dangling symbolic link" if os.path.islink(path)
+                    else "not a regular file")
+            raise InputError(f"{path} is {what}; expected a file this run can replace: remove it or choose "
+                             "another --out")
+
+
+def _missing_folders(path: str) -> list[str]:
+    """The folders ``os.makedirs(path)`` would create, deepest first."""
+    out = []
+    path = os.path.abspath(path)
+    while not os.path.lexists(path):
+        out.append(path)
+        path = os.path.dirname(path)
+    return out
+
+
+def _lock(path: str, out: str) -> int:
+    """An fd holding an exclusive flock on ``path`` (created if missing); InputError if another run holds it."""
+    for _ in range(3):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            break
+        try:
+            if os.path.samestat(os.fstat(fd), os.stat(path)):
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # the run that held it removed the file as it finished: lock the one at the path now
+    raise InputError(f"another run is writing {out} (it holds {path}); wait for it to finish or choose another --out")
+
+
+@contextlib.contextmanager
+def writing(out: str):
+    """Hold an exclusive lock on the folder ``out`` (``flock`` on ``out/.lock``, never waiting) while a run
+    writes there, so that two runs cannot both measure and append the same cells.  ``out`` is created
+    here; the lock file is removed when the run ends, and so are the folders made here if the run
+    left them empty.  The lock is released by the kernel if the process dies, so a killed run never
+    blocks the next one."""
+    created = _missing_folders(out)
+    make_out(out)
+    path = os.path.join(out, LOCK)
+    fd = _lock(path, out)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)  # while still held: a run that opened the old file sees it is stale and retries
+        os.close(fd)
+        for folder in created:
+            try:
+                os.rmdir(folder)
+            except OSError:
+                break  # not empty: it holds results
+
+
 class Progress:
     """A one-line progress bar on stderr with a rate (rows/s, or cells); silent when quiet or not a TTY."""
 
@@ -63,6 +152,7 @@ class Progress:
         self.t0 = self.last = time.perf_counter()
 
     def __call__(self, done: int) -> None:
+        global _line_open
         if not self.enabled:
             return
         now = time.perf_counter()
@@ -74,19 +164,53 @@ class Progress:
         rate = f"{done / elapsed / 1e6:.2f}M rows/s" if self.unit == "rows" else f"{elapsed:6.1f} s"
         sys.stderr.write(f"\r{self.label} [{'#' * int(30 * frac):<30}] {100 * frac:5.1f}% {done:,}/{self.total:,} "
                          f"{self.unit} {rate}")
-        if done >= self.total:
+        _line_open = done < self.total
+        if not _line_open:
             sys.stderr.write("\n")
         sys.stderr.flush()
 
 
+def _end_line() -> None:
+    """Finish a progress line left open, so that what follows starts a line of its own."""
+    global _line_open
+    if _line_open:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+        _line_open = False
+
+
+def _terminate(signum, frame):
+    raise Terminated
+
+
+def _last_line(text: str, code: int) -> int:
+    """Say why the run ended, on a line of its own; return the exit code."""
+    _end_line()
+    print(text, file=sys.stderr)
+    return code
+
+
 def run(main, argv=None) -> int:
-    """Call ``main(argv)``; a user error becomes one line on stderr and exit code 2."""
+    """Call ``main(argv)``; a user error becomes one line on stderr and exit code 2 (see the module
+    docstring).  SIGTERM is handled only while ``main`` runs, and only in the main thread (the only one
+    a signal handler can be set from)."""
+    handle = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if handle else None
     try:
         return main(argv) or 0
     except (InputError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"error: {msg}", file=sys.stderr)
-        return 2
+        return _last_line(f"error: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}", 2)
+    except OSError as exc:
+        if exc.errno not in NO_ROOM:
+            raise
+        where = f"cannot write {exc.filename}" if exc.filename else "cannot write the results"
+        return _last_line(f"error: {where}: {exc.strerror}; free space (or raise the file-size limit) and run "
+                          "again: the cells already finished are kept and reused", 2)
+    except Terminated:
+        return _last_line("terminated", 143)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        return _last_line("interrupted", 130)
+    finally:
+        _end_line()  # also before the traceback of a bug
+        if handle:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)

@@ -3,8 +3,10 @@
 Flags come from the fields of the check's ``Options`` (``option(default, help, parse)``), plus the
 family parameters for checks that test one PSS, plus ``--out``, ``--figures``, ``--no-figures``,
 ``--quiet`` and ``--json``.  The run: parse, ``plan`` (every input checked), check that the output
-folders can be written, measure the cells through the one loop (records appended as each cell
-finishes, so an interrupted run resumes), write ``summary.json`` atomically, draw the figures, print.
+folders and the files in them can be written, lock ``--out`` against a second run, measure the cells
+through the one loop (records appended as each cell finishes, so an interrupted run resumes; cells
+already recorded for the same table content and options are reused, and the run says so), write
+``summary.json`` atomically, draw the figures, print.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import argparse
 import dataclasses
 import json
 import os
+import sys
 
 from pss_theory import checks, families
 from pss_theory.checks.claims import claims_text
@@ -76,17 +79,30 @@ def options_from(check, args: argparse.Namespace):
 
 def execute(check, plan, *, out: str, figures: str | None, quiet: bool):
     """Run a planned check and write its results; returns (Summary, records).  Shared by the command and
-    the report."""
-    total = sum(check.work(plan, cell) for cell in plan.cells)
-    progress = cli.Progress(total, check.name, not quiet, unit=check.unit)
-    log = RecordLog(os.path.join(out, "records.jsonl"), check.record_key)
-    check.configure_process(plan)
-    summary, records = checks.run(check, plan, log, progress)
-    cli.make_out(out)
-    if figures:
-        cli.make_out(figures)
-        summary.extra["figures"] = check.figures(summary, records, figures)
-    write_json(os.path.join(out, "summary.json"), summary.to_dict())
+    the report.
+
+    The files it replaces are checked before any work; ``out`` is locked for the whole run (a second
+    run on it fails at once); unless ``quiet``, one line on stderr says how many cells are reused from
+    records.jsonl (their key holds the table's content fingerprint and every option).
+    """
+    cli.check_files(out, ("summary.json", "records.jsonl"))
+    with cli.writing(out):
+        log = RecordLog(os.path.join(out, "records.jsonl"), check.record_key)
+        note = check.size_note(plan)
+        if note and not quiet:
+            print(note, file=sys.stderr, flush=True)
+        reused = sum(log.done(cell) for cell in plan.cells)
+        if reused and not quiet:
+            print(f"reusing {reused} of {len(plan.cells)} cells from {log.path} (same table content and options)",
+                  file=sys.stderr, flush=True)
+        total = sum(check.work(plan, cell) for cell in plan.cells)
+        progress = cli.Progress(total, check.name, not quiet, unit=check.unit)
+        check.configure_process(plan)
+        summary, records = checks.run(check, plan, log, progress)
+        if figures:
+            cli.make_out(figures)
+            summary.extra["figures"] = check.figures(summary, records, figures)
+        write_json(os.path.join(out, "summary.json"), summary.to_dict())
     return summary, records
 
 

@@ -126,6 +126,10 @@ class Check:
     def measure(self, plan: Plan, cell: dict, progress) -> dict:
         raise NotImplementedError
 
+    def size_note(self, plan: Plan) -> str | None:
+        """One line on the size of the run, said before it starts when the run is large (None: small)."""
+        return None
+
     def summarize(self, plan: Plan, records: list[dict], seconds: float) -> Summary:
         raise NotImplementedError
 

@@ -22,6 +22,8 @@ from .claims import Claim
 from .common import TableOptions, check_common, family_list, resolve_table
 
 MEASURED = ("eps_macro_norm", "eps_macro_inner", "lambda_min", "lambda_max")
+#: runs above this many multiply-adds (about an hour on one CPU core) say their size before starting
+LARGE_RUN_MACS = 3.6e13
 
 
 @dataclass
@@ -226,6 +228,16 @@ class Theorem6(Check):
 
     def work(self, plan, cell):
         return plan.table.n
+
+    def size_note(self, plan):
+        """Each cell streams all n rows through a k x n sketch: up to n k d multiply-adds (dense S)."""
+        t = plan.table
+        macs = sum(t.n * cell["k"] * t.d for cell in plan.cells)
+        if macs < LARGE_RUN_MACS:
+            return None
+        return (f"{self.name}: {len(plan.cells):,} cells streaming {t.n:,} rows each, about {macs:.1e} multiply-adds "
+                f"with a dense sketch (at ~1e10 a second on a CPU core, ~{macs / 1e10 / 3600:.3g} hours); "
+                "fewer trials, k values or rows make it shorter")
 
     def measure(self, plan, cell, progress):
         return trial(cell["family"], cell["k"], cell["sketch_seed"], plan.table, device=plan.backend,
