@@ -66,3 +66,10 @@ def test_a_run_that_would_take_hours_says_so_before_it_starts():
     big = plan("theorem6", n=10**9, d=128, k=8192, trials=10)
     assert "multiply-adds" in check.size_note(big) and "hours" in check.size_note(big)
     assert check.size_note(plan("theorem6", n=3000, d=8, k=64)) is None
+
+
+def test_a_block_size_srht_cannot_take_is_refused_before_the_other_families_run(tmp_path):
+    with pytest.raises(InputError, match="multiple of B"):
+        plan("theorem6", n=20000, d=8, k=64, family="gaussian,srht", block_rows=1000)
+    with pytest.raises(InputError, match="multiple of B"):
+        plan("theorem7", n=20000, d=8, k=64, family="srht", block_rows=1000)

@@ -55,6 +55,10 @@ def check(path: str, needed: list[str]) -> str:
         raise InputError(f"{path}: no <!-- measured:{missing[0]} --> ... {CLOSE} block to write into")
     if not os.access(path, os.W_OK):
         raise InputError(f"appendix {path} is not writable")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"appendix {path}: its folder {folder} is not writable (the appendix is replaced atomically "
+                         "through a temporary file there)")
     return text
 
 

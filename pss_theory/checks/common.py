@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from .. import families, validate
 from ..backend import DEVICES, get_backend
 from ..errors import InputError
+from ..measure import memory
 from ..measure.cells import trial_seed
 from ..tables import KINDS, resolve
 from .base import Plan, option
@@ -93,6 +94,7 @@ def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
     k = o.k or 8 * table.d
     fam.check_k(k, table.n, table.d)
     pss = fam.make(k=k, n=table.n, d=table.d, seed=trial_seed(o.seed, 0), device=backend, **params)
+    pss.block_starts(memory.plan_block_rows(pss, table.d, o.block_rows))  # block size and memory, before work
     cell = {"theorem": check.theorem, "family": o.family, "params": params, "k": k if pss.linear else None,
             "n": table.n, "d": table.d, "seed": o.seed, "table": table.describe(), "sketch_seed": trial_seed(o.seed, 0),
             "eps": o.eps, "delta": o.delta, "rho": o.rho, **cell_options}

@@ -219,8 +219,10 @@ class Theorem6(Check):
         for k in ks:
             for fam in fams:
                 families.get(fam).check_k(k, n, d)
-        for fam in fams:  # the theory once before any work: an input the calculators cannot take fails here
+        for fam in fams:  # the theory, the block size and the memory once before any work: errors surface here
             theory_at(fam, ks[0], n, d, o.eps, o.delta)
+            S = families.sketch(fam, k=ks[-1], n=n, device=backend)
+            S.block_starts(memory.plan_block_rows(S, d, o.block_rows, row_arrays=1))
         desc = table.describe()
         cells = [{"family": fam, "k": k, "trial": t, "n": n, "d": d, "seed": o.seed, "table": desc,
                   "sketch_seed": trial_seed(o.seed, t)} for fam in fams for k in ks for t in range(o.trials)]
