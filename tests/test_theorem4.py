@@ -49,6 +49,14 @@ def test_sampled_pairs_are_distinct_and_uniform():
     assert np.unique(a * 2000 + b).size == 100_000
     a, b = theorem4.sample_pairs(5, 50, seed=1)  # more than exist: all of them
     assert a.size == 10
+    counts = np.zeros((5, 5))
+    for seed in range(4000):  # more than half of all pairs: the pairs left out are drawn (7 of 10 kept)
+        a, b = theorem4.sample_pairs(5, 7, seed=seed)
+        assert len(set(zip(a.tolist(), b.tolist()))) == 7
+        np.add.at(counts, (a, b), 1)
+    assert np.abs(counts[np.triu_indices(5, 1)] / 2800 - 1).max() < 0.05
+    a, b = theorem4.sample_pairs(1000, 499_000, seed=2)  # nearly all: fast, not a crowded rejection loop
+    assert np.unique(a * 1000 + b).size == 499_000
 
 
 def test_exactly_read_rows_are_counted_not_divided():

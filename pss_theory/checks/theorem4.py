@@ -19,9 +19,9 @@ from .. import families, rng, theory, validate
 from ..errors import InputError
 from ..measure import metrics
 from ..measure.metrics import quantiles
-from .base import Check, Plan, Summary, option
+from .base import Plan, Summary, option
 from .claims import Claim
-from .common import ONE_PSS_KEY, TableOptions, check_fits, plan_one_pss
+from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss
 from .theorem7 import log_histogram, passes, theory_of
 
 
@@ -51,23 +51,15 @@ def sample_rows(eligible: np.ndarray, m: int, seed: int) -> np.ndarray:
     return np.sort(eligible[pick])
 
 
-def sample_pairs(m: int, pairs: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """``pairs`` distinct unordered pairs {a, b}, a < b, of [0, m), uniformly without replacement (all
-    m (m - 1) / 2 of them when that is fewer).
-
-    Uniform draws off the diagonal (Philox stream TAG_SAMPLE + 1) are kept in draw order with repeats
-    dropped, drawing more until enough are distinct: each kept pair is uniform over the pairs not yet
-    kept, so the set is a uniform sample without replacement.
-    """
-    total = m * (m - 1) // 2
-    if pairs >= total:
-        a, b = np.triu_indices(m, 1)
-        return a.astype(np.int64), b.astype(np.int64)
-    stream = rng.Stream(seed, rng.TAG_SAMPLE + 1)
+def _distinct_pair_keys(m: int, count: int, stream) -> np.ndarray:
+    """``count`` distinct keys a m + b (a < b) of unordered pairs of [0, m), uniform without replacement:
+    uniform draws off the diagonal kept in draw order with repeats dropped, drawing more until enough are
+    distinct (each kept pair is uniform over those not yet kept).  Meant for count <= m (m - 1) / 4, where
+    each round keeps most of what it draws."""
     keys = np.empty(0, dtype=np.int64)
     pos = 0
-    while keys.size < pairs:
-        draw = 2 * (pairs - keys.size) + 16
+    while keys.size < count:
+        draw = 2 * (count - keys.size) + 16
         hi, lo = rng.uniform32_halves(np, stream.words(pos, draw))
         pos += draw
         a = rng.bounded(np, hi, m)
@@ -76,7 +68,28 @@ def sample_pairs(m: int, pairs: int, seed: int) -> tuple[np.ndarray, np.ndarray]
         keys = np.concatenate([keys, np.minimum(a, b) * m + np.maximum(a, b)])
         _, first = np.unique(keys, return_index=True)
         keys = keys[np.sort(first)]
-    keys = keys[:pairs]
+    return keys[:count]
+
+
+def sample_pairs(m: int, pairs: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``pairs`` distinct unordered pairs {a, b}, a < b, of [0, m), uniformly without replacement (all
+    m (m - 1) / 2 of them when that is fewer), from the Philox stream TAG_SAMPLE + 1.
+
+    Up to half of all pairs are drawn directly; above that, the pairs left out are drawn and the rest
+    kept (the complement of a uniform sample is a uniform sample), so the draws never crowd a nearly
+    full set.
+    """
+    total = m * (m - 1) // 2
+    stream = rng.Stream(seed, rng.TAG_SAMPLE + 1)
+    if pairs >= total:
+        a, b = np.triu_indices(m, 1)
+        return a.astype(np.int64), b.astype(np.int64)
+    if 2 * pairs <= total:
+        keys = _distinct_pair_keys(m, pairs, stream)
+    else:
+        a, b = np.triu_indices(m, 1)
+        every = a.astype(np.int64) * m + b
+        keys = every[~np.isin(every, _distinct_pair_keys(m, total - pairs, stream))]
     return keys // m, keys % m
 
 
@@ -131,20 +144,24 @@ def top_pairs(pss, M, table, rho: np.ndarray, micro_eps: np.ndarray, R: int, eps
     pi = np.abs(mhat @ mhat.T - rows @ rows.T) / np.outer(norms, norms)
     iu = np.triu_indices(R, 1)
     e = micro_eps[idx]
-    return pair_stats(pi[iu], e[iu[0]], e[iu[1]], eps_th, tol)
+    return {**pair_stats(pi[iu], e[iu[0]], e[iu[1]], eps_th, tol), "rows": int(R)}
 
 
 def pair_claims(st: dict, eps: float, k_ok: bool, label: str, family: str, key: str) -> list[Claim]:
     kw = {"family": family}
-    promise = ("promised: k meets Theorem 7's sufficient k (with Part A's factor 2)" if k_ok else
-               "not promised at this k: it is below Theorem 7's sufficient k (with Part A's factor 2)")
+    if k_ok is None:
+        promise = "not promised: this PSS is not of the form S E, so Theorem 7 (and with it Theorem 4) says nothing"
+    else:
+        promise = ("promised: k meets Theorem 7's sufficient k (with Part A's factor 2)" if k_ok else
+                   "not promised at this k: it is below Theorem 7's sufficient k (with Part A's factor 2)")
+    none = st["pairs"] == 0  # fewer than two rows with rho_i > rho: no pair to measure
     return [
         Claim(f"{label}: pi_ij <= eps_i eps_j + eps_i + eps_j with measured eps_i (violations among {st['pairs']:,}; "
-              "a consistency check: any is a bug)", float(st["per_row_violations"]), 0.0,
+              "a consistency check: any is a bug)", None if none else float(st["per_row_violations"]), 0.0,
               holds=st["per_row_violations"] == 0, id=f"theorem4.{key}.per_row",
               note=f"{st['exact_pairs']:,} pairs of two exactly read rows excluded from ratios", **kw),
         Claim(f"{label}: max pi_ij <= eps^2 + 2 eps = {st['theorem_bound']:.4g} for the theorem's eps = {eps:g}",
-              st["pi"]["max"], st["theorem_bound"], promised=k_ok, id=f"theorem4.{key}.theorem",
+              st["pi"]["max"], st["theorem_bound"], promised=bool(k_ok), id=f"theorem4.{key}.theorem",
               note=f"{promise}; {st['theorem_violations']:,} pairs exceed it", **kw),
         Claim(f"{label}: tightness, median pi_ij / (eps_i eps_j + eps_i + eps_j)", st["ratio"]["p50"], 1.0,
               id=f"theorem4.{key}.tightness",
@@ -176,8 +193,8 @@ def eq25_claims(st25: dict, zero_rows: int, eps: float, rho: float, k_ok: bool, 
               note=f"{zero_rows} all-zero rows excluded"),
         Claim(f"Eq. 25: max over the {st25['eq25_selected_rows']:,} rows with rho_i > {rho:g} of "
               f"| ||Mhat_i|| / ||E_i|| - 1 | <= the theorem's eps = {eps:g}", st25["eq25_selected_max"], eps,
-              promised=k_ok, id="theorem4.eq25.theorem", family=family,
-              note=("promised" if k_ok else "not promised at this k") + f"; {st25['eq25_selected_above_eps']:,} rows "
+              promised=bool(k_ok), id="theorem4.eq25.theorem", family=family,
+              note=("promised" if k_ok else "not promised at this k" if k_ok is not None else "not promised: not S E") + f"; {st25['eq25_selected_above_eps']:,} rows "
               "exceed it"),
     ]
 
@@ -198,15 +215,13 @@ def rows_for_pairs(pairs: int) -> int:
     return max(2, int(math.ceil(pairs / 5)))
 
 
-class Theorem4(Check):
+class Theorem4(OnePssCheck):
     name = "theorem4"
     order = 3
     title = "Theorem 4 (pairs)"
-    theorem = "4"
     description = "Theorem 4: pair inner products of read-back rows."
     Options = Options
-    family_params = True
-    record_key = ONE_PSS_KEY + ("pairs", "top")
+    record_parts = ("sampled", "eq25", "histograms")
     scales = {
         "smoke": dict(n=4096, d=8, k=64, pairs=20000, top=40),
         "default": dict(n=200_000, d=64, k=512, pairs=10**6, top=1000),
@@ -230,9 +245,6 @@ class Theorem4(Check):
         theory_of(plan)  # once before any work: an input the calculators cannot take fails here
         return plan
 
-    def work(self, plan, cell):
-        return 2 * plan.table.n
-
     def measure(self, plan, cell, progress):
         """Both passes (eps_i and Eq. 25 on every row), then the sampled and top-R pairs."""
         o, table = plan.options, plan.table
@@ -240,10 +252,8 @@ class Theorem4(Check):
                                         coherence_pairs=0)
         tol = rounding_allowance(pss.dtype)
         eligible = eligible_rows(mi.rho, o.rho)
-        if eligible.size < 2:
-            raise InputError(f"only {eligible.size} row(s) have rho_i > {o.rho:g}; lower --rho")
-        if o.top is not None and o.top > eligible.size:
-            raise InputError(f"--top {o.top} is more than the {eligible.size:,} rows with rho_i > {o.rho:g}")
+        # at most the rows that qualify; with fewer than two there is no pair and the pair claims are n/a
+        top_rows = None if o.top is None or eligible.size < 2 else min(o.top, eligible.size)
         rows = sample_rows(eligible, rows_for_pairs(o.pairs), o.seed)
         mhat, e = read_rows(pss, comp.M, table, rows)
         a, b = sample_pairs(rows.size, o.pairs, o.seed)
@@ -252,27 +262,34 @@ class Theorem4(Check):
         s |= {"rows_read": int(rows.size), "eligible_rows": int(eligible.size)}
         st25 = eq25_stats(mi, o.eps, o.rho, tol)
         top = None
-        if o.top is not None:
-            top = top_pairs(pss, comp.M, table, mi.rho, mi.eps, o.top, o.eps, tol)
+        if top_rows is not None:
+            top = top_pairs(pss, comp.M, table, mi.rho, mi.eps, top_rows, o.eps, tol)
             top.pop("_ratio")
-        return {"sampled": s, "eq25": st25, "top_pairs": top, "zero_rows": mi.zero_rows,
+        return {"sampled": s, "eq25": st25, "top_pairs": top, "zero_rows": mi.zero_rows, "rho_max": float(mi.rho.max()),
                 "histograms": histograms(ratio, mi), "pss": repr(pss)}
 
     def summarize(self, plan, records, seconds) -> Summary:
         o, (r,) = plan.options, records
         kk = r["k"]
         th = theory_of(plan)
-        k_ok = th["theorem7_k_proof"] is not None and kk >= th["theorem7_k_proof"]
+        # None: not of the form S E, Theorem 7 says nothing; else whether k meets its sufficient k (as proved)
+        k_ok = None if th["theorem7_k_proof"] is None else kk >= th["theorem7_k_proof"]
         s, st25, top = r["sampled"], r["eq25"], r["top_pairs"]
         claims = (pair_claims(s, o.eps, k_ok, "sampled pairs", o.family, "sampled")
                   + eq25_claims(st25, r["zero_rows"], o.eps, o.rho, k_ok, o.family))
         if top is not None:
-            claims += pair_claims(top, o.eps, k_ok, f"all pairs of the top {o.top} rows by rho", o.family, "top")
-        verdict = (f"{o.family}, k = {kk}: {s['pairs']:,} pairs among {s['rows_read']:,} of the {s['eligible_rows']:,} "
-                   f"rows with rho_i > {o.rho:g}: max pi_ij {s['pi']['max']:.3g}, median pi_ij / per-row bound "
-                   f"{s['ratio']['p50']:.3g}; per-row bound violations: {s['per_row_violations']}; Eq. 25 violations: "
+            rows = top["rows"]
+            label = f"all pairs of the top {rows} rows by rho" + (
+                f" (--top {o.top} capped at the {rows} rows with rho_i > {o.rho:g})" if rows < o.top else "")
+            claims += pair_claims(top, o.eps, k_ok, label, o.family, "top")
+        head = f"{o.family}, k = {kk}" if kk else o.family
+        pairs_text = (f"max pi_ij {s['pi']['max']:.3g}, median pi_ij / per-row bound {s['ratio']['p50']:.3g}"
+                      if s["pairs"] else f"no pair to measure: lower --rho (the largest rho_i is {r['rho_max']:.3g})")
+        verdict = (f"{head}: {s['pairs']:,} pairs among {s['rows_read']:,} of the {s['eligible_rows']:,} "
+                   f"rows with rho_i > {o.rho:g}: {pairs_text}; per-row bound violations: {s['per_row_violations']}; Eq. 25 violations: "
                    f"{st25['eq25_violations']}; the theorem's eps^2 + 2 eps = {s['theorem_bound']:.3g} is "
-                   + ("promised" if k_ok else "not promised at this k") + f" and exceeded by {s['theorem_violations']:,} pairs.")
+                   + ("promised" if k_ok else "not promised at this k" if k_ok is not None else
+                      "not promised (not of the form S E)") + f" and exceeded by {s['theorem_violations']:,} pairs.")
         stats = {"pairs": s["pairs"], "pair_ratio": s["ratio"], "pi": s["pi"], "rows_read": s["rows_read"],
                  "eligible_rows": s["eligible_rows"], "per_row_violations": s["per_row_violations"],
                  "theorem_violations": s["theorem_violations"], "exact_pairs": s["exact_pairs"], **st25, "top": top}
