@@ -94,7 +94,6 @@ class Check:
     name: ClassVar[str]
     order: ClassVar[int]  # place in the report
     title: ClassVar[str]
-    theorem: ClassVar[str]
     description: ClassVar[str]
     Options: ClassVar[type]
     scales: ClassVar[dict[str, dict]] = {}
@@ -102,6 +101,11 @@ class Check:
     unit: ClassVar[str] = "rows"
     family_params: ClassVar[bool] = False  # the command takes the family parameters (--s, --density, --Z, ...)
     figures_default: ClassVar[str | None] = None  # folder the command draws figures into unless told otherwise
+
+    @property
+    def theorem(self) -> str:
+        """The theorem's id in results ("6" for theorem6); a check that is not a theorem names its own."""
+        return self.name.removeprefix("theorem")
 
     def options(self, **values):
         """Typed options from keyword values (unknown keys are an error, as a misspelt flag would be)."""
@@ -125,6 +129,10 @@ class Check:
 
     def measure(self, plan: Plan, cell: dict, progress) -> dict:
         raise NotImplementedError
+
+    def valid_record(self, record: dict) -> bool:
+        """Whether a stored record holds what ``summarize`` needs (records.jsonl may have been edited)."""
+        return True
 
     def size_note(self, plan: Plan) -> str | None:
         """One line on the size of the run, said before it starts when the run is large (None: small)."""
@@ -182,7 +190,7 @@ def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None) -
         return result
 
     try:
-        records = run_cells(plan.cells, compute, log, check.record_key)
+        records = run_cells(plan.cells, compute, log, check.record_key, check.valid_record)
     finally:
         check.finish(plan)
     summary = check.summarize(plan, records, time.perf_counter() - t0)

@@ -1,6 +1,7 @@
 """Options every theorem check shares, and the planning steps they share (one place each)."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from .. import families, validate
@@ -9,7 +10,7 @@ from ..errors import InputError
 from ..measure import memory
 from ..measure.cells import trial_seed
 from ..tables import KINDS, resolve
-from .base import Plan, option
+from .base import Check, Plan, option
 
 DEFAULT_N = 10**6
 DEFAULT_D = 128
@@ -39,13 +40,15 @@ class TableOptions:
 
 
 def check_common(o: TableOptions) -> None:
-    """The checks on common options that need no table."""
-    validate.open_unit("eps", o.eps)
-    validate.open_unit("delta", o.delta)
-    validate.seed(o.seed)
+    """The checks on common options that need no table; the clean values replace the given ones (a
+    Python caller may pass "0.5" or numpy scalars)."""
+    o.eps = validate.open_unit("eps", o.eps)
+    o.delta = validate.open_unit("delta", o.delta)
+    o.seed = validate.seed(o.seed)
+    o.device = validate.one_of("device", o.device, DEVICES)
     for name in ("n", "d", "k", "block_rows"):
         if getattr(o, name) is not None:
-            validate.positive_int(name, getattr(o, name))
+            setattr(o, name, validate.positive_int(name, getattr(o, name)))
 
 
 def resolve_table(o: TableOptions):
@@ -76,6 +79,27 @@ def family_params(family: str, params: dict) -> dict:
     return dict(params)
 
 
+class OnePssCheck(Check):
+    """A check of one PSS on one table in one cell (Theorems 7 and 4): both passes over the table, and a
+    record holding the dicts named in ``record_parts`` and the PSS's repr."""
+
+    record_parts: tuple[str, ...] = ()
+    family_params = True
+
+    @property
+    def record_key(self) -> tuple[str, ...]:
+        """ONE_PSS_KEY and the check's own options (the fields its Options adds to TableOptions)."""
+        shared = {f.name for f in dataclasses.fields(TableOptions)} | {"family", "rho"}
+        return ONE_PSS_KEY + tuple(f.name for f in dataclasses.fields(self.Options) if f.name not in shared)
+
+    def work(self, plan, cell):
+        return 2 * plan.table.n
+
+    def valid_record(self, record):
+        return all(isinstance(record.get(name), dict) for name in self.record_parts) and \
+            isinstance(record.get("pss"), str)
+
+
 #: what identifies the cell of a one-PSS check (its own options are appended)
 ONE_PSS_KEY = ("theorem", "family", "params", "k", "n", "d", "seed", "table", "sketch_seed", "eps", "delta", "rho")
 
@@ -86,7 +110,7 @@ def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
     (``cell_options`` are the check's own options, part of that identity)."""
     check_common(o)
     families.single(o.family)
-    validate.unit_closed_right("rho", o.rho)
+    o.rho = validate.unit_closed_right("rho", o.rho)
     backend = get_backend(o.device)
     table = resolve_table(o)
     params = family_params(o.family, o.params)

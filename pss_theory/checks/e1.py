@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .. import e1, validate
 from ..backend import DEVICES, get_backend
+from ..errors import InputError
 from ..records import environment
 from .base import Check, Plan, Summary, option
 
@@ -105,15 +106,21 @@ class E1Timing(Check):
 
     def plan(self, o: Options) -> Plan:
         if o.quick and o.smoke:
-            from ..errors import InputError  # noqa: PLC0415
-
             raise InputError("give at most one of --quick and --smoke")
         backend = get_backend(o.device)
         size = "smoke" if o.smoke else "quick" if o.quick else "default"
         grid = e1.make_grid(backend.device, size=size, batch=o.batch, d=o.d, repeats=o.repeats, n=o.n,
                             compressions=o.compression, Zs=o.Z)
         todo, skipped = e1.plan(grid, backend, o.seed)
+        if not todo:
+            raise InputError(f"every cell of the grid ({len(skipped)}) is too large for the free memory on the "
+                             f"{backend.device}: use a smaller --n, --d or --batch")
         return Plan(o, None, backend, todo, {"grid": grid, "skipped": skipped, "allocator": "default"})
+
+    def valid_record(self, record):
+        timed = record.get("forward_ms")
+        return (timed is None and isinstance(record.get("skipped"), str)) or (
+            isinstance(timed, dict) and isinstance(record.get("backward_ms"), dict))
 
     def configure_process(self, plan) -> None:
         # glibc's allocator kept steady, as a caching allocator would be (CuPy's pool already caches):

@@ -20,9 +20,9 @@ import numpy as np
 from .. import families, theory, validate
 from ..measure import memory, metrics
 from ..measure.metrics import quantiles
-from .base import Check, Plan, Summary, option
+from .base import Plan, Summary, option
 from .claims import Claim, fmt
-from .common import ONE_PSS_KEY, TableOptions, check_fits, plan_one_pss
+from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss
 
 HIST_BINS = 60
 
@@ -192,34 +192,32 @@ def claims_of(st: dict, sel: dict, th: dict, k: int, eps: float, delta: float, r
     g2 = 2 * g if g is not None else None
     kw = {"family": family}
     out = []
-    if "c_i" in st:
-        cmax = st["c_i"]["max"]
-        out.append(Claim("Part A, case 3: max_i ||c_i|| (all rows) <= eps_JLT(k) for f = 9^d + n (as the theorem "
-                         "states)", cmax, g, id="theorem7.partA.stated", **kw))
-        out.append(Claim("Part A, case 3: max_i ||c_i|| (all rows) <= 2 eps_JLT(k) (what the proof derives)", cmax, g2,
-                         id="theorem7.partA.proof", **kw))
-        out.append(Claim(f"Part B (Eq. 16-18): eta_i <= ||c_i|| on every row (violations among {n:,}; a consistency "
-                         "check: it holds because ||R|| = sigma)",
-                         float(st["part_b_violations"]), 0.0, holds=st["part_b_violations"] == 0,
-                         id="theorem7.partB", **kw))
-    if "column_norm_deviation_max" in st:
-        out.append(Claim("Part A, case 2 (JLT on {e_i}): max_i | ||S e_i||^2 - 1 | <= eps_JLT(k)",
-                         st["column_norm_deviation_max"], g, id="theorem7.case2.norms", **kw))
-    if st.get("column_inner_max") is not None:
-        out.append(Claim(f"Part A, case 2 (JLT on {{e_i}}): max |<S e_i, S e_j>| over {st['column_inner_pairs']:,} "
-                         "sampled pairs <= eps_JLT(k)", st["column_inner_max"], g, id="theorem7.case2.pairs", **kw))
+    # a PSS without columns of S (ROBE-Z) has no c_i, no ||S e_i|| and no eps_JLT: those claims are n/a
+    cmax = st["c_i"]["max"] if "c_i" in st else None
+    out.append(Claim("Part A, case 3: max_i ||c_i|| (all rows) <= eps_JLT(k) for f = 9^d + n (as the theorem "
+                     "states)", cmax, g, id="theorem7.partA.stated", **kw))
+    out.append(Claim("Part A, case 3: max_i ||c_i|| (all rows) <= 2 eps_JLT(k) (what the proof derives)", cmax, g2,
+                     id="theorem7.partA.proof", **kw))
+    violations = st.get("part_b_violations")
+    out.append(Claim(f"Part B (Eq. 16-18): eta_i <= ||c_i|| on every row (violations among {n:,}; a consistency "
+                     "check: it holds because ||R|| = sigma)", None if violations is None else float(violations),
+                     0.0, holds=violations == 0, id="theorem7.partB", **kw))
+    out.append(Claim("Part A, case 2 (JLT on {e_i}): max_i | ||S e_i||^2 - 1 | <= eps_JLT(k)",
+                     st.get("column_norm_deviation_max"), g, id="theorem7.case2.norms", **kw))
+    out.append(Claim(f"Part A, case 2 (JLT on {{e_i}}): max |<S e_i, S e_j>| over {st.get('column_inner_pairs', 0):,} "
+                     "sampled pairs <= eps_JLT(k)", st.get("column_inner_max"), g, id="theorem7.case2.pairs", **kw))
     req, req_proof = th.get("theorem7_k"), th.get("theorem7_k_proof")
     promised = req_proof is not None and k >= req_proof
     for cid, bound, how in (("theorem7.k.stated", req, "as stated"), ("theorem7.k.proof", req_proof,
                                                                       "with Part A's factor 2")):
-        if bound is None:
-            continue
         note = "a union-bound calculator's sufficient k, not a lower bound"
-        if bound > n:
+        if bound is None:
+            note = "no sketch size: this PSS is not of the form S E"
+        elif bound > n:
             note += f"; it exceeds n = {n:,}: the calculator certifies no compression here"
         out.append(Claim(f"k >= the calculator's sufficient k for Micro(eps = {eps:g}, delta = {delta:g}, "
-                         f"rho = {rho:g}) ({how})", float(k), bound, relation=">=", promised=k >= bound, id=cid,
-                         note=note, **kw))
+                         f"rho = {rho:g}) ({how})", float(k) if bound is not None else None, bound, relation=">=",
+                         promised=bound is not None and k >= bound, id=cid, note=note, **kw))
     if req is None:
         note = "this PSS is not of the form S E: Theorem 7 promises nothing for it; measured for comparison"
     elif promised:
@@ -229,22 +227,22 @@ def claims_of(st: dict, sel: dict, th: dict, k: int, eps: float, delta: float, r
     out.append(Claim(f"statement: rows with rho_i > {rho:g} ({sel['selected_fraction']:.3%} of rows) that have "
                      f"eps_i <= {eps:g}", sel["selected_within_eps"], 1.0, relation=">=", promised=promised,
                      id="theorem7.statement", note=note, **kw))
-    if g is not None:
-        # eps_i <= eps_JLT / rho_i  <=>  eta_i = eps_i rho_i <= eps_JLT: the guarantee is one number for all rows
-        for cid, bound, how in (("theorem7.per_row.stated", g, "eps_JLT(k), as stated"),
-                                ("theorem7.per_row.proof", g2, "2 eps_JLT(k), as the proof derives")):
-            within = sel.get("eta_within_jlt" if bound == g else "eta_within_2jlt")
-            note = (f"{within:.2%} of rows within; median slack {bound / sel['eta_p50']:.3g}"
-                    if math.isfinite(bound) and bound < 1 else "vacuous: no eps_i < 1 certified for any row")
-            out.append(Claim(f"per-row guarantee at this k: eps_i <= {how.split(',')[0]} / rho_i, i.e. max_i eta_i <= "
-                             f"{how}", sel["eta_max"], bound, vacuous_at=1.0, id=cid, note=note, **kw))
-    if st.get("eta_rms_law"):
-        out.append(Claim("beyond the paper: RMS eta_i ~ the family's law sqrt((srank / k)(a + (b - a) / m)) (a "
-                         "prediction, within 10%)", st["eta_rms"], st["eta_rms_law"], relation="~",
-                         id="theorem7.eta_rms_law", **kw))
-        out.append(Claim("beyond the paper: mean eta_i ~ the same law (within 10%)", st["eta_mean"], st["eta_rms_law"],
-                         relation="~", id="theorem7.eta_mean_law",
-                         note=f"spread across rows: coefficient of variation {st['eta_cv']:.3g}", **kw))
+    # eps_i <= eps_JLT / rho_i  <=>  eta_i = eps_i rho_i <= eps_JLT: the guarantee is one number for all rows
+    for cid, bound, how in (("theorem7.per_row.stated", g, "eps_JLT(k), as stated"),
+                            ("theorem7.per_row.proof", g2, "2 eps_JLT(k), as the proof derives")):
+        within = sel.get("eta_within_jlt" if bound == g else "eta_within_2jlt")
+        if bound is None:
+            note = "no JLT accuracy for a PSS that is not of the form S E"
+        elif math.isfinite(bound) and bound < 1:
+            note = f"{within:.2%} of rows within; median slack {bound / sel['eta_p50']:.3g}"
+        else:
+            note = "vacuous: no eps_i < 1 certified for any row"
+        out.append(Claim(f"per-row guarantee at this k: eps_i <= {how.split(',')[0]} / rho_i, i.e. max_i eta_i <= "
+                         f"{how}", sel["eta_max"], bound, vacuous_at=1.0, id=cid, note=note, **kw))
+    out.append(Claim("beyond the paper: RMS eta_i ~ the family's law sqrt((srank / k)(a + (b - a) / m)) (a "
+                     "prediction, within 10%)", st["eta_rms"], st.get("eta_rms_law"), relation="~",
+                     id="theorem7.eta_rms_law", note=f"mean eta_i {st['eta_mean']:.4g}; spread across rows: "
+                     f"coefficient of variation {st['eta_cv']:.3g}" if st.get("eta_cv") is not None else "", **kw))
     return out
 
 
@@ -272,15 +270,13 @@ def verdict(family: str, st: dict, sel: dict, th: dict, k: int, eps: float, rho:
     return "; ".join(parts) + "."
 
 
-class Theorem7(Check):
+class Theorem7(OnePssCheck):
     name = "theorem7"
     order = 2
     title = "Theorem 7 (Micro PSS)"
-    theorem = "7"
     description = "Theorem 7 (Micro PSS), row by row over all n rows."
     Options = Options
-    family_params = True
-    record_key = ONE_PSS_KEY + ("coherence_pairs",)
+    record_parts = ("stats", "selection", "histograms")
     scales = {
         "smoke": dict(n=4096, d=8, k=64, coherence_pairs=10000),
         "default": dict(n=10**6, d=128, k=1024),
@@ -297,9 +293,6 @@ class Theorem7(Check):
                        plan.backend, "--coherence-pairs")
         theory_of(plan)  # once before any work: an input the calculators cannot take fails here
         return plan
-
-    def work(self, plan, cell):
-        return 2 * plan.table.n
 
     def measure(self, plan, cell, progress):
         o, pss, table = plan.options, plan.state["pss"], plan.table

@@ -264,7 +264,7 @@ def claims(records: list[dict], grid: Grid) -> tuple[list[Claim], dict, dict]:
         ptext = "paper: -" if pval is None else f"paper: {pval:.3g} ({'holds' if pholds else 'does not hold'})"
         holds = value > 1.0 if strict and value is not None else None
         out.append(Claim(text, value, bound, relation=rel, holds=holds, tolerance=ABOUT_TOL,
-                         note=f"{ptext}; ours: {detail}"))
+                         note=f"{ptext}; ours: {detail}", id=f"e1.{name}", family="robez"))
     return out, ours, paper
 
 
