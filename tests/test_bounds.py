@@ -48,7 +48,7 @@ def _sorted_pair(a, b):
 
 
 def test_families_and_sources():
-    assert tuple(families.SKETCHES) == ("gaussian", "rademacher", "achlioptas", "countsketch", "osnap", "srht")
+    assert {"gaussian", "rademacher", "achlioptas", "countsketch", "osnap", "srht"} <= set(families.SKETCHES)
     for key in ("achlioptas2003", "dasgupta_gupta2003", "davidson_szarek2001", "nelson_nguyen2013",
                 "tropp2011", "woodruff2014", "kane_nelson2014", "desai2022", "robe2021"):
         assert key in B.SOURCES and B.SOURCES[key]

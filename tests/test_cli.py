@@ -146,7 +146,6 @@ HOSTILE = [
     (theorem7, ["--family", "gaussian,srht"], "one family"),
     (theorem7, ["--s", "3"], "--s does not apply"),
     (theorem7, ["--family", "osnap", "--s", "0"], "--s"),
-    (theorem4, ["--n", "3000", "--d", "8", "--top", "5000"], "--top 5000 is more than"),
     (theorem4, ["--top", "1"], "--top needs"),
     (theorem6, ["--table", "{d}/missing.npy"], "not found"),
     (theorem6, ["--table", "{d}/adir"], "directory"),

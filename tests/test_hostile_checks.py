@@ -73,3 +73,39 @@ def test_a_block_size_srht_cannot_take_is_refused_before_the_other_families_run(
         plan("theorem6", n=20000, d=8, k=64, family="gaussian,srht", block_rows=1000)
     with pytest.raises(InputError, match="multiple of B"):
         plan("theorem7", n=20000, d=8, k=64, family="srht", block_rows=1000)
+
+
+def test_an_edited_record_is_measured_again_not_reused(tmp_path, capsys):
+    """records.jsonl is data a user can edit: a record missing a field or holding a value no measurement
+    gives is measured again (before: a traceback, or -5 reused silently)."""
+    import json
+
+    from verify import cli, runner
+
+    out = tmp_path / "o"
+    argv = ["--n", "2000", "--d", "8", "--k", "64", "--trials", "2", "--out", str(out), "--quiet"]
+    assert cli.run(lambda a: runner.main("theorem6", a), argv) == 0
+    first = json.loads((out / "summary.json").read_text())["stats"]["eps_macro_norm"]
+    lines = (out / "records.jsonl").read_text().splitlines()
+    bad = [json.loads(line) for line in lines]
+    bad[0]["eps_macro_norm"] = -5
+    del bad[1]["eps_macro_inner"]
+    (out / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in bad))
+    assert cli.run(lambda a: runner.main("theorem6", a), argv) == 0
+    assert json.loads((out / "summary.json").read_text())["stats"]["eps_macro_norm"] == first
+
+
+def test_a_typo_sized_number_of_cells_is_refused_before_it_is_built():
+    with pytest.raises(InputError, match="cells"):
+        plan("theorem6", n=2000, d=8, k=64, trials=10**9)
+
+
+def test_theorem4_with_no_row_above_rho_reports_n_a_instead_of_failing_after_its_passes():
+    """The report's Theorem 4 on a table whose rows all have rho_i <= rho: a result (n/a pair claims and the
+    largest rho_i to lower --rho to), not an error after Theorems 6 and 7 have run; --top is capped."""
+    s = p.run_check("theorem4", n=3000, d=8, k=64, rho=0.9, top=5, pairs=100)
+    pair_claims = [c for c in s.claims if c["id"].startswith("theorem4.sampled")]
+    assert pair_claims and all(c["status"] == "n/a" for c in pair_claims)
+    assert "lower --rho" in s.extra["verdict"] and s.stats["top"] is None
+    capped = p.run_check("theorem4", n=3000, d=8, k=64, rho=0.1, top=1000, pairs=100)
+    assert capped.stats["top"]["rows"] < 1000 and "capped" in " ".join(c["name"] for c in capped.claims)

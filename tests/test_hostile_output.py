@@ -230,7 +230,15 @@ def test_sigterm_ends_a_run_with_one_line_and_143(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "verify.theorem6", "--n", "200000", "--d", "32", "--trials", "50",
                              "--no-figures", "--quiet", "--out", str(out)], stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
-    while not (out / "records.jsonl").exists() and time.time() < deadline and proc.poll() is None:
+    def one_record_done():
+        # a line is visible before its append has returned (fsync), and an append that SIGTERM interrupts
+        # is undone: wait for a second line, which starts only after the first append returned
+        try:
+            return (out / "records.jsonl").read_bytes().count(b"\n") >= 2
+        except FileNotFoundError:
+            return False
+
+    while not one_record_done() and time.time() < deadline and proc.poll() is None:
         time.sleep(0.02)
     proc.send_signal(signal.SIGTERM)
     err = proc.communicate(timeout=60)[1]

@@ -44,7 +44,9 @@ def step_options(check, args) -> dict:
     values = dict(check.scales[args.scale])
     if "table" in {f.name for f in runner.option_fields(check)}:
         if args.table:
-            values = {k: v for k, v in values.items() if k not in ("n", "d") and (check.name == "theorem6" or k != "k")}
+            # the scale's sizes are for its synthetic tables: a user's table has its own n and d, and k
+            # goes back to its default of 8 d
+            values = {k: v for k, v in values.items() if k not in ("n", "d", "k")}
             values["table"] = args.table
             if args.key:
                 values["key"] = args.key
@@ -96,7 +98,7 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     text = appendix.check(args.appendix, list(checks.CHECKS) + ["summary"])
     cli.check_out(args.out)
-    cli.check_out(args.figures)
+    cli.check_out(args.figures, "--figures")
     steps = []
     for check in checks.CHECKS.values():
         values = step_options(check, args)

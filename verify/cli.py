@@ -54,20 +54,20 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the run is, so that ``finally`` blocks release locks and temporary files."""
 
 
-def check_out(path: str) -> str:
-    """Fail early, before any work, if ``path`` cannot become a writable folder (a dangling symbolic
-    link on the way is refused: creating through it would fail only after the work)."""
+def check_out(path: str, option: str = "--out") -> str:
+    """Fail early, before any work, if ``path`` (given as ``option``) cannot become a writable folder (a
+    dangling symbolic link on the way is refused: creating through it would fail only after the work)."""
     path = os.path.abspath(path)
     probe = path
     while not os.path.exists(probe):
         if os.path.islink(probe):
-            raise InputError(f"--out {path}: {probe} is a symbolic link to {os.readlink(probe)}, which does not "
+            raise InputError(f"{option} {path}: {probe} is a symbolic link to {os.readlink(probe)}, which does not "
                              "exist; expected a folder or a path that can be created")
         probe = os.path.dirname(probe)
     if not os.path.isdir(probe):
-        raise InputError(f"--out {path}: {probe} exists and is not a folder")
+        raise InputError(f"{option} {path}: {probe} exists and is not a folder")
     if not os.access(probe, os.W_OK | os.X_OK):
-        raise InputError(f"--out {path} is not writable (no write permission on {probe})")
+        raise InputError(f"{option} {path} is not writable (no write permission on {probe})")
     return path
 
 
@@ -85,8 +85,9 @@ def check_files(folder: str, names) -> None:
     for name in names:
         path = os.path.join(folder, name)
         if os.path.lexists(path) and not os.path.isfile(path):
-            what = ("a folder" if os.path.isdir(path) else "a dangling symbolic link" if os.path.islink(path)
-                    else "not a regular file")
+            what = ("a folder" if os.path.isdir(path) else
+                    "a dangling symbolic link" if os.path.islink(path) and not os.path.exists(path) else
+                    "not a regular file")
             raise InputError(f"{path} is {what}; expected a file this run can replace: remove it or choose "
                              "another --out")
 

@@ -100,8 +100,11 @@ def execute(check, plan, *, out: str, figures: str | None, quiet: bool):
         check.configure_process(plan)
         summary, records = checks.run(check, plan, log, progress)
         if figures:
+            made = not os.path.exists(figures)
             cli.make_out(figures)
             summary.extra["figures"] = check.figures(summary, records, figures)
+            if made and not summary.extra["figures"]:
+                os.rmdir(figures)  # this run draws nothing (e.g. Theorem 6 without --sweep): leave no empty folder
         write_json(os.path.join(out, "summary.json"), summary.to_dict())
     return summary, records
 
@@ -113,7 +116,7 @@ def main(name: str, argv=None) -> int:
     out = cli.check_out(args.out or os.path.join("results", check.name))
     figures = None if args.no_figures else args.figures
     if figures:
-        cli.check_out(figures)
+        cli.check_out(figures, "--figures")
     summary, _ = execute(check, plan, out=out, figures=figures, quiet=args.quiet or args.json)
     if args.json:
         print(json.dumps(jsonable(summary.to_dict()), indent=2, sort_keys=True))
@@ -125,5 +128,5 @@ def main(name: str, argv=None) -> int:
         verdict = summary.get("verdict")
         print("\n".join(verdict) if isinstance(verdict, list) else verdict)
         print(f"wrote {out}/summary.json and records.jsonl in {summary.seconds:.1f} s"
-              + (f"; figures in {figures}/" if figures else ""))
+              + (f"; figures in {figures}/" if summary.get("figures") else ""))
     return 0

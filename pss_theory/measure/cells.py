@@ -22,19 +22,23 @@ def log_k_grid(lo: float, hi: float, points: int) -> list[int]:
     return sorted({int(round(x)) for x in np.geomspace(lo, hi, points)})
 
 
-def run_cells(cells: list[dict], compute, log: RecordLog | None, key_fields) -> list[dict]:
+def run_cells(cells: list[dict], compute, log: RecordLog | None, key_fields, valid=lambda record: True) -> list[dict]:
     """Records for ``cells`` in order: those in ``log`` are reused, the rest computed and appended.
 
     ``compute(cell)`` returns the measured fields of one cell; the record is the cell plus those
     fields plus ``seconds``, returned as records.jsonl holds it (plain JSON values) whether computed now or
-    reused.  With ``log`` None nothing is written.
+    reused.  A stored record that ``valid`` rejects (a field missing, edited or of the wrong type) is
+    measured again and the new record appended; the latest record of a cell is the one used.  With ``log``
+    None nothing is written.
     """
     out = []
     for cell in cells:
         if log is not None and log.done(cell):
             key = log.key(cell)
-            out.append(next(r for r in log.records if log.key(r) == key))
-            continue
+            stored = [r for r in log.records if log.key(r) == key][-1]
+            if valid(stored):
+                out.append(stored)
+                continue
         t0 = time.perf_counter()
         record = {**cell, **compute(cell)}
         record["seconds"] = round(time.perf_counter() - t0, 3)

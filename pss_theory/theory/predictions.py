@@ -45,7 +45,7 @@ def mp_eps_inner(d, k, t=0.0) -> float:
 def davidson_szarek_t(delta) -> float:
     """t with 2 exp(-t^2/2) = delta, i.e. sqrt(2 ln(2/delta)): ``mp_edges(d, k, t)`` then holds w.p. 1 - delta."""
     delta = V.open_unit("delta", delta)
-    return math.sqrt(2.0 * math.log(2.0 / delta))
+    return math.sqrt(2.0 * (math.log(2.0) - math.log(delta)))  # ln 2 - ln delta: 2 / delta overflows below 1e-308
 
 
 @cites("nelson_nguyen2013", "woodruff2014", "this_module")

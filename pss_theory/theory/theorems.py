@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from .. import validate as V
-from .jlt import eps_jlt, log_f_theorem6, log_f_theorem7, log_jlt_k
+from .jlt import eps_jlt, get_family, log_f_theorem6, log_f_theorem7, log_jlt_k
 from .sources import cites
 from .tails import exp_or_inf
 
@@ -16,8 +16,9 @@ THEOREM7_PART_A_FACTOR = 2.0
 
 
 def _with_n(family: str, n: float, params: dict) -> dict:
-    """Theorem 7 knows n: hand it to srht unless the caller gave N (n itself cannot be a keyword there)."""
-    if family == "srht" and params.get("N") is None:
+    """Theorem 7 knows n: hand it to a family whose bound takes n (srht pads it to N) unless the caller
+    gave N (n itself cannot be a keyword of the theorem functions)."""
+    if "n" in get_family(family).theory_keys and params.get("N") is None:
         return {**params, "n": n}
     return params
 
