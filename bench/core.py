@@ -109,31 +109,18 @@ def _case_table():
         E = _make_E(n)
         return (lambda: E.sum(0)), None, {"bytes": E.nbytes}
 
-    def cs_ours(K):
+    def fro_case(E, fn, work, describe=lambda M: ""):
+        """(fn, check, work) of a case whose check prints |SE|/|E| (a sketch keeps the norm on average)."""
+        nE = _fro(E)
+        return fn, (lambda M: f"|SE|/|E| = {_fro(M) / nE:.4f}{describe(M)}"), work
+
+    def cs_ours(K, rows=None):
         def build(n):
             import pss_theory
 
             E = _make_E(n)
-            nE = _fro(E)
-
-            def fn():
-                return pss_theory.sketch("countsketch", k=K, n=n, seed=0).apply(E)
-
-            return fn, (lambda M: f"|SE|/|E| = {_fro(M) / nE:.4f}"), {"bytes": E.nbytes}
-
-        return build
-
-    def cs_ours_big_blocks(K, rows):
-        def build(n):
-            import pss_theory
-
-            E = _make_E(n)
-            nE = _fro(E)
-
-            def fn():
-                return pss_theory.sketch("countsketch", k=K, n=n, seed=0).apply(E, block_rows=rows)
-
-            return fn, (lambda M: f"|SE|/|E| = {_fro(M) / nE:.4f}"), {"bytes": E.nbytes}
+            return fro_case(E, lambda: pss_theory.sketch("countsketch", k=K, n=n, seed=0).apply(E, block_rows=rows),
+                            {"bytes": E.nbytes})
 
         return build
 
@@ -142,14 +129,13 @@ def _case_table():
             import scipy.linalg
 
             E = _make_E(n)
-            nE = _fro(E)
             state = {"r": 0}
 
             def fn():
                 state["r"] += 1
                 return scipy.linalg.clarkson_woodruff_transform(E, K, rng=np.random.default_rng(state["r"]))
 
-            return fn, (lambda M: f"|SE|/|E| = {_fro(M) / nE:.4f}, out {M.dtype}"), {"bytes": E.nbytes}
+            return fro_case(E, fn, {"bytes": E.nbytes}, lambda M: f", out {M.dtype}")
 
         return build
 
@@ -157,16 +143,10 @@ def _case_table():
         import pss_theory
 
         E = _make_E(n)
-        nE = _fro(E)
-
-        def fn():
-            return pss_theory.sketch("gaussian", k=K_GAUSS, n=n, seed=0).apply(E)
-
-        return fn, (lambda M: f"|SE|/|E| = {_fro(M) / nE:.4f}"), {"rows": n}
+        return fro_case(E, lambda: pss_theory.sketch("gaussian", k=K_GAUSS, n=n, seed=0).apply(E), {"rows": n})
 
     def gauss_numpy(n):
         E = _make_E(n)
-        nE = _fro(E)
         state = {"r": 0}
 
         def fn():
@@ -177,13 +157,12 @@ def _case_table():
             del S
             return M
 
-        return fn, (lambda M: f"|SE|/|E| = {_fro(M) / nE:.4f}"), {"rows": n}
+        return fro_case(E, fn, {"rows": n})
 
     def gauss_sklearn(n):
         from sklearn.random_projection import GaussianRandomProjection
 
         E = _make_E(n)
-        nE = _fro(E)
         state = {"r": 0}
 
         def fn():
@@ -191,8 +170,7 @@ def _case_table():
             # sklearn projects the feature axis: E.T is d x n, the result d x k = (S E)^T
             return GaussianRandomProjection(n_components=K_GAUSS, random_state=state["r"]).fit_transform(E.T)
 
-        return (fn, (lambda M: f"|SE|/|E| = {_fro(M) / nE:.4f}, out {M.shape[0]}x{M.shape[1]} = (SE)^T"),
-                {"rows": n})
+        return fro_case(E, fn, {"rows": n}, lambda M: f", out {M.shape[0]}x{M.shape[1]} = (SE)^T")
 
     def srht_ours(n):
         import pss_theory
@@ -293,7 +271,7 @@ def _case_table():
         "cs_scipy_4096": ("cs", "scipy clarkson_woodruff_transform(E, 4096)", "n", 3, cs_scipy(4096)),
         "cs_ours_65536": ("cs", "ours countsketch K=65536 apply(E)", "n", 3, cs_ours(65536)),
         "cs_ours_65536_b256k": ("cs", "ours countsketch K=65536 apply(E, block_rows=262144) [info]", "n", 3,
-                                cs_ours_big_blocks(65536, 1 << 18)),
+                                cs_ours(65536, 1 << 18)),
         "cs_scipy_65536": ("cs", "scipy clarkson_woodruff_transform(E, 65536)", "n", 3, cs_scipy(65536)),
         "gauss_ours": ("gauss", "ours gaussian k=1024 streamed apply(E)", "n", 1, gauss_ours),
         "gauss_numpy": ("gauss", "numpy S=standard_normal((k,n),f32); S*=1/sqrt(k); S@E", "n", 1, gauss_numpy),
@@ -654,7 +632,7 @@ def main(argv=None) -> int:
             subprocess.run([sys.executable, os.path.abspath(__file__), "--make-E", str(n)], cwd=ROOT, env=env,
                            check=True)
         # rounds interleave the cases of a group, so a case and its baseline see the same background load
-        for group, members in groups.items():
+        for members in groups.values():
             for rnd in range(rounds):
                 for name in members:
                     t = time.perf_counter()
