@@ -101,13 +101,18 @@ class RecordLog:
             if good != len(data):
                 with open(path, "r+b") as fh:
                     fh.truncate(good)
-        self._done = {self.key(r) for r in self.records}
+        # the latest record of each key: a cell measured again after an edit is appended, not replaced
+        self._latest = {self.key(r): r for r in self.records}
 
     def key(self, record: dict) -> tuple:
         return tuple(json.dumps(jsonable(record.get(f)), sort_keys=True) for f in self.key_fields)
 
     def done(self, cell: dict) -> bool:
-        return self.key(cell) in self._done
+        return self.key(cell) in self._latest
+
+    def latest(self, cell: dict) -> dict:
+        """The most recent record of ``cell`` (KeyError if it has none)."""
+        return self._latest[self.key(cell)]
 
     def append(self, record: dict) -> None:
         """Append one record durably (the folder is created if missing).  If the write fails, the file is
@@ -131,7 +136,7 @@ class RecordLog:
         finally:
             os.close(fd)
         self.records.append(json.loads(line))
-        self._done.add(self.key(record))
+        self._latest[self.key(record)] = self.records[-1]
 
 
 def environment(backend) -> dict:

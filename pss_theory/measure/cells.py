@@ -34,8 +34,7 @@ def run_cells(cells: list[dict], compute, log: RecordLog | None, key_fields, val
     out = []
     for cell in cells:
         if log is not None and log.done(cell):
-            key = log.key(cell)
-            stored = [r for r in log.records if log.key(r) == key][-1]
+            stored = log.latest(cell)
             if valid(stored):
                 out.append(stored)
                 continue
