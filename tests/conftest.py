@@ -49,3 +49,13 @@ def family(request):
 def device(request):
     """Each backend in turn: the CPU always, the GPU where CuPy and a CUDA device exist (marked gpu)."""
     return get_backend(request.param)
+
+
+def run_command(module, argv, capsys):
+    """A command's main through verify.cli.run (exit code and error lines as a user sees them):
+    (exit code, stdout, stderr)."""
+    from verify import cli
+
+    code = cli.run(module.main, argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

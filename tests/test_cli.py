@@ -6,19 +6,14 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import run_command as run
 
-from verify import cli, theorem4, theorem6, theorem7
+from verify import theorem4, theorem6, theorem7
 
 SMALL6 = ["--n", "3000", "--d", "8", "--k", "64", "--trials", "3"]
 SMALL7 = ["--n", "3000", "--d", "8", "--k", "64", "--coherence-pairs", "5000"]
 SMALL4 = ["--n", "3000", "--d", "8", "--k", "64", "--pairs", "5000", "--top", "30"]
 TOP_KEYS = {"theorem", "n", "d", "k", "family", "table", "seed", "backend", "seconds", "claims", "stats"}
-
-
-def run(module, argv, capsys):
-    code = cli.run(module.main, argv)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def read(out):

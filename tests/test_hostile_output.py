@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 import pytest
+from conftest import run_command as run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,12 +24,6 @@ from verify import cli, theorem6, theorem7
 
 SMALL7 = ["--k", "64", "--coherence-pairs", "2000", "--no-figures"]
 T6 = ["--n", "3000", "--d", "8", "--k", "64", "--trials", "2", "--no-figures"]
-
-
-def run(module, argv, capsys):
-    code = cli.run(module.main, argv)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def summary(out):
