@@ -242,7 +242,9 @@ class Theorem4(OnePssCheck):
             # pair errors are differences of nearly equal inner products: float32 partial products made
             # counts and ratio minima depend on --block-rows; in float64 they agree to rounding
             plan.state["pss"] = plan.state["pss"].with_dtype("float64")
-        theory_of(plan)  # once before any work: an input the calculators cannot take fails here
+        # once, before any work: an input the calculators cannot take fails here, and measure and
+        # summarize read it from the plan
+        plan.state["theory"] = theory_of(plan)
         return plan
 
     def measure(self, plan, cell, progress):
@@ -271,7 +273,7 @@ class Theorem4(OnePssCheck):
     def summarize(self, plan, records, seconds) -> Summary:
         o, (r,) = plan.options, records
         kk = r["k"]
-        th = theory_of(plan)
+        th = plan.state["theory"]
         # None: not of the form S E, Theorem 7 says nothing; else whether k meets its sufficient k (as proved)
         k_ok = None if th["theorem7_k_proof"] is None else kk >= th["theorem7_k_proof"]
         s, st25, top = r["sampled"], r["eq25"], r["top_pairs"]

@@ -291,14 +291,16 @@ class Theorem7(OnePssCheck):
             m = min(pss.n, metrics.coherence_columns(o.coherence_pairs))
             check_fits(f"--coherence-pairs {o.coherence_pairs:,} ({m:,} columns of S held at once)", 8.0 * m * pss.k,
                        plan.backend, "--coherence-pairs")
-        theory_of(plan)  # once before any work: an input the calculators cannot take fails here
+        # once, before any work: an input the calculators cannot take fails here, and measure and
+        # summarize read it from the plan
+        plan.state["theory"] = theory_of(plan)
         return plan
 
     def measure(self, plan, cell, progress):
         o, pss, table = plan.options, plan.state["pss"], plan.table
         _, comp, spec, mi, coh = passes(pss, table, block_rows=o.block_rows, progress=progress,
                                      coherence_pairs=o.coherence_pairs, seed=o.seed)
-        th = theory_of(plan)
+        th = plan.state["theory"]
         law = families.get(o.family).eta_law(pss)
         return {"stats": statistics(comp, spec, mi, coh, cell["k"] or 0, law),
                 "selection": selection(mi, o.eps, o.rho, th.get("eps_jlt")),
@@ -307,7 +309,7 @@ class Theorem7(OnePssCheck):
     def summarize(self, plan, records, seconds) -> Summary:
         o, (r,) = plan.options, records
         kk = r["k"] or 0
-        th = theory_of(plan)
+        th = plan.state["theory"]
         st, sel = r["stats"], r["selection"]
         return self.common(
             plan, k=r["k"], family=o.family, seconds=r["seconds"], claims=claims_of(st, sel, th, kk, o.eps, o.delta, o.rho, o.family),
