@@ -286,6 +286,46 @@ class Backend:
         return stamp, laps_ms
 
 
+#: DLPack device types of CUDA memory (``kDLCUDA``, ``kDLCUDAManaged`` of dlpack.h)
+DLPACK_CUDA = (2, 13)
+
+
+def on_gpu(a) -> bool:
+    """Whether the array object ``a`` lives in CUDA memory (CUDA array interface, or a DLPack device of CUDA)."""
+    if hasattr(a, "__cuda_array_interface__"):
+        return True
+    device = getattr(a, "__dlpack_device__", None)
+    return device is not None and int(device()[0]) in DLPACK_CUDA
+
+
+def as_array(a):
+    """A numpy or CuPy array for any array object, without a copy where its producer allows.
+
+    Arrays in CUDA memory (CuPy, torch or JAX on a GPU) become CuPy arrays and stay on the GPU
+    (``cupy.asarray`` reads the CUDA array interface, ``cupy.from_dlpack`` DLPack); the others come
+    through DLPack (``np.from_dlpack``: torch, JAX) or, failing that, ``__array__`` (pandas, lists).
+    """
+    if isinstance(a, np.ndarray):
+        return a
+    if on_gpu(a):
+        cupy = get_backend("gpu").xp  # DeviceError without CuPy and a device
+        return cupy.asarray(a) if hasattr(a, "__cuda_array_interface__") else cupy.from_dlpack(a)
+    if hasattr(a, "__dlpack__"):
+        try:
+            return np.from_dlpack(a)
+        except (BufferError, RuntimeError, TypeError):  # a dtype numpy lacks, or a producer that refuses export
+            if not hasattr(a, "__array__"):
+                raise
+    return np.asarray(a)
+
+
+def move(a, xp):
+    """``a`` (numpy or CuPy) as an array of ``xp``: copied between host and GPU only when they differ."""
+    if xp is np:
+        return to_host(a)
+    return xp.asarray(a)
+
+
 def to_host(a) -> np.ndarray:
     """A numpy array for a numpy or CuPy array (or anything ``np.asarray`` takes)."""
     if hasattr(a, "__cuda_array_interface__"):

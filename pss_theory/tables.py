@@ -4,6 +4,11 @@ A table is anything with ``n``, ``d`` and ``block(start, stop, xp)`` returning r
 as a float array on the backend of ``xp``.  Generated tables hold no rows: row i is a pure function
 of (seed, i), so a 1e8 x 128 table streams through in blocks without a 51 GB array anywhere.
 
+Tables as people hold them are taken as they are: any array exposing ``__dlpack__`` or ``__array__``
+(torch, JAX, pandas; CuPy and other CUDA arrays stay on the GPU, ``backend.as_array``) becomes an
+``ArrayTable``, and a SciPy sparse matrix of any format a ``SparseTable``, streamed by row blocks
+that are densified one at a time.
+
 ``describe()`` identifies a table's content, not only its shape: records are keyed by it, so a run on
 another table saved under the same name never reuses this one's numbers.
 """
@@ -21,9 +26,10 @@ from functools import cached_property
 from typing import ClassVar
 
 import numpy as np
+import scipy.sparse
 
 from . import rng
-from .backend import get_backend, to_host
+from .backend import as_array, get_backend, move, to_host
 from .errors import InputError
 
 KINDS = ("gaussian", "lowrank", "zipf")
@@ -245,12 +251,12 @@ class ArrayTable:
         that would be a second read of every row; the passes that read them check what they compute
         (``check_finite``)."""
         check_block(start, stop, self.n)
-        return xp.asarray(self.array[start:stop])
+        return move(self.array[start:stop], xp)
 
     def rows(self, idx, xp=np):
         """Rows at arbitrary ids (a 1-D integer array of ids in [0, n), else InputError)."""
         host = check_rows(to_host(idx), self.n)
-        rows = xp.asarray(self.array[host])
+        rows = move(self.array[host], xp)
         check_finite(rows, "sampled rows", self.name, xp)
         return rows
 
@@ -262,13 +268,94 @@ def check_finite(values, where: str, name: str = "table", xp=np) -> None:
         raise TableError(f"table {name} has NaN or Inf values ({where})")
 
 
+@dataclass(frozen=True)
+class SparseTable:
+    """A SciPy sparse matrix (held as CSR in canonical form: sorted indices, no duplicate or explicit
+    zero entries), streamed by row blocks: ``block`` densifies rows start..stop-1 alone, so memory is
+    that of the nonzeros plus one dense block, never n x d.  Made by ``sparse_table``."""
+
+    matrix: object  # scipy.sparse.csr_array
+    name: str = "sparse"
+    CHUNK_ROWS: ClassVar[int] = 1 << 16
+
+    @property
+    def n(self) -> int:
+        return self.matrix.shape[0]
+
+    @property
+    def d(self) -> int:
+        return self.matrix.shape[1]
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """blake2b (128-bit digest) of the content without densifying: the row lengths, the column
+        indices (int64) and the values, each hashed in row chunks into a digest of its own, then the
+        three digests together.  Equal sparse contents (in canonical form) give equal fingerprints,
+        whatever the index dtype or the chunking."""
+        m = self.matrix
+        parts = [hashlib.blake2b(digest_size=16) for _ in range(3)]
+        for a in range(0, self.n, self.CHUNK_ROWS):
+            b = min(self.n, a + self.CHUNK_ROWS)
+            lo, hi = int(m.indptr[a]), int(m.indptr[b])
+            parts[0].update(np.diff(m.indptr[a : b + 1]).astype(np.int64))
+            parts[1].update(m.indices[lo:hi].astype(np.int64))
+            parts[2].update(np.ascontiguousarray(m.data[lo:hi]))
+        digest = hashlib.blake2b(digest_size=16)
+        for part in parts:
+            digest.update(part.digest())
+        return digest.hexdigest()
+
+    @cached_property
+    def needs_float64(self) -> bool:
+        """As ``ArrayTable.needs_float64``, read off the nonzeros alone."""
+        return self.matrix.dtype.itemsize > 4 and beyond_float32(self.matrix.data)
+
+    def describe(self) -> dict:
+        """What identifies the table: name, shape, dtype, nonzeros and the ``fingerprint`` of its content."""
+        return {"kind": "sparse", "name": self.name, "n": self.n, "d": self.d, "dtype": str(self.matrix.dtype),
+                "nnz": int(self.matrix.nnz), "blake2b": self.fingerprint}
+
+    def block(self, start: int, stop: int, xp=np):
+        """Rows start..stop-1, densified (InputError unless 0 <= start <= stop <= n)."""
+        check_block(start, stop, self.n)
+        return move(self.matrix[start:stop].toarray(), xp)
+
+    def rows(self, idx, xp=np):
+        """Rows at arbitrary ids, densified (a 1-D integer array of ids in [0, n), else InputError)."""
+        return move(self.matrix[check_rows(to_host(idx), self.n)].toarray(), xp)
+
+
+def sparse_table(matrix, name: str = "sparse") -> SparseTable:
+    """A ``SparseTable`` for a SciPy sparse matrix or array of any format (CSR, CSC, COO, ...), checked as
+    every table is: 2-D, not empty, real floating point, and every stored value finite (one scan of
+    the nonzeros, which are in memory already).  The matrix given is never modified: the CSR copy
+    is put in canonical form."""
+    if len(matrix.shape) != 2:
+        raise TableError(f"table must be a 2-D array (n rows x d columns), got shape {matrix.shape}")
+    if not np.issubdtype(matrix.dtype, np.floating):
+        raise TableError(f"table must hold real floating-point values, got dtype {matrix.dtype}")
+    if 0 in matrix.shape:
+        raise TableError(f"table is empty: shape {matrix.shape}")
+    csr = scipy.sparse.csr_array(matrix, copy=True)
+    csr.sum_duplicates()
+    csr.eliminate_zeros()
+    check_finite(csr.data, "stored values", name)
+    return SparseTable(csr, name)
+
+
 def as_table(E):
-    """A table object for an ndarray (or memmap) or something already a table."""
+    """A table object for what a user holds: a table already, a SciPy sparse matrix (``sparse_table``),
+    or any array (ndarray or memmap, CuPy, or an object exposing ``__dlpack__`` or ``__array__``:
+    torch, JAX, pandas) through ``backend.as_array``."""
     if hasattr(E, "block") and hasattr(E, "n") and hasattr(E, "d"):
         return E
-    if hasattr(E, "__cuda_array_interface__"):
-        return ArrayTable(E)
-    return ArrayTable(np.asarray(E) if not isinstance(E, np.ndarray) else E)
+    if scipy.sparse.issparse(E):
+        return sparse_table(E)
+    try:
+        array = as_array(E)
+    except (BufferError, RuntimeError, TypeError, ValueError) as exc:  # what producers raise on export
+        raise TableError(f"cannot read a {type(E).__name__} as a table: {str(exc).strip().splitlines()[0]}") from None
+    return ArrayTable(array)
 
 
 _SAFETENSORS_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64}
