@@ -247,14 +247,13 @@ def test_an_error_starts_on_its_own_line_after_a_progress_bar(capsys, monkeypatc
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
 
     def main(argv):
-        progress = cli.Progress(100, "work", True)
-        time.sleep(0.25)
-        progress(40)
+        progress = cli.StageBars("work", True)
+        progress("pass 1", 40, 100, "rows")
         raise InputError("the table has NaN or Inf values")
 
     assert cli.run(main) == 2
     err = capsys.readouterr().err
-    assert err.startswith("\rwork [") and err.endswith("\nerror: the table has NaN or Inf values\n")
+    assert err.startswith("\rwork pass 1:") and err.endswith("\nerror: the table has NaN or Inf values\n")
     assert err.splitlines()[-1] == "error: the table has NaN or Inf values"
 
 

@@ -95,10 +95,9 @@ def execute(check, plan, *, out: str, figures: str | None, quiet: bool):
         if reused and not quiet:
             print(f"reusing {reused} of {len(plan.cells)} cells from {log.path} (same table content and options)",
                   file=sys.stderr, flush=True)
-        total = sum(check.work(plan, cell) for cell in plan.cells)
-        progress = cli.Progress(total, check.name, not quiet, unit=check.unit)
         check.configure_process(plan)
-        summary, records = checks.run(check, plan, log, progress)
+        with cli.StageBars(check.name, not quiet) as progress:
+            summary, records = checks.run(check, plan, log, progress)
         if figures:
             made = not os.path.exists(figures)
             cli.make_out(figures)

@@ -13,7 +13,7 @@ reused, the rest measured and appended as each finishes.
 | ``Options`` | dataclass of typed options with defaults; ``scales`` maps a report scale to option values |
 | ``Options`` fields | made with ``option(default, help, parse)``: the command line's flags come from them |
 | ``plan(options) -> Plan`` | all validation; raises ``InputError`` before anything is computed or written |
-| ``measure(plan, cell, progress) -> dict`` | one cell's measured fields |
+| ``measure(plan, cell, progress) -> dict`` | one cell's measured fields; ``progress(stage, done, total, unit)`` (``pss_theory.progress``) |
 | ``summarize(plan, records, seconds) -> Summary`` | claims, stats and the rest, from records only |
 | ``figures(summary, records, folder)`` | figure paths; ``text(summary)`` lines for a terminal; ``appendix(summary)`` markdown parts |
 """
@@ -176,17 +176,30 @@ def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None) -
 
     Records are returned in the form records.jsonl holds them, whether measured now or reused.
 
-    ``progress(done)`` is called with the units of work done so far (``Check.work``).
+    ``progress(stage, done, total, unit)`` (``pss_theory.progress``) hears of the cells left to measure:
+    one cell passes its stages through (pass 1, pass 2, coherence, ...); several are one stage, "cells",
+    counted in ``Check.work`` units (``check.unit``) of their stages in that unit.
     """
     t0 = time.perf_counter()
+    todo = [cell for cell in plan.cells if log is None or not log.done(cell)]
+    total = sum(check.work(plan, cell) for cell in todo)
     done = [0]
 
     def compute(cell):
-        base = done[0]
-        result = check.measure(plan, cell, (lambda units: progress(base + units)) if progress else None)
-        done[0] = base + check.work(plan, cell)
-        if progress:
-            progress(done[0])
+        base, work = done[0], check.work(plan, cell)
+        report = progress
+        if progress and len(todo) > 1:
+            seen = {}
+
+            def report(stage, units, _total, unit):
+                if unit == check.unit:
+                    seen[stage] = units
+                    progress("cells", base + min(work, sum(seen.values())), total, check.unit)
+
+        result = check.measure(plan, cell, report)
+        done[0] = base + work
+        if progress and len(todo) > 1:
+            progress("cells", done[0], total, check.unit)
         return result
 
     try:

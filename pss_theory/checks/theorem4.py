@@ -19,6 +19,7 @@ from .. import families, rng, theory, validate
 from ..errors import InputError
 from ..measure import metrics
 from ..measure.metrics import quantiles
+from ..progress import step
 from .base import Plan, Summary, option
 from .claims import Claim
 from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss
@@ -256,16 +257,18 @@ class Theorem4(OnePssCheck):
         eligible = eligible_rows(mi.rho, o.rho)
         # at most the rows that qualify; with fewer than two there is no pair and the pair claims are n/a
         top_rows = None if o.top is None or eligible.size < 2 else min(o.top, eligible.size)
-        rows = sample_rows(eligible, rows_for_pairs(o.pairs), o.seed)
-        mhat, e = read_rows(pss, comp.M, table, rows)
-        a, b = sample_pairs(rows.size, o.pairs, o.seed)
-        s = pair_stats(pair_errors(mhat, e, a, b), mi.eps[rows][a], mi.eps[rows][b], o.eps, tol)
+        with step(progress, "pairs"):
+            rows = sample_rows(eligible, rows_for_pairs(o.pairs), o.seed)
+            mhat, e = read_rows(pss, comp.M, table, rows)
+            a, b = sample_pairs(rows.size, o.pairs, o.seed)
+            s = pair_stats(pair_errors(mhat, e, a, b), mi.eps[rows][a], mi.eps[rows][b], o.eps, tol)
         ratio = s.pop("_ratio")
         s |= {"rows_read": int(rows.size), "eligible_rows": int(eligible.size)}
         st25 = eq25_stats(mi, o.eps, o.rho, tol)
         top = None
         if top_rows is not None:
-            top = top_pairs(pss, comp.M, table, mi.rho, mi.eps, top_rows, o.eps, tol)
+            with step(progress, "top pairs"):
+                top = top_pairs(pss, comp.M, table, mi.rho, mi.eps, top_rows, o.eps, tol)
             top.pop("_ratio")
         return {"sampled": s, "eq25": st25, "top_pairs": top, "zero_rows": mi.zero_rows, "rho_max": float(mi.rho.max()),
                 "histograms": histograms(ratio, mi), "pss": repr(pss)}

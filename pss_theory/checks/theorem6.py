@@ -18,6 +18,7 @@ from ..backend import get_backend
 from ..errors import InputError
 from ..measure import memory, metrics
 from ..measure.cells import log_k_grid, trial_seed
+from ..progress import stage
 from .base import Check, Plan, Summary, option
 from .claims import Claim
 from .common import TableOptions, check_common, family_list, resolve_table
@@ -257,7 +258,7 @@ class Theorem6(Check):
 
     def measure(self, plan, cell, progress):
         return trial(cell["family"], cell["k"], cell["sketch_seed"], plan.table, device=plan.backend,
-                     block_rows=plan.options.block_rows, progress=progress)
+                     block_rows=plan.options.block_rows, progress=stage(progress, "pass 1", plan.table.n))
 
     def summarize(self, plan, records, seconds) -> Summary:
         o, table = plan.options, plan.table

@@ -20,6 +20,7 @@ import numpy as np
 from .. import families, theory, validate
 from ..measure import memory, metrics
 from ..measure.metrics import quantiles
+from ..progress import stage, step
 from .base import Plan, Summary, option
 from .claims import Claim, fmt
 from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss
@@ -70,21 +71,17 @@ def passes(pss, table, *, block_rows=None, progress=None, coherence_pairs: int =
 
     The block size is checked against free memory first (``memory.plan_block_rows``), and a pass that
     runs out of GPU memory is retried with halved blocks.  On an ill-conditioned table the passes run
-    in float64 (``metrics.needs_float64``).  ``progress`` counts 2 n rows (n per pass).
+    in float64 (``metrics.needs_float64``).  ``progress`` (``pss_theory.progress``) hears of three
+    stages: pass 1 and pass 2 (n rows each) and the column coherence (one step).
     """
     rows = memory.plan_block_rows(pss, table.d, block_rows)
-
-    def first(done):
-        if progress:
-            progress(done)
-
-    def second(done):
-        if progress:
-            progress(table.n + done)
-
-    pss, comp, spec = memory.first_pass(pss, table, rows, first)
-    mi = memory.with_retry(lambda b: metrics.micro(pss, table, comp, spec, b, second), pss, rows)
-    coh = metrics.coherence(pss, coherence_pairs, seed) if pss.has_columns and coherence_pairs else None
+    pss, comp, spec = memory.first_pass(pss, table, rows, stage(progress, "pass 1", table.n))
+    mi = memory.with_retry(lambda b: metrics.micro(pss, table, comp, spec, b, stage(progress, "pass 2", table.n)),
+                           pss, rows)
+    coh = None
+    if pss.has_columns and coherence_pairs:
+        with step(progress, "coherence"):
+            coh = metrics.coherence(pss, coherence_pairs, seed)
     return pss, comp, spec, mi, coh
 
 
