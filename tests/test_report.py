@@ -1,4 +1,6 @@
-"""python -m verify --scale smoke end to end: figures, appendix blocks, prose untouched, reruns idempotent."""
+"""python -m verify --scale smoke end to end: figures, appendix blocks, prose untouched, reruns idempotent;
+a run other than the repository's own writes under --out and leaves the repository's appendix alone."""
+import json
 import os
 import re
 import shutil
@@ -33,28 +35,43 @@ def report(tmp_path_factory):
     return cwd, original, first
 
 
-def test_report_writes_figures_results_and_appendix(report):
+def test_report_writes_figures_results_and_appendix_under_out(report):
     cwd, original, proc = report
     assert proc.returncode == 0, proc.stderr[-2000:]
     for name in FIGURES:
         for ext in ("png", "svg"):
-            assert (cwd / "figures" / f"{name}.{ext}").stat().st_size > 1000, name
+            assert (cwd / "results" / "figures" / f"{name}.{ext}").stat().st_size > 1000, name
     for step in ("theorem6", "theorem7", "theorem4", "robez_timing"):
         assert (cwd / "results" / step / "summary.json").exists()
-    text = (cwd / "paper_appendix.md").read_text()
+    # a smoke run is not the repository's own: the repository's appendix and figures/ stay as they were
+    assert (cwd / "paper_appendix.md").read_text() == original and not (cwd / "figures").exists()
+    text = (cwd / "results" / "paper_appendix.md").read_text()
     assert prose(text) == prose(original)  # prose outside the markers byte-identical
     for name, start, end in appendix.blocks(text):
         assert "run `python -m verify` to fill" not in text[start:end], name
     assert "](figures/theorem7_eps_vs_rho.png)" in text
+    assert "Report: `python -m verify --scale smoke`" in text and "k = None" not in text
+    report_json = json.loads((cwd / "results" / "report.json").read_text())
+    assert report_json["command"] == "python -m verify --scale smoke"
     assert "Part B (Eq. 16-18): eta_i <=" in proc.stdout and "holds" not in proc.stderr
 
 
 def test_rerun_is_idempotent(report):
     cwd, _, _ = report
-    before = (cwd / "paper_appendix.md").read_text()
+    before = (cwd / "results" / "paper_appendix.md").read_text()
     again = verify(cwd)
     assert again.returncode == 0, again.stderr[-2000:]
-    assert (cwd / "paper_appendix.md").read_text() == before
+    assert (cwd / "results" / "paper_appendix.md").read_text() == before
+
+
+def test_an_explicit_appendix_is_updated_in_place(report):
+    cwd, original, _ = report
+    again = verify(cwd, "--appendix", "paper_appendix.md")
+    assert again.returncode == 0, again.stderr[-2000:]
+    text = (cwd / "paper_appendix.md").read_text()
+    assert text != original and prose(text) == prose(original)
+    assert "Report: `python -m verify --scale smoke --appendix paper_appendix.md`" in text
+    assert (cwd / "figures" / "theorem7_eps_vs_rho.png").exists()
 
 
 @pytest.mark.parametrize("breakage, match", [
@@ -78,3 +95,12 @@ def test_unwritable_figures_folder(tmp_path):
     proc = verify(tmp_path, "--figures", "blocker/figs")
     assert proc.returncode == 2 and "not a folder" in proc.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_the_repository_s_own_run_is_the_default_one():
+    from verify.__main__ import destinations, parser
+
+    assert destinations(parser().parse_args([])) == ("paper_appendix.md", "paper_appendix.md", "figures")
+    for argv in (["--scale", "smoke"], ["--table", "t.npy"], ["--seed", "3"]):
+        assert destinations(parser().parse_args(argv + ["--out", "o"])) == (
+            "paper_appendix.md", os.path.join("o", "paper_appendix.md"), os.path.join("o", "figures")), argv

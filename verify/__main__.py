@@ -6,12 +6,18 @@ paper's sizes, n up to 1e8 at d = 128: meant for a GPU).  ``--table PATH`` runs 
 a user's own table.  Every check is planned (all its inputs checked) before the first one runs; each
 writes its own folder under --out and reuses its records when rerun with the same options, so an
 interrupted report resumes.
+
+Only the repository's own run (default scale, synthetic tables, seed 0) rewrites the repository's
+paper_appendix.md and figures/, as does an explicit --appendix; any other run writes its appendix and
+figures under --out, so that a smoke run or a user's table never replaces the repository's numbers.
+What it writes records the exact command that produced it.
 """
 from __future__ import annotations
 
 import json
 import math
 import os
+import shlex
 import sys
 import time
 
@@ -22,6 +28,7 @@ from pss_theory.records import jsonable, write_json
 from . import appendix, cli, runner
 
 SCALES = ("smoke", "default", "paper")
+REPOSITORY_APPENDIX = "paper_appendix.md"
 
 
 def parser():
@@ -31,9 +38,12 @@ def parser():
     p.add_argument("--key", default=None, help="array name inside a .npz or .safetensors table")
     p.add_argument("--seed", type=cli.argtype(validate.seed_text, "seed"), default=0)
     p.add_argument("--device", choices=("cpu", "gpu", "auto"), default="cpu")
-    p.add_argument("--out", default="results", help="folder for each check's results (default results)")
-    p.add_argument("--figures", default="figures", help="folder for the figures (default figures)")
-    p.add_argument("--appendix", default="paper_appendix.md", help="the appendix to update (default paper_appendix.md)")
+    p.add_argument("--out", default="results", help="folder for each check's results, and for the appendix and "
+                   "figures of any run but the repository's own (default results)")
+    p.add_argument("--figures", default=None, help="folder for the figures (default: figures for the repository's "
+                   "own run or with --appendix, else OUT/figures)")
+    p.add_argument("--appendix", default=None, help="update this appendix in place (default: paper_appendix.md for "
+                   "the repository's own run, else OUT/paper_appendix.md, made from paper_appendix.md)")
     p.add_argument("--quiet", action="store_true", help="print only errors")
     p.add_argument("--json", action="store_true", help="print the combined report as JSON")
     return p
@@ -94,11 +104,31 @@ def screen(results) -> str:
     return "\n".join(lines)
 
 
+def own_run(args) -> bool:
+    """Whether this is the repository's own run, the one whose numbers paper_appendix.md and figures/ hold:
+    the default scale on the synthetic tables with seed 0 (on any device)."""
+    return args.scale == "default" and args.table is None and not args.seed
+
+
+def destinations(args) -> tuple[str, str, str]:
+    """(the appendix read, the appendix written, the figures folder) of this run (module docstring)."""
+    if args.appendix or own_run(args):
+        path = args.appendix or REPOSITORY_APPENDIX
+        return path, path, args.figures or "figures"
+    return REPOSITORY_APPENDIX, os.path.join(args.out, "paper_appendix.md"), args.figures or os.path.join(args.out,
+                                                                                                      "figures")
+
+
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser().parse_args(argv)
-    text = appendix.check(args.appendix, list(checks.CHECKS) + ["summary"])
+    command = shlex.join(["python", "-m", "verify", *argv])
+    template, args.appendix, args.figures = destinations(args)
+    text = appendix.check(template, list(checks.CHECKS) + ["summary"], in_place=args.appendix == template)
     cli.check_out(args.out)
     cli.check_out(args.figures, "--figures")
+    if args.appendix != template:
+        cli.check_files(args.out, ("paper_appendix.md",))
     steps = []
     for check in checks.CHECKS.values():
         values = step_options(check, args)
@@ -110,13 +140,15 @@ def main(argv=None) -> int:
         if not args.quiet:
             print(f"[{i}/{len(steps)}] {check.title}: {command_line(check, values)}", file=sys.stderr, flush=True)
         summary, _ = runner.execute(check, plan, out=os.path.join(args.out, check.name), figures=args.figures,
-                                    quiet=True)
+                                    quiet=args.quiet)
         results.append((check, summary))
     rendered = {check.name: appendix.render_check(check, s, command_line(check, values), args.appendix)
                 for (check, values, _), (_, s) in zip(steps, results)}
-    rendered["summary"] = appendix.render_summary(results)
+    rendered["summary"] = f"Report: `{command}`\n\n" + appendix.render_summary(results)
+    cli.make_out(os.path.dirname(os.path.abspath(args.appendix)))
     appendix.write(args.appendix, text, rendered)
-    report = {"scale": args.scale, "seconds": round(time.perf_counter() - t0, 3), "appendix": args.appendix,
+    report = {"command": command, "scale": args.scale, "seconds": round(time.perf_counter() - t0, 3),
+              "appendix": args.appendix,
               "claims": {check.name: s.claims for check, s in results},
               "figures": [f for _, s in results for f in s.get("figures", [])]}
     write_json(os.path.join(args.out, "report.json"), report)

@@ -40,8 +40,9 @@ def blocks(text: str, path: str = "appendix") -> list[tuple[str, int, int]]:
     return out
 
 
-def check(path: str, needed: list[str]) -> str:
-    """Read the appendix and check its markers; return its text."""
+def check(path: str, needed: list[str], in_place: bool = True) -> str:
+    """Read the appendix and check its markers (and, when it is to be replaced ``in_place``, that it can
+    be); return its text."""
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
@@ -53,6 +54,8 @@ def check(path: str, needed: list[str]) -> str:
     missing = [n for n in needed if n not in found]
     if missing:
         raise InputError(f"{path}: no <!-- measured:{missing[0]} --> ... {CLOSE} block to write into")
+    if not in_place:
+        return text
     if not os.access(path, os.W_OK):
         raise InputError(f"appendix {path} is not writable")
     folder = os.path.dirname(os.path.abspath(path))
@@ -89,7 +92,8 @@ def run_line(s) -> str:
         tdesc += f" {table['name']}"
     env = s.get("environment", {})
     n = f"{s['n'][0]:,}..{s['n'][-1]:,}" if isinstance(s["n"], list) else f"{s['n']:,}"
-    return (f"Run: n = {n}, d = {s['d']}, k = {k}, family {fam}, table {tdesc}, seed {s['seed']}, "
+    ktext = "" if k is None else f", k = {k}"  # a study without a sketch (E.1) has no k
+    return (f"Run: n = {n}, d = {s['d']}{ktext}, family {fam}, table {tdesc}, seed {s['seed']}, "
             f"{env.get('device', s.get('backend'))}; pss-theory {env.get('pss_theory', '?')}, numpy {env.get('numpy', '?')}, "
             f"scipy {env.get('scipy', '?')}.")
 
