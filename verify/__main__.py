@@ -14,6 +14,7 @@ What it writes records the exact command that produced it.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -28,11 +29,18 @@ from pss_theory.records import jsonable, write_json
 from . import appendix, cli, runner
 
 SCALES = ("smoke", "default", "paper")
+EXAMPLES = (
+    ("", "the repository's own run (a few minutes): rewrites paper_appendix.md and figures/"),
+    ("--scale smoke", "seconds; writes results/paper_appendix.md and results/figures/"),
+    ("--table emb.npy --out results/mine", "every check on your table, written under results/mine/"),
+    ("--scale paper --device gpu", "the paper's sizes, n up to 1e8, on a GPU"),
+)
 REPOSITORY_APPENDIX = "paper_appendix.md"
 
 
 def parser():
-    p = cli.Parser(prog="python -m verify", description=__doc__.splitlines()[0])
+    p = cli.Parser(prog="python -m verify", description=__doc__.splitlines()[0],
+                   epilog=cli.examples_text("python -m verify", EXAMPLES), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scale", choices=SCALES, default="default", help="how large to run (default: default)")
     p.add_argument("--table", default=None, help="run on this .npy/.npz/.safetensors table instead of synthetic ones")
     p.add_argument("--key", default=None, help="array name inside a .npz or .safetensors table")

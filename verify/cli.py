@@ -37,6 +37,13 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+def examples_text(prog: str, examples) -> str | None:
+    """The examples section of a command's --help: each command line, then what it does."""
+    if not examples:
+        return None
+    return "examples:\n" + "\n".join(f"  {prog} {args}".rstrip() + f"\n      {what}" for args, what in examples)
+
+
 def argtype(parse, name: str):
     """An argparse type from a ``pss_theory.validate`` check (its InputError becomes argparse's error)."""
 

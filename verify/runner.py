@@ -39,7 +39,9 @@ def option_fields(check) -> list[dataclasses.Field]:
 
 
 def parser(check) -> cli.Parser:
-    p = cli.Parser(prog=f"python -m verify.{check.name}", description=check.description)
+    prog = f"python -m verify.{check.name}"
+    p = cli.Parser(prog=prog, description=check.description, epilog=cli.examples_text(prog, check.examples),
+                   formatter_class=argparse.RawDescriptionHelpFormatter)
     for f in option_fields(check):
         flag = "--" + f.name.replace("_", "-")
         default = _default(f)

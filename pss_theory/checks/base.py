@@ -101,6 +101,7 @@ class Check:
     unit: ClassVar[str] = "rows"
     family_params: ClassVar[bool] = False  # the command takes the family parameters (--s, --density, --Z, ...)
     figures_default: ClassVar[str | None] = None  # folder the command draws figures into unless told otherwise
+    examples: ClassVar[tuple[tuple[str, str], ...]] = ()  # (arguments, what they do): the examples of --help
 
     @property
     def theorem(self) -> str:

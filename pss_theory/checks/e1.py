@@ -98,6 +98,10 @@ class E1Timing(Check):
     title = "E.1 timing study"
     theorem = "E.1"
     description = "E.1: forward/backward times of a plain table and ROBE-Z (Tables 5-17)."
+    examples = (
+        ("--quick", "a small grid (about 30 s on a CPU), figures beside the paper's numbers"),
+        ("--device gpu", "the paper's grid on a GPU"),
+    )
     Options = Options
     record_key = ("kind", "n", "d", "batch", "compression", "Z", "mode", "seed", "backend", "settings")
     unit = "cells"

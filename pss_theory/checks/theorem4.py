@@ -223,6 +223,10 @@ class Theorem4(OnePssCheck):
     order = 3
     title = "Theorem 4 (pairs)"
     description = "Theorem 4: pair inner products of read-back rows."
+    examples = (
+        ("--n 2e5 --d 64 --k 512", "1e6 sampled pairs of a generated table against eps^2 + 2 eps"),
+        ("--table emb.npy --rho 0.03 --top 1000", "your table: sampled pairs and every pair of its 1,000 largest rows"),
+    )
     Options = Options
     record_parts = ("sampled", "eq25", "histograms")
     scales = {

@@ -203,6 +203,11 @@ class Theorem6(Check):
     order = 1
     title = "Theorem 6 (Macro PSS)"
     description = "Theorem 6: worst-case distortion of ||S E x|| over all x."
+    examples = (
+        ("--n 1e5 --d 64 --k 512", "exact eps_macro of 3 draws of a Gaussian S on a generated table"),
+        ("--sweep --family gaussian,countsketch,srht", "sweep k from 2d to n/4 for three families, with figures"),
+        ("--table emb.npy --family all --k 2048 --trials 10", "your table, every sketch family, 10 draws each"),
+    )
     Options = Options
     figures_default = "figures"
     record_key = ("family", "k", "trial", "n", "d", "seed", "table")

@@ -272,6 +272,12 @@ class Theorem7(OnePssCheck):
     order = 2
     title = "Theorem 7 (Micro PSS)"
     description = "Theorem 7 (Micro PSS), row by row over all n rows."
+    examples = (
+        ("--n 1e6 --d 128 --k 1024", "every row of a generated 1e6 x 128 table, Gaussian S"),
+        ("--table emb.npy --rho 0.03", "your table; a rho below its largest rho_i (trained tables have small ones)"),
+        ("--family osnap --s 8 --k 4096", "another family with its own parameter"),
+        ("--family robez --compression 100 --Z 32", "ROBE-Z, the PSS that is not S E"),
+    )
     Options = Options
     record_parts = ("stats", "selection", "histograms")
     scales = {
