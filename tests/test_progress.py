@@ -1,6 +1,9 @@
 """Progress on stderr: one tqdm line per stage of the library's work, fitting the terminal, with adaptive
 units; nothing at all when stderr is not a terminal or with --quiet."""
 import io
+import os
+import pty
+import sys
 
 import numpy as np
 import pytest
@@ -88,3 +91,22 @@ def test_the_library_reports_stages_without_printing(capsys):
     assert stages == ["pass 1", "pass 2", "pairs", "top pairs"]
     assert seen[-1] == ("top pairs", 1, 1, "step")
     assert capsys.readouterr() == ("", "")
+
+
+def test_a_terminal_that_reports_no_size_still_shows_the_bars(monkeypatch):
+    """A pseudo-terminal without a window reports 0 x 0 (script, some container shells): the bar is
+    still drawn, 80 columns wide."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
+    master, slave = pty.openpty()
+    with os.fdopen(slave, "w") as stream:
+        assert tuple(os.get_terminal_size(slave)) == (0, 0)
+        monkeypatch.setattr(sys, "stderr", stream)  # tqdm sizes its bar from the screen only for sys.stderr
+        with cli.StageBars("theorem7", True) as bars:
+            bars("pass 1", 10, 10, "rows")
+        stream.flush()
+        out = os.read(master, 1 << 16).decode()
+    os.close(master)
+    lines = drawn(out.replace("\r\n", "\n"))
+    assert any(line.startswith("theorem7 pass 1: 100%") for line in lines), out
+    assert max(len(line) for line in lines) < 80

@@ -151,16 +151,21 @@ def writing(out: str):
                 break  # not empty: it holds results
 
 
-def columns(stream) -> int:
-    """Width of the terminal ``stream`` writes to: ``COLUMNS`` when set (as ``shutil.get_terminal_size``
-    reads it), else the terminal's own width, else 80."""
-    with contextlib.suppress(ValueError):
-        if int(os.environ.get("COLUMNS", "0")) > 0:
-            return int(os.environ["COLUMNS"])
+def terminal_size(stream) -> tuple[int, int]:
+    """(columns, lines) of the terminal ``stream`` writes to: ``COLUMNS`` / ``LINES`` when set (as
+    ``shutil.get_terminal_size`` reads them), else the terminal's own size, else 80 x 24 (also where a
+    terminal reports 0, as a pseudo-terminal without a window does: tqdm would then hide its bar)."""
     try:
-        return os.get_terminal_size(stream.fileno()).columns
+        size = os.get_terminal_size(stream.fileno())
     except (AttributeError, OSError, ValueError):
-        return 80
+        size = os.terminal_size((0, 0))
+    out = []
+    for name, own, default in (("COLUMNS", size.columns, 80), ("LINES", size.lines, 24)):
+        with contextlib.suppress(ValueError):
+            if int(os.environ.get(name, "0")) > 0:
+                own = int(os.environ[name])
+        out.append(own if own > 0 else default)
+    return out[0], out[1]
 
 
 class StageBars:
@@ -184,8 +189,9 @@ class StageBars:
             self.stage = stage
             # a single step (coherence, pairs) has no rate worth showing: its bar and the time it took
             single = {"bar_format": "{l_bar}{bar}| {elapsed}"} if total == 1 else {}
+            columns, lines = terminal_size(self.stream)
             self.bar = tqdm.tqdm(total=total, desc=f"{self.label} {stage}", unit=f" {unit}", unit_scale=True,
-                                 file=self.stream, ncols=columns(self.stream) - 1, mininterval=0.2, leave=True,
+                                 file=self.stream, ncols=columns - 1, nrows=lines, mininterval=0.2, leave=True,
                                  **single)
             _open.add(self)
         self.bar.update(min(done, total) - self.bar.n)
