@@ -54,6 +54,7 @@ def test_report_writes_figures_results_and_appendix_under_out(report):
     report_json = json.loads((cwd / "results" / "report.json").read_text())
     assert report_json["command"] == "python -m verify --scale smoke"
     assert "Part B (Eq. 16-18): eta_i <=" in proc.stdout and "holds" not in proc.stderr
+    assert "%|" not in proc.stderr and "rows/s" not in proc.stderr  # stderr is not a terminal: no progress
 
 
 def test_rerun_is_idempotent(report):
