@@ -126,6 +126,11 @@ class Family:
         RMS eta_i^2 = (srank / k) (a (1 - 1/m) + b / m)."""
         return None
 
+    def row_law(self, pss):
+        """The conditional law of a read-back error that ``theory.certificates`` turns into per-row
+        bounds (``GaussianLaw``, ``SignedSumLaw``), or None where there is none (a PSS that is not S E)."""
+        return None
+
     # ---- cost model ----
     def block_bytes(self, pss, d: int, rows: int) -> float:
         """Bytes the operator itself allocates per streamed block of ``rows`` rows (beyond the table's)."""

@@ -21,7 +21,7 @@ import math
 from .. import rng
 from .. import validate as V
 from ..errors import InputError
-from ..theory import predictions, tails
+from ..theory import certificates, predictions, tails
 from ..theory.sources import cites
 from .base import Family, Param, Sketch
 
@@ -126,6 +126,12 @@ class HashingFamily(Family):
         """Each of the s blocks (k/s rows) makes two columns collide with probability s/k, with a random
         sign and weight 1/s: E <S e_i, S e_j>^2 = s (s/k) / s^2 = 1/k; and ||S e_i||^2 = 1 exactly."""
         return 1.0, 0.0
+
+    def row_law(self, pss):
+        """||S e_i||^2 = 1; each of the s nonzeros of s_i (weight 1/s each way: 1/s^2 on V) meets row j's
+        nonzero in its block with probability 1 / (block size) <= 1 / min block size."""
+        smallest = min(b - a for a, b in zip(pss.block_edges, pss.block_edges[1:]))
+        return certificates.SignedSumLaw(pss.k, p=1.0 / smallest, weight=1.0 / pss.s**2, slots=pss.s)
 
     def block_bytes(self, pss, d, rows):
         return 8.0 * 3 * rows * pss.s + 8.0 * rows * pss.s * d

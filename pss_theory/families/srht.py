@@ -27,7 +27,7 @@ import numpy as np
 from .. import rng
 from .. import validate as V
 from ..errors import InputError
-from ..theory import predictions, tails
+from ..theory import certificates, predictions, tails
 from .base import Family, Sketch
 
 _LN4 = math.log(4.0)
@@ -213,6 +213,15 @@ class SrhtFamily(Family):
         replacement, so Var = k (N - k) / (N - 1) / k^2: a = (N - k) / (N - 1).  ||S e_i||^2 = 1 exactly.
         Gaussian-like laws without the finite-population factor overstate SRHT's error when k is near N."""
         return (pss.N - pss.k) / (pss.N - 1) if pss.N > 1 else 0.0, 0.0
+
+    def row_law(self, pss):
+        """Given the sampled rows, Mhat_i - E_i is a Rademacher sum in the signs D with V_i =
+        sum_j c_ij^2 a_j, c_ij = <S e_i, S e_j> up to signs; E c_ij^2 = (N - k)/(k (N - 1)), but the c_ij are
+        dependent through the shared rows and no tail with explicit constants for V_i is derived here:
+        the dense +-1/sqrt(k) bound (V_i at its mean, no finite-population factor) is a prediction."""
+        return certificates.SignedSumLaw(pss.k, p=1.0, weight=1.0 / pss.k**2, density=1.0, proven=False,
+                                         reason="no explicit-constant tail for V_i = sum_j c_ij^2 a_j under "
+                                                "row sampling: a prediction, not a certificate")
 
     def block_bytes(self, pss, d, rows):
         return 3.0 * 8 * pss.B * d + 8.0 * pss.k * d

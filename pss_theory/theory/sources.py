@@ -49,6 +49,16 @@ SOURCES = {
                      "replacement).",
     "clopper_pearson1934": "C. J. Clopper and E. S. Pearson. The use of confidence or fiducial limits "
                            "illustrated in the case of the binomial. Biometrika 26(4):404-413, 1934.",
+    "laurent_massart2000": "B. Laurent and P. Massart. Adaptive estimation of a quadratic functional by model "
+                           "selection. Ann. Statist. 28(5):1302-1338, 2000 (Lemma 1: for a_j >= 0 and iid N(0, 1) "
+                           "g_j, P(sum a_j (g_j^2 - 1) >= 2 ||a||_2 sqrt(x) + 2 ||a||_inf x) <= e^-x).",
+    "chernoff1952": "H. Chernoff. A measure of asymptotic efficiency for tests of a hypothesis based on the sum of "
+                    "observations. Ann. Math. Statist. 23(4):493-507, 1952 (P(Z >= t) <= e^{-theta t} E e^{theta Z} "
+                    "for every theta > 0).",
+    "boucheron2013": "S. Boucheron, G. Lugosi and P. Massart. Concentration Inequalities: A Nonasymptotic Theory "
+                     "of Independence. OUP, 2013 (Theorem 6.2, the bounded differences inequality of McDiarmid "
+                     "1989: P(Z - EZ >= t) <= exp(-2 t^2 / sum c_i^2); Theorem 6.10: for independent X_i in [0, 1] "
+                     "and a separately convex 1-Lipschitz f, P(Z > EZ + t) <= exp(-t^2 / 2)).",
     "sklearn": "F. Pedregosa et al. Scikit-learn: machine learning in Python. JMLR 12:2825-2830, 2011 "
                "(sklearn.random_projection.johnson_lindenstrauss_min_dim).",
     "this_module": "Derived in pss-theory; the derivation is in the docstring of the function or family that uses it.",

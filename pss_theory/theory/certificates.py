@@ -1,0 +1,372 @@
+"""Per-row certificates: a bound B_i on ||Mhat_i - E_i|| for every row in scope at once, before S is drawn.
+
+For a sketch S (k x n) with columns s_j = S e_j, the read-back error of row i is
+
+    Mhat_i - E_i = (q_i - 1) E_i + sum_{j != i} <s_i, s_j> E_j,        q_i = ||s_i||^2.
+
+Conditioned on what makes row i's column (and, for hashing sketches, the hash), the sum is either a
+Gaussian vector (Gaussian S) or a Rademacher sum of vectors (+-1 entries, sparse sign sketches), and
+its size is set by statistics of E that one pass gives: the eigenvalues of the Gram G = E^T E (trace
+||E||_F^2, Frobenius norm ||G||_F, largest sigma^2) and the row masses a_j = ||E_j||^2.  Each row
+gets delta / m of the failure probability (m rows in scope: rho_i > rho), split between the events
+below; the union bound makes B_i hold for all m rows together with probability >= 1 - delta.
+
+Laws (the derivations are written out in paper_appendix.md, "Beyond the paper: per-row certificates"):
+
+- ``GaussianLaw`` (S_rj ~ N(0, 1/k)): q ~ chi^2_k / k exactly (two-sided quantiles from scipy), and
+  independently of q the sum is sqrt(q / k) Sigma_i^{1/2} g with Sigma_i = G - E_i^T E_i, g ~ N(0, I_d).
+  The quadratic form g^T Sigma_i g is bounded by Laurent & Massart (2000, Lemma 1) with trace
+  ||E||_F^2 - a_i, ||a||_2 <= ||G||_F and ||a||_inf <= sigma^2 (Weyl: Sigma_i <= G), or by the Chernoff
+  bound with the exact moment generating function of g^T G g >= g^T Sigma_i g, whichever is smaller.
+- ``SignedSumLaw`` (Rademacher, Achlioptas, CountSketch, OSNAP): conditioned on the supports (and the
+  hash) the sum is sum_l eps_l v_l with independent signs eps_l, V = sum_l ||v_l||^2 a sum of weighted
+  Bernoulli variables (Chernoff bound with its exact moment generating function), and
+  ||sum eps_l v_l|| <= sqrt(V) + min(sqrt(2 V x), sqrt(8 L^2 x)) with probability >= 1 - e^-x: bounded
+  differences (McDiarmid 1989; Boucheron, Lugosi & Massart 2013, Thm 6.2) or convex Lipschitz
+  functions of independent bounded variables (ibid., Thm 6.10), L^2 the largest eigenvalue of
+  sum_l v_l v_l^T.  E||.|| <= sqrt(E||.||^2) = sqrt(V).
+
+A bound with a constant that is not proven (SRHT: no explicit tail for its V found) is a
+``prediction``, never a ``certificate``.  Choosing the smallest of several valid bounds, or the best
+split of delta / m, is a function of E only, so it keeps the guarantee.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import optimize, stats
+
+from .. import validate as V
+from .sources import cites
+
+#: the fractions of a row's delta / m given to the tail of the sum (the rest to the column's norm or V);
+#: the best is taken per row (a function of E only)
+SPLITS = (0.5, 0.7, 0.85, 0.95)
+#: row masses are rounded up to bins of this relative width for the moment generating function (an
+#: upper bound: the function grows with each mass), so one evaluation costs O(bins), not O(n)
+MASS_BIN = 1e-3
+
+
+@dataclass(frozen=True)
+class TableStats:
+    """What one pass over E gives: the Gram's eigenvalues and every row's squared norm ||E_j||^2."""
+
+    n: int
+    d: int
+    gram_eigenvalues: np.ndarray  # ascending, clipped at 0
+    row_sq: np.ndarray  # a_j = ||E_j||^2, n entries
+    masses: tuple = field(default=None, repr=False)  # (values, counts): a_j rounded up to MASS_BIN bins
+
+    @classmethod
+    def from_gram(cls, gram, row_norms) -> TableStats:
+        ev = np.clip(np.linalg.eigvalsh(np.asarray(gram, dtype=np.float64)), 0.0, None)
+        a = np.asarray(row_norms, dtype=np.float64) ** 2
+        pos = a[a > 0]
+        if pos.size:
+            step = math.log1p(MASS_BIN)
+            bins = np.ceil(np.log(pos / pos.max()) / step)
+            values, counts = np.unique(bins, return_counts=True)
+            masses = (pos.max() * np.exp(values * step) * (1 + 1e-12), counts.astype(np.float64))
+        else:
+            masses = (np.zeros(0), np.zeros(0))
+        return cls(a.size, ev.size, ev, a, masses)
+
+    @property
+    def frobenius_sq(self) -> float:
+        return float(self.row_sq.sum())
+
+    @property
+    def gram_frobenius(self) -> float:
+        """||E^T E||_F = sqrt(sum of squared Gram eigenvalues)."""
+        return float(np.sqrt((self.gram_eigenvalues**2).sum()))
+
+    @property
+    def sigma_sq(self) -> float:
+        return float(self.gram_eigenvalues[-1])
+
+    @property
+    def rho(self) -> np.ndarray:
+        return np.sqrt(self.row_sq / self.sigma_sq)
+
+    def scope(self, rho: float) -> np.ndarray:
+        """Rows with rho_i > rho (Theorem 7's rows), as indices."""
+        return np.flatnonzero(self.rho > rho)
+
+
+@dataclass(frozen=True)
+class GaussianLaw:
+    """S with iid N(0, 1/k) entries."""
+
+    k: int
+    proven: bool = True
+    sources: tuple = ("laurent_massart2000", "chernoff1952", "this_module")
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SignedSumLaw:
+    """A sketch whose read-back error is a Rademacher sum once supports (and hashes) are fixed.
+
+    ``density``: each entry is nonzero with this probability, with value +-1/sqrt(density k), so
+    q = N / (density k) with N ~ Binomial(k, density) nonzeros in a column (density 1: dense +-1/sqrt(k),
+    q = 1); ``slots``: for sketches with q = 1 exactly (CountSketch, OSNAP), the fixed number of nonzeros
+    per column (then ``density`` is None).  Each of row i's N (or ``slots``) nonzeros meets row j's
+    column with probability ``p``, adding ``weight`` a_j to V.  ``proven`` False makes it a prediction.
+    """
+
+    k: int
+    p: float
+    weight: float
+    density: float | None = None
+    slots: int | None = None
+    proven: bool = True
+    sources: tuple = ("boucheron2013", "chernoff1952", "this_module")
+    reason: str = ""
+
+
+@dataclass
+class Certificate:
+    """B_i for the rows in scope, eps_cert_i = B_i / ||E_i||, and what kind of guarantee it is."""
+
+    family: str
+    k: int
+    delta: float
+    rho: float
+    rows: np.ndarray
+    bound: np.ndarray
+    eps: np.ndarray
+    kind: str  # "certificate", "prediction" or "n/a"
+    sources: tuple
+    note: str = ""
+
+    @property
+    def m(self) -> int:
+        return int(self.rows.size)
+
+    @property
+    def eps_max(self) -> float | None:
+        return float(self.eps.max()) if self.eps.size else None
+
+    def per_row(self, n: int) -> np.ndarray:
+        """eps_cert_i for all n rows: NaN outside the rows in scope."""
+        out = np.full(n, np.nan)
+        out[self.rows] = self.eps
+        return out
+
+
+# ---- the tail bounds (each a function of E's statistics and a failure probability) ----
+
+@cites("laurent_massart2000")
+def laurent_massart(trace, fro, top, x):
+    """t with P(sum a_j g_j^2 >= t) <= e^-x: t = sum a + 2 ||a||_2 sqrt(x) + 2 ||a||_inf x (Lemma 1)."""
+    return trace + 2.0 * fro * np.sqrt(x) + 2.0 * top * x
+
+
+def _chernoff_quantile(log_mgf, x: float, upper: float) -> float:
+    """min over theta in (0, upper) of (log E e^{theta Z} + x) / theta: P(Z >= that) <= e^-x for every
+    theta (Chernoff), so any theta the search returns gives a valid bound."""
+    def value(u):
+        theta = upper * u
+        return (log_mgf(theta) + x) / theta
+
+    res = optimize.minimize_scalar(value, bounds=(1e-9, 1 - 1e-9), method="bounded", options={"xatol": 1e-6})
+    return float(min(res.fun, value(0.5)))
+
+
+@cites("chernoff1952")
+def gaussian_form_chernoff(eigenvalues, x: float) -> float:
+    """t with P(g^T G g >= t) <= e^-x, from E e^{theta g^T G g} = prod (1 - 2 theta lambda_j)^{-1/2}."""
+    lam = np.asarray(eigenvalues, dtype=np.float64)
+    lam = lam[lam > 0]
+    return _chernoff_quantile(lambda th: -0.5 * np.log1p(-2.0 * th * lam).sum(), x, 0.5 / lam.max())
+
+
+@cites("chernoff1952")
+def bernoulli_mass_chernoff(masses, p: float, weight: float, slots: float, x: float):
+    """(t, theta) with P(V >= t) <= e^-x for V = weight sum_{slots} sum_j a_j B_j, B_j ~ Bernoulli(p)
+    independent: log E e^{theta V} = slots sum_j ln(1 + p (e^{theta weight a_j} - 1))."""
+    values, counts = masses
+    top = float(values.max())
+
+    def log_mgf(theta):
+        return slots * float((counts * np.log1p(p * np.expm1(theta * weight * values))).sum())
+
+    upper = 60.0 / (weight * top)
+    res = optimize.minimize_scalar(lambda u: (log_mgf(upper * u) + x) / (upper * u), bounds=(1e-9, 1.0),
+                                   method="bounded", options={"xatol": 1e-7})
+    theta = upper * float(res.x)
+    return (log_mgf(theta) + x) / theta, theta
+
+
+# ---- the laws ----
+
+def _survival_edges(levels: int = 400, floor: float = 1e-16) -> np.ndarray:
+    """Cumulative probabilities 0 < c_0 < ... < c_L < 1 dense in both tails: bin edges of an upper sum."""
+    tail = np.geomspace(floor, 0.5, levels)
+    return np.unique(np.concatenate([tail, 1.0 - tail[::-1]]))
+
+
+def _lower_lookup(grid: np.ndarray, values: np.ndarray, t) -> np.ndarray:
+    """values at the largest grid point <= t (1 below the grid): for a decreasing tail function this is
+    an upper bound at t."""
+    pos = np.searchsorted(grid, t, side="right") - 1
+    return np.where(pos >= 0, values[np.clip(pos, 0, None)], 1.0)
+
+
+@cites("laurent_massart2000", "chernoff1952", "this_module")
+def gaussian_form_tail(eigenvalues, grid_points: int = 3000, theta_points: int = 400):
+    """(t grid, P-bound): an upper bound on P(g^T G g >= t) on a grid of t, decreasing in t.
+
+    g^T G g = lambda_1 g_1^2 + R with R = sum_{j >= 2} lambda_j g_j^2 independent of g_1.  P(R >= r) is
+    bounded by the smaller of Laurent-Massart (Lemma 1, solved for x) and the Chernoff bound with R's exact
+    moment generating function (min over a grid of theta: each theta gives a valid bound).  Then
+    P(Q >= t) <= sum_b P(g_1^2 in [u_b, u_b+1)) P(R >= t - lambda_1 u_b+1) + P(g_1^2 >= u_max), an upper
+    Riemann sum over the exact chi^2_1 law of g_1^2; the Chernoff and Laurent-Massart bounds on Q itself
+    are taken where smaller."""
+    lam = np.sort(np.asarray(eigenvalues, dtype=np.float64)[np.asarray(eigenvalues) > 0])
+    top, rest = lam[-1], lam[:-1]
+    hi = lam.sum() + 2.0 * np.sqrt((lam**2).sum() * 80.0) + 2.0 * top * 80.0
+    t = np.concatenate([[0.0], np.geomspace(lam.sum() * 1e-4, hi, grid_points)])
+
+    def bound(weights, tt):
+        if weights.size == 0:
+            return (tt <= 0).astype(float)
+        out = np.ones_like(tt)
+        fro, big, tr = np.sqrt((weights**2).sum()), weights.max(), weights.sum()
+        above = tt > tr
+        # Laurent-Massart solved for x: tt = tr + 2 fro sqrt(x) + 2 big x
+        z = (-fro + np.sqrt(fro**2 + 2.0 * big * np.clip(tt - tr, 0, None))) / (2.0 * big)
+        out = np.where(above, np.minimum(out, np.exp(-(z**2))), out)
+        theta = (0.5 / big) * np.linspace(1e-4, 1.0 - 1e-4, theta_points)
+        log_mgf = -0.5 * np.log1p(-2.0 * theta[:, None] * weights[None, :]).sum(axis=1)
+        chern = np.exp(np.min(log_mgf[:, None] - theta[:, None] * tt[None, :], axis=0))
+        return np.minimum(out, chern)
+
+    phi_rest = bound(rest, t)
+    levels = np.concatenate([[0.0], _survival_edges()])
+    edges = stats.chi2.ppf(levels, 1)
+    mass = np.diff(levels)
+    conv = (mass[None, :] * _lower_lookup(t, phi_rest, t[:, None] - top * edges[None, 1:])).sum(axis=1) + 1.0 - levels[-1]
+    return t, np.minimum(np.minimum(conv, bound(lam, t)), 1.0)
+
+
+@cites("laurent_massart2000", "chernoff1952", "this_module")
+def gaussian_bounds(st: TableStats, law: GaussianLaw, a: np.ndarray, delta_row: float, a_points: int = 256) -> np.ndarray:
+    """B_i for Gaussian S: the smallest B with P(||Mhat_i - E_i|| > B) <= delta_row by this bound:
+
+    ||Mhat_i - E_i|| <= |q - 1| ||E_i|| + sqrt(q / k) sqrt(Q), q ~ chi^2_k / k independent of
+    Q = g^T Sigma_i g <= g^T G g, so P(> B) <= sum_c P(q in bin c) P(Q >= k ((B - D_c ||E_i||)_+ / sqrt(q_c+))^2)
+    + P(q outside the bins), with D_c = max |q - 1| over bin c and q_c+ its top (an upper Riemann sum over
+    the exact chi^2_k law; P(Q >= .) from ``gaussian_form_tail``).  B is found by bisection (the sum falls
+    as B grows) on a grid of row masses; a row uses the grid point at or above its own ||E_i||^2, which
+    only enlarges the bound."""
+    k = law.k
+    tq, phi = gaussian_form_tail(st.gram_eigenvalues)
+    levels = _survival_edges()
+    qe = stats.chi2.ppf(levels, k) / k
+    mass = np.diff(levels)
+    outside = levels[0] + 1.0 - levels[-1]
+    dev = np.maximum(np.abs(qe[:-1] - 1.0), np.abs(qe[1:] - 1.0))
+    grid = np.geomspace(a.min(), a.max(), a_points) if a.max() > a.min() else np.array([a.max()])
+    grid[-1] = a.max()
+    root_a = np.sqrt(grid)[:, None]
+
+    def tail(B):
+        room = np.clip(B[:, None] - dev[None, :] * root_a, 0.0, None)
+        return (mass[None, :] * _lower_lookup(tq, phi, k * room**2 / qe[None, 1:])).sum(axis=1) + outside
+
+    lo = np.zeros(grid.size)
+    hi = np.sqrt(grid) * (qe[-1] + 1.0) + np.sqrt(qe[-1] / k * tq[-1])
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        ok = tail(mid) <= delta_row
+        hi = np.where(ok, mid, hi)
+        lo = np.where(ok, lo, mid)
+    return hi[np.searchsorted(grid, a * (1 - 1e-12))]
+
+
+@cites("boucheron2013", "chernoff1952", "this_module")
+def signed_sum_bounds(st: TableStats, law: SignedSumLaw, a: np.ndarray, delta_row: float) -> np.ndarray:
+    """B_i for a sketch whose error is a Rademacher sum given supports and hash: with probability
+    >= 1 - delta_row, ||Mhat_i - E_i|| <= |q - 1|_max ||E_i|| + sqrt(V_hi) + min(sqrt(2 V_hi x), sqrt(8 L^2 x)),
+    L^2 <= min(V_hi, slots_hi weight sigma^2), x = ln(1 / (f delta_row)); the rest of delta_row bounds
+    the column's nonzero count (two-sided, exact binomial quantiles) and V (Chernoff)."""
+    best = np.full(a.shape, np.inf)
+    for f in SPLITS:
+        rest = (1.0 - f) * delta_row
+        if law.density is None:
+            diag, slots, dv = 0.0, float(law.slots), rest
+        elif law.density >= 1.0:
+            diag, slots, dv = 0.0, float(law.k), 0.0
+        else:
+            dq = rest / 4.0
+            n_hi = stats.binom.ppf(1.0 - dq, law.k, law.density)
+            n_lo = stats.binom.ppf(dq, law.k, law.density)
+            c2 = 1.0 / (law.density * law.k)
+            diag, slots, dv = max(c2 * n_hi - 1.0, 1.0 - c2 * n_lo), float(n_hi), rest / 2.0
+        if law.p >= 1.0:
+            v = law.weight * slots * (st.frobenius_sq - a)  # every slot meets every row: V is fixed
+        else:
+            t, theta = bernoulli_mass_chernoff(st.masses, law.p, law.weight, slots, math.log(1.0 / dv))
+            own = slots * np.log1p(law.p * np.expm1(theta * law.weight * a))
+            v = t - own / theta
+        x = math.log(1.0 / (f * delta_row))
+        lip = np.minimum(v, slots * law.weight * st.sigma_sq)
+        b = diag * np.sqrt(a) + np.sqrt(v) + np.minimum(np.sqrt(2.0 * v * x), np.sqrt(8.0 * lip * x))
+        best = np.minimum(best, b)
+    return best
+
+
+@cites("this_module")
+def certify(st: TableStats, law, family: str, k: int, delta: float, rho: float, rows: np.ndarray | None = None) -> Certificate:
+    """The certificate of ``family`` (its ``row_law``) at k for the rows with rho_i > rho (or ``rows``):
+    B_i holds for all of them together with probability >= 1 - delta (union over those rows only)."""
+    delta = V.open_unit("delta", delta)
+    rows = st.scope(rho) if rows is None else np.asarray(rows, dtype=np.int64)
+    if law is None:
+        return Certificate(family, k, delta, rho, rows, np.full(rows.size, np.nan), np.full(rows.size, np.nan), "n/a",
+                           (), "not of the form S E: there is no column S e_i to condition on")
+    if rows.size == 0:
+        empty = np.zeros(0)
+        return Certificate(family, k, delta, rho, rows, empty, empty, "certificate" if law.proven else "prediction",
+                           law.sources, "no row has rho_i > rho")
+    a = st.row_sq[rows]
+    delta_row = delta / rows.size
+    fn = gaussian_bounds if isinstance(law, GaussianLaw) else signed_sum_bounds
+    bound = fn(st, law, a, delta_row)
+    return Certificate(family, k, delta, rho, rows, bound, bound / np.sqrt(a),
+                       "certificate" if law.proven else "prediction", law.sources, law.reason)
+
+
+@cites("desai2022", "this_module")
+def pair_eps(eps_i, eps_j):
+    """Theorem 4 from row certificates: |<Mhat_i, Mhat_j> - <E_i, E_j>| <= pair_eps ||E_i|| ||E_j||.
+
+    With Mhat_i = E_i + a_i, ||a_i|| <= eps_i ||E_i||: <Mhat_i, Mhat_j> - <E_i, E_j> = <a_i, E_j> +
+    <E_i, a_j> + <a_i, a_j>, so by Cauchy-Schwarz the bound is eps_i + eps_j + eps_i eps_j (eps^2 + 2 eps
+    of Theorem 4 when eps_i = eps_j = eps), on the same event as the rows' certificates."""
+    eps_i, eps_j = np.asarray(eps_i), np.asarray(eps_j)
+    return eps_i + eps_j + eps_i * eps_j
+
+
+def k_for_eps(eps: float, make_cert, k_lo: int, k_hi: int) -> int | None:
+    """The smallest k in [k_lo, k_hi] whose certificate has max eps_cert_i <= eps (bisection: the bound
+    falls as k grows), or None when even k_hi does not reach it.  ``make_cert(k)`` -> Certificate."""
+    def ok(k):
+        c = make_cert(k)
+        return c.eps_max is not None and c.eps_max <= eps
+
+    if not ok(k_hi):
+        return None
+    lo, hi = k_lo, k_hi
+    if ok(lo):
+        return lo
+    while hi - lo > max(1, lo // 200):
+        mid = (lo + hi) // 2
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
