@@ -73,11 +73,10 @@ class AchlioptasFamily(ChernoffFamily):
     def rate(self, eps, p):
         return tails.rate_achlioptas(eps, p["density"])
 
-    def row_law(self, pss):
+    def row_law(self, k, density=1.0 / 3.0, **params):
         """Entries +-c, c^2 = 1/(density k), nonzero with probability density: given the N nonzeros of
         s_i, each meets row j's entry with probability density, adding c^4 a_j to V."""
-        return certificates.SignedSumLaw(pss.k, p=pss.density, weight=1.0 / (pss.density * pss.k) ** 2,
-                                         density=pss.density)
+        return certificates.SignedSumLaw(k, p=density, weight=1.0 / (density * k) ** 2, density=density)
 
     def eta_law(self, pss):
         """||S e_i||^2 = Binomial(k, q) / (q k): k Var = (1 - q) / q for density q."""

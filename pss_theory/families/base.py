@@ -126,9 +126,10 @@ class Family:
         RMS eta_i^2 = (srank / k) (a (1 - 1/m) + b / m)."""
         return None
 
-    def row_law(self, pss):
+    def row_law(self, k: int, **params):
         """The conditional law of a read-back error that ``theory.certificates`` turns into per-row
-        bounds (``GaussianLaw``, ``SignedSumLaw``), or None where there is none (a PSS that is not S E)."""
+        bounds (``GaussianLaw``, ``SignedSumLaw``) for a sketch of size k with the operator's parameters
+        (``pss.params()``), or None where there is none (a PSS that is not S E)."""
         return None
 
     # ---- cost model ----

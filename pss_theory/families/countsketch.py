@@ -29,6 +29,7 @@ class CountSketch(OSNAP):
 class CountSketchFamily(HashingFamily):
     name = "countsketch"
     operator = CountSketch
+    default_s = 1
     sources = ("thorup_zhang2012", "charikar2004", "this_module")
     formula = "k = f (f + 1) / (eps^2 delta)"
     color = "C3"

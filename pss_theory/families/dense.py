@@ -92,12 +92,12 @@ class ChernoffFamily(Family):
         """Independent entries of variance 1/k: E <S e_i, S e_j>^2 = k (1/k)^2 = 1/k, so a = 1."""
         return 1.0, self.column_norm_variance
 
-    def row_law(self, pss):
+    def row_law(self, k, **params):
         """Gaussian entries: the exact Gaussian law; +-1/sqrt(k) entries: a Rademacher sum with every
         slot meeting every row (q = 1, V = (||E||_F^2 - a_i) / k)."""
         if self.gaussian_entries:
-            return certificates.GaussianLaw(pss.k)
-        return certificates.SignedSumLaw(pss.k, p=1.0, weight=1.0 / pss.k**2, density=1.0)
+            return certificates.GaussianLaw(k)
+        return certificates.SignedSumLaw(k, p=1.0, weight=1.0 / k**2, density=1.0)
 
     def block_bytes(self, pss, d, rows):
         return 2.0 * 4 * pss.k * rows  # the generated columns, and the cached block

@@ -118,6 +118,8 @@ def osnap_required_s(eps, delta, log_f, c_sparsity=OSNAP_C_SPARSITY) -> float:
 class HashingFamily(Family):
     """What CountSketch and OSNAP share: the Chebyshev bound, the subspace-embedding prediction, the cost."""
 
+    default_s = 4  # nonzeros per column when the operator's parameters do not say
+
     def macro_prediction(self, k, n, d, delta):
         return {"prediction": None, "prediction_inner": predictions.countsketch_subspace_eps(k, d, delta),
                 "prediction_name": "CountSketch subspace embedding sqrt((d^2+d)/(delta k))"}
@@ -127,11 +129,11 @@ class HashingFamily(Family):
         sign and weight 1/s: E <S e_i, S e_j>^2 = s (s/k) / s^2 = 1/k; and ||S e_i||^2 = 1 exactly."""
         return 1.0, 0.0
 
-    def row_law(self, pss):
+    def row_law(self, k, s=None, **params):
         """||S e_i||^2 = 1; each of the s nonzeros of s_i (weight 1/s each way: 1/s^2 on V) meets row j's
-        nonzero in its block with probability 1 / (block size) <= 1 / min block size."""
-        smallest = min(b - a for a, b in zip(pss.block_edges, pss.block_edges[1:]))
-        return certificates.SignedSumLaw(pss.k, p=1.0 / smallest, weight=1.0 / pss.s**2, slots=pss.s)
+        nonzero in its block with probability 1 / (block size) <= 1 / floor(k / s), the smallest block."""
+        s = s or self.default_s
+        return certificates.SignedSumLaw(k, p=1.0 / (k // s), weight=1.0 / s**2, slots=s)
 
     def block_bytes(self, pss, d, rows):
         return 8.0 * 3 * rows * pss.s + 8.0 * rows * pss.s * d

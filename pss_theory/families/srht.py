@@ -214,12 +214,12 @@ class SrhtFamily(Family):
         Gaussian-like laws without the finite-population factor overstate SRHT's error when k is near N."""
         return (pss.N - pss.k) / (pss.N - 1) if pss.N > 1 else 0.0, 0.0
 
-    def row_law(self, pss):
+    def row_law(self, k, **params):
         """Given the sampled rows, Mhat_i - E_i is a Rademacher sum in the signs D with V_i =
         sum_j c_ij^2 a_j, c_ij = <S e_i, S e_j> up to signs; E c_ij^2 = (N - k)/(k (N - 1)), but the c_ij are
         dependent through the shared rows and no tail with explicit constants for V_i is derived here:
         the dense +-1/sqrt(k) bound (V_i at its mean, no finite-population factor) is a prediction."""
-        return certificates.SignedSumLaw(pss.k, p=1.0, weight=1.0 / pss.k**2, density=1.0, proven=False,
+        return certificates.SignedSumLaw(k, p=1.0, weight=1.0 / k**2, density=1.0, proven=False,
                                          reason="no explicit-constant tail for V_i = sum_j c_ij^2 a_j under "
                                                 "row sampling: a prediction, not a certificate")
 

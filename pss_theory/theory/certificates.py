@@ -58,6 +58,7 @@ class TableStats:
     gram_eigenvalues: np.ndarray  # ascending, clipped at 0
     row_sq: np.ndarray  # a_j = ||E_j||^2, n entries
     masses: tuple = field(default=None, repr=False)  # (values, counts): a_j rounded up to MASS_BIN bins
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # tails that depend on E only
 
     @classmethod
     def from_gram(cls, gram, row_norms) -> TableStats:
@@ -200,6 +201,22 @@ def bernoulli_mass_chernoff(masses, p: float, weight: float, slots: float, x: fl
     return (log_mgf(theta) + x) / theta, theta
 
 
+def light_masses(masses, heavy_rows: float):
+    """The masses left after the ``heavy_rows`` largest rows (whole rows, rounded down) are set aside:
+    the chance that one of s_i's slots meets any of them is at most heavy_rows slots p (a union bound),
+    so with that probability spent, V is a sum over the light rows only.  At least one row is kept."""
+    values, counts = masses
+    h = int(min(max(heavy_rows, 0.0), counts.sum() - 1))
+    order = np.argsort(values)[::-1]
+    v, c = values[order], counts[order].copy()
+    drop = np.searchsorted(np.cumsum(c), h, side="right")
+    removed = c[:drop].sum()
+    c, v = c[drop:], v[drop:]
+    c[0] -= h - removed
+    keep = c > 0
+    return (v[keep], c[keep]), h
+
+
 # ---- the laws ----
 
 def _survival_edges(levels: int = 400, floor: float = 1e-16) -> np.ndarray:
@@ -263,13 +280,15 @@ def gaussian_bounds(st: TableStats, law: GaussianLaw, a: np.ndarray, delta_row: 
     as B grows) on a grid of row masses; a row uses the grid point at or above its own ||E_i||^2, which
     only enlarges the bound."""
     k = law.k
-    tq, phi = gaussian_form_tail(st.gram_eigenvalues)
+    if "gaussian_form_tail" not in st.cache:
+        st.cache["gaussian_form_tail"] = gaussian_form_tail(st.gram_eigenvalues)
+    tq, phi = st.cache["gaussian_form_tail"]
     levels = _survival_edges()
     qe = stats.chi2.ppf(levels, k) / k
     mass = np.diff(levels)
     outside = levels[0] + 1.0 - levels[-1]
     dev = np.maximum(np.abs(qe[:-1] - 1.0), np.abs(qe[1:] - 1.0))
-    grid = np.geomspace(a.min(), a.max(), a_points) if a.max() > a.min() else np.array([a.max()])
+    grid = np.unique(a) if a.size <= a_points else np.geomspace(a.min(), a.max(), a_points)
     grid[-1] = a.max()
     root_a = np.sqrt(grid)[:, None]
 
@@ -279,7 +298,7 @@ def gaussian_bounds(st: TableStats, law: GaussianLaw, a: np.ndarray, delta_row: 
 
     lo = np.zeros(grid.size)
     hi = np.sqrt(grid) * (qe[-1] + 1.0) + np.sqrt(qe[-1] / k * tq[-1])
-    for _ in range(60):
+    for _ in range(45):
         mid = 0.5 * (lo + hi)
         ok = tail(mid) <= delta_row
         hi = np.where(ok, mid, hi)
@@ -309,8 +328,11 @@ def signed_sum_bounds(st: TableStats, law: SignedSumLaw, a: np.ndarray, delta_ro
         if law.p >= 1.0:
             v = law.weight * slots * (st.frobenius_sq - a)  # every slot meets every row: V is fixed
         else:
-            t, theta = bernoulli_mass_chernoff(st.masses, law.p, law.weight, slots, math.log(1.0 / dv))
-            own = slots * np.log1p(law.p * np.expm1(theta * law.weight * a))
+            light, h = light_masses(st.masses, dv / 2.0 / (slots * law.p))
+            t, theta = bernoulli_mass_chernoff(light, law.p, law.weight, slots, math.log(2.0 / dv))
+            # row i's own term leaves the sum only where it is surely among the light rows
+            surely_light = a * (1.0 + 2.0 * MASS_BIN) < light[0].max()
+            own = np.where(surely_light, slots * np.log1p(law.p * np.expm1(np.where(surely_light, theta * law.weight * a, 0.0))), 0.0)
             v = t - own / theta
         x = math.log(1.0 / (f * delta_row))
         lip = np.minimum(v, slots * law.weight * st.sigma_sq)
@@ -364,7 +386,8 @@ def k_for_eps(eps: float, make_cert, k_lo: int, k_hi: int) -> int | None:
     if ok(lo):
         return lo
     while hi - lo > max(1, lo // 200):
-        mid = (lo + hi) // 2
+        mid = int(math.sqrt(lo * hi)) if hi > 4 * lo else (lo + hi) // 2  # geometric steps first, then halving
+        mid = min(max(mid, lo + 1), hi - 1)
         if ok(mid):
             hi = mid
         else:
