@@ -237,6 +237,10 @@ def theorem7_eps_vs_rho(summary: dict, stem: str) -> list[str]:
                label=f"the theorem's rho = {rho:g}: rows right of it are promised eps_i <= eps")
     if rho > xe[-1]:
         notes.append(f"no row has rho_i >= rho = {rho:g} (largest rho_i {xe[-1]:.3g}): the theorem promises nothing here")
+    curve = (summary.get("certificate") or {}).get("curve")
+    if curve:
+        ax.plot(curve["rho"], curve["eps_cert"], "m-", lw=1.6, zorder=6,
+                label=f"per-row {summary['certificate']['kind']} eps_cert_i (rows with rho_i > {rho:g})")
     ax.set_xlim(xe[0], x_hi)
     ax.set_ylim(min(ye[0], eps / 1.5), max(ye[-1], eps * 1.5))
     ax.set_xscale("log")

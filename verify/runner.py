@@ -106,6 +106,7 @@ def execute(check, plan, *, out: str, figures: str | None, quiet: bool):
             summary.extra["figures"] = check.figures(summary, records, figures)
             if made and not summary.extra["figures"]:
                 os.rmdir(figures)  # this run draws nothing (e.g. Theorem 6 without --sweep): leave no empty folder
+        summary.extra["outputs"] = check.write_outputs(plan, out)
         write_json(os.path.join(out, "summary.json"), summary.to_dict())
     return summary, records
 

@@ -102,6 +102,7 @@ class Check:
     family_params: ClassVar[bool] = False  # the command takes the family parameters (--s, --density, --Z, ...)
     figures_default: ClassVar[str | None] = None  # folder the command draws figures into unless told otherwise
     examples: ClassVar[tuple[tuple[str, str], ...]] = ()  # (arguments, what they do): the examples of --help
+    in_report: ClassVar[bool] = True  # the report runs it and writes its appendix block (the planner does not)
 
     @property
     def theorem(self) -> str:
@@ -146,6 +147,10 @@ class Check:
         """Release what ``plan.state`` holds (called after the last cell, also after an error)."""
 
     def figures(self, summary: Summary, records: list[dict], folder: str) -> list[str]:
+        return []
+
+    def write_outputs(self, plan: Plan, folder: str) -> list[str]:
+        """Files beyond summary.json and records.jsonl a run writes in its --out folder (paths)."""
         return []
 
     def text(self, summary: Summary) -> list[str]:

@@ -12,7 +12,9 @@ the histograms; the claims and the verdict are made from the record alone.
 """
 from __future__ import annotations
 
+import io
 import math
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +23,8 @@ from .. import families, theory, validate
 from ..measure import memory, metrics
 from ..measure.metrics import quantiles
 from ..progress import stage, step
+from ..records import write_atomic
+from ..theory import certificates
 from .base import Plan, Summary, option
 from .claims import Claim, fmt
 from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss
@@ -63,6 +67,7 @@ class Options(TableOptions):
     rho: float = option(0.1, "rho of Micro(eps, delta, rho), in (0, 1]", lambda t: validate.unit_closed_right("rho", t))
     coherence_pairs: int = option(1_000_000, "pairs of columns of S sampled for max |<S e_i, S e_j>|",
                                   lambda t: validate.count("coherence_pairs", t))
+    save_rows: bool = option(False, "write rows.npz (eps_i, rho_i, eps_cert_i) in --out", flag=True)
 
 
 def passes(pss, table, *, block_rows=None, progress=None, coherence_pairs: int = 1_000_000, seed: int = 0):
@@ -159,6 +164,25 @@ def histograms(mi: metrics.Micro) -> dict:
     with np.errstate(invalid="ignore", divide="ignore"):
         out["eq25_ratio"] = log_histogram(np.abs(mi.norm_ratio - 1) / mi.eps)
     return out
+
+
+def certificate_record(pss, comp, mi: metrics.Micro, family: str, delta: float, rho: float):
+    """The per-row certificate (``theory.certificates``) beside the measured eps_i: (record part, eps_cert_i
+    for all rows, NaN outside the rows with rho_i > rho).  None for a PSS that is not S E."""
+    if not pss.linear:
+        return {"kind": "n/a"}, np.full(mi.rho.size, np.nan)
+    st = certificates.TableStats.from_gram(comp.gram, comp.row_norms)
+    cert = certificates.certify(st, families.get(family).row_law(pss.k, **pss.params()), family, pss.k, delta, rho)
+    per_row = cert.per_row(mi.rho.size)
+    if cert.m == 0:
+        return {"kind": cert.kind, "m": 0}, per_row
+    ratio = mi.eps[cert.rows] / cert.eps
+    order = np.argsort(mi.rho[cert.rows])
+    pick = order[np.unique(np.linspace(0, order.size - 1, min(order.size, 200)).astype(int))]
+    return {"kind": cert.kind, "m": cert.m, "sources": list(cert.sources), "note": cert.note,
+            "ratio_max": float(ratio.max()), "violations": int((ratio > 1).sum()),
+            "eps_cert": quantiles(cert.eps), "below_one": float((cert.eps < 1).mean()),
+            "curve": {"rho": mi.rho[cert.rows][pick].tolist(), "eps_cert": cert.eps[pick].tolist()}}, per_row
 
 
 def theory_at(family: str, k: int, n: int, d: int, eps: float, delta: float, rho: float, params: dict | None = None) -> dict:
@@ -267,6 +291,21 @@ def verdict(family: str, st: dict, sel: dict, th: dict, k: int, eps: float, rho:
     return "; ".join(parts) + "."
 
 
+def certificate_claims(cert: dict | None, th: dict, o) -> list[Claim]:
+    """The per-row certificate against the measured eps_i on the rows with rho_i > rho."""
+    if not cert or cert.get("kind") == "n/a" or not cert.get("m"):
+        return []
+    g = th.get("eps_jlt")
+    t7 = "vacuous" if g is None or not math.isfinite(g) or 2 * g / o.rho >= 1 else f"{2 * g / o.rho:.3g}"
+    kind = cert["kind"]
+    return [Claim(f"beyond the paper: per-row {kind}, eps_i <= eps_cert_i on all {cert['m']:,} rows with rho_i > "
+                  f"{o.rho:g} (w.p. >= 1 - delta; max eps_i / eps_cert_i shown)", cert["ratio_max"], 1.0,
+                  promised=kind == "certificate", id="theorem7.certificate", family=o.family,
+                  note=f"eps_cert_i from {cert['eps_cert']['min']:.3g} to {cert['eps_cert']['max']:.3g} (median "
+                       f"{cert['eps_cert']['p50']:.3g}); {cert['below_one']:.1%} of these rows certified below 1; "
+                       f"Theorem 7's bound on the same rows at this k (2 eps_JLT / rho): {t7}")]
+
+
 class Theorem7(OnePssCheck):
     name = "theorem7"
     order = 2
@@ -288,7 +327,7 @@ class Theorem7(OnePssCheck):
 
     def plan(self, o: Options) -> Plan:
         validate.positive_int("coherence_pairs", o.coherence_pairs)
-        plan = plan_one_pss(self, o, coherence_pairs=o.coherence_pairs)
+        plan = plan_one_pss(self, o, coherence_pairs=o.coherence_pairs, save_rows=bool(o.save_rows))
         pss = plan.state["pss"]
         if pss.has_columns:
             m = min(pss.n, metrics.coherence_columns(o.coherence_pairs))
@@ -305,7 +344,10 @@ class Theorem7(OnePssCheck):
                                      coherence_pairs=o.coherence_pairs, seed=o.seed)
         th = plan.state["theory"]
         law = families.get(o.family).eta_law(pss)
-        return {"stats": statistics(comp, spec, mi, coh, cell["k"] or 0, law),
+        cert, eps_cert = certificate_record(pss, comp, mi, o.family, o.delta, o.rho)
+        if o.save_rows:
+            plan.state["rows"] = {"eps_i": mi.eps, "rho_i": mi.rho, "eps_cert_i": eps_cert}
+        return {"stats": statistics(comp, spec, mi, coh, cell["k"] or 0, law), "certificate": cert,
                 "selection": selection(mi, o.eps, o.rho, th.get("eps_jlt")),
                 "histograms": histograms(mi), "pss": repr(pss)}
 
@@ -315,7 +357,9 @@ class Theorem7(OnePssCheck):
         th = plan.state["theory"]
         st, sel = r["stats"], r["selection"]
         return self.common(
-            plan, k=r["k"], family=o.family, seconds=r["seconds"], claims=claims_of(st, sel, th, kk, o.eps, o.delta, o.rho, o.family),
+            plan, k=r["k"], family=o.family, seconds=r["seconds"],
+            claims=claims_of(st, sel, th, kk, o.eps, o.delta, o.rho, o.family) + certificate_claims(r.get("certificate"), th, o),
+            certificate=r.get("certificate"),
             stats=st, params=r["params"], eps=o.eps, delta=o.delta, rho=o.rho, theory=th, histograms=r["histograms"],
             verdict=verdict(o.family, st, sel, th, kk, o.eps, o.rho),
             sources={key: theory.SOURCES[key] for key in ("desai2022", "woodruff2014")}, pss=r["pss"],
@@ -326,6 +370,18 @@ class Theorem7(OnePssCheck):
 
         return (plots.theorem7_eps_vs_rho(summary, f"{folder}/theorem7_eps_vs_rho")
                 + plots.theorem7_proof_steps(summary, f"{folder}/theorem7_proof_steps"))
+
+    def write_outputs(self, plan, folder):
+        """rows.npz with eps_i, rho_i and eps_cert_i (NaN outside the rows in scope) when --save-rows measured
+        them in this run (a run that reuses its record has no per-row arrays to write)."""
+        rows = plan.state.get("rows")
+        if rows is None:
+            return []
+        buf = io.BytesIO()
+        np.savez(buf, **rows)
+        path = os.path.join(folder, "rows.npz")
+        write_atomic(path, buf.getvalue())
+        return [path]
 
     def header(self, summary):
         return (f"Theorem 7 (Micro PSS) with {summary['pss']} on table {summary['table']}, all {summary['n']:,} rows, "
