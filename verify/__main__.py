@@ -132,13 +132,14 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     command = shlex.join(["python", "-m", "verify", *argv])
     template, args.appendix, args.figures = destinations(args)
-    text = appendix.check(template, list(checks.CHECKS) + ["summary"], in_place=args.appendix == template)
+    reported = [check for check in checks.CHECKS.values() if check.in_report]
+    text = appendix.check(template, [check.name for check in reported] + ["summary"], in_place=args.appendix == template)
     cli.check_out(args.out)
     cli.check_out(args.figures, "--figures")
     if args.appendix != template:
         cli.check_files(args.out, ("paper_appendix.md",))
     steps = []
-    for check in checks.CHECKS.values():
+    for check in reported:
         values = step_options(check, args)
         steps.append((check, values, check.plan(check.options(**values))))
         cli.check_files(os.path.join(args.out, check.name), ("summary.json", "records.jsonl"))

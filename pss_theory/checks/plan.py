@@ -1,0 +1,207 @@
+"""The planner: from one pass over E, the sketch size each guarantee needs, per family.
+
+``python -m verify.plan --table PATH|KIND --eps E --rho R --delta D`` reads E once (its Gram and every
+row norm: ``certificates.TableStats``) and answers, per sketch family: the k that Theorem 6 and
+Theorem 7 need (as stated, and as their proofs support), the k the per-row certificate needs (every
+row with rho_i > rho certified to eps_i <= eps, bisection on the bound, which falls as k grows), the
+smallest k at which each certifies anything (an eps below 1), and the compression n / k of each.
+With ``--k`` or ``--compression`` instead it answers the other way: the eps each certifies at that k.
+Any S E sketch needs k >= d, so its compression is at most n / d; beyond that only a PSS that is not
+S E (ROBE-Z) compresses further, with no certificate of this kind.
+
+It is a check without an appendix block (``in_report = False``): the runner gives it its flags,
+``--json`` and ``--out``; the report does not run it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import families, theory, validate
+from ..errors import InputError
+from ..tables import KINDS, resolve
+from ..theory import certificates
+from .base import Check, Plan, Summary, option
+from .claims import fmt
+from .common import DEFAULT_D, DEFAULT_N, family_list
+
+#: eps just below 1: where a bound stops being vacuous
+NON_VACUOUS = 1.0 - 1e-9
+#: the largest k the planner considers (a guarantee that needs more is reported as unreachable)
+K_MAX = 10**12
+BLOCK_ROWS = 1 << 16
+
+
+@dataclass
+class Options:
+    """Exactly one of ``eps`` (the k each guarantee needs), ``k`` or ``compression`` (the eps each certifies)."""
+
+    table: object = option("zipf", f"a generated kind ({', '.join(KINDS)}) or a .npy/.npz/.safetensors file", str)
+    n: int | None = option(None, f"rows of a generated table (default {DEFAULT_N:g})", lambda t: validate.count("n", t))
+    d: int | None = option(None, f"columns of a generated table (default {DEFAULT_D})", lambda t: validate.count("d", t))
+    key: str | None = option(None, "array name inside a .npz or .safetensors file", str)
+    eps: float | None = option(None, "target accuracy eps_i <= eps, in (0, 1)", lambda t: validate.open_unit("eps", t))
+    k: int | None = option(None, "sketch size: report the eps each guarantee certifies", lambda t: validate.count("k", t))
+    compression: float | None = option(None, "n / k: report the eps each guarantee certifies at k = n / compression",
+                                       lambda t: validate.positive("compression", t))
+    rho: float = option(0.25, "rows in scope: rho_i > rho, in (0, 1]", lambda t: validate.unit_closed_right("rho", t))
+    delta: float = option(0.1, "failure probability, in (0, 1)", lambda t: validate.open_unit("delta", t))
+    family: list = option("all", "sketch families (comma list or all)", family_list)
+    seed: int = option(0, "seed of a generated table", validate.seed_text)
+
+
+def table_stats(table, progress=None) -> certificates.TableStats:
+    """The one pass: the float64 Gram and every row norm, block by block."""
+    gram = np.zeros((table.d, table.d))
+    norms = np.empty(table.n)
+    for start in range(0, table.n, BLOCK_ROWS):
+        stop = min(table.n, start + BLOCK_ROWS)
+        b = np.asarray(table.block(start, stop), dtype=np.float64)
+        if not np.isfinite(b).all():
+            raise InputError(f"table {getattr(table, 'name', 'E')} has NaN or Inf in rows {start}..{stop - 1}")
+        gram += b.T @ b
+        norms[start:stop] = np.sqrt(np.einsum("ij,ij->i", b, b))
+        if progress:
+            progress(stop)
+    return certificates.TableStats.from_gram(gram, norms)
+
+
+def _finite(x):
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def family_plan(fam_name: str, st: certificates.TableStats, o: Options, k_at: int | None) -> dict:
+    """One family's answer: required k (eps mode) or certified eps (k mode) for each guarantee."""
+    fam = families.get(fam_name, sketches_only=True)
+    n, d = st.n, st.d
+    k_hi = K_MAX if fam_name != "srht" else validate.next_pow2(n)
+    law_kind = "certificate" if fam.row_law(d).proven else "prediction"
+    params = fam.drawn_theory_params(fam.make(k=d, n=n, d=d, seed=0), n)
+
+    def cert(k):
+        return certificates.certify(st, fam.row_law(int(k)), fam_name, int(k), o.delta, o.rho, rows=rows)
+
+    rows = st.scope(o.rho)
+    out = {"family": fam_name, "certificate_kind": law_kind, "rows_in_scope": int(rows.size),
+           "jlt_constants_proven": fam.constants_proven}
+    if k_at is not None:
+        c = cert(k_at)
+        out.update(k=k_at, compression=n / k_at,
+                   theorem6_eps=_finite(theory.theorem6_eps(k_at, o.delta, d, fam_name, **params)),
+                   theorem6_eps_proof=_finite(theory.theorem6_eps_proved(k_at, o.delta, d, fam_name, **params)),
+                   theorem7_eps=_finite(theory.theorem7_eps(k_at, o.delta, d, n, o.rho, fam_name, **params)),
+                   theorem7_eps_proof=_finite(theory.theorem7_eps(k_at, o.delta, d, n, o.rho, fam_name, part_a_factor=2.0,
+                                                                  **params)),
+                   certificate_eps_max=c.eps_max, certificate_eps_median=float(np.median(c.eps)) if c.m else None)
+        return out
+
+    def needs(eps):
+        t6 = theory.theorem6_k(eps, o.delta, d, fam_name, **params)
+        t6p = theory.theorem6_k_proved(eps, o.delta, d, fam_name, **params)
+        t7 = theory.theorem7_k(eps, o.delta, d, n, o.rho, fam_name, **params)
+        t7p = theory.theorem7_k(eps, o.delta, d, n, o.rho, fam_name, part_a_factor=2.0, **params)
+        kc = certificates.k_for_eps(eps, cert, d, k_hi) if rows.size else None
+        return {"theorem6": t6, "theorem6_proof": t6p, "theorem7": t7, "theorem7_proof": t7p, "certificate": kc}
+
+    want, first = needs(o.eps), needs(NON_VACUOUS)
+    for name in want:
+        k = want[name]
+        k = None if k is None or not math.isfinite(k) else max(float(k), float(d))
+        out[f"k_{name}"] = k
+        out[f"compression_{name}"] = n / k if k else None
+        k0 = first[name]
+        out[f"k_nonvacuous_{name}"] = None if k0 is None or not math.isfinite(k0) else max(float(k0), float(d))
+    return out
+
+
+class PlanCheck(Check):
+    name = "plan"
+    order = 90
+    title = "Planner: the sketch size each guarantee needs"
+    description = "Planner: from one pass over the table, the k (or eps) of Theorems 6, 7 and the per-row certificate."
+    Options = Options
+    in_report = False
+    record_key = ("theorem", "table", "n", "d", "eps", "k", "compression", "rho", "delta", "family")
+
+    @property
+    def theorem(self) -> str:
+        return "plan"
+
+    def plan(self, o: Options) -> Plan:
+        given = [x for x in (o.eps, o.k, o.compression) if x is not None]
+        if len(given) != 1:
+            raise InputError("give exactly one of --eps (the k each guarantee needs), --k or --compression (the eps "
+                             "each certifies)")
+        if o.eps is not None:
+            o.eps = validate.open_unit("eps", o.eps)
+        o.rho = validate.unit_closed_right("rho", o.rho)
+        o.delta = validate.open_unit("delta", o.delta)
+        o.family = family_list(o.family)
+        table = resolve(o.table, n=o.n, d=o.d, key=o.key, seed=o.seed, default_n=DEFAULT_N, default_d=DEFAULT_D)
+        k_at = o.k if o.k is not None else (None if o.compression is None else max(1, round(table.n / o.compression)))
+        if k_at is not None:
+            for name in o.family:
+                families.get(name).check_k(k_at, table.n, table.d)
+        cell = {"theorem": "plan", "table": table.describe(), "n": table.n, "d": table.d, "eps": o.eps, "k": k_at,
+                "compression": o.compression, "rho": o.rho, "delta": o.delta, "family": o.family}
+        from ..backend import get_backend  # noqa: PLC0415
+
+        return Plan(o, table, get_backend("cpu"), [cell], {"k_at": k_at})
+
+    def work(self, plan, cell):
+        return plan.table.n
+
+    def measure(self, plan, cell, progress):
+        st = table_stats(plan.table, progress)
+        rho = st.rho
+        answers = [family_plan(f, st, plan.options, plan.state["k_at"]) for f in plan.options.family]
+        return {"families": answers, "sigma_max": math.sqrt(st.sigma_sq), "frobenius": math.sqrt(st.frobenius_sq),
+                "stable_rank": st.frobenius_sq / st.sigma_sq, "rho_max": float(rho.max()),
+                "rows_in_scope": int((rho > plan.options.rho).sum())}
+
+    def summarize(self, plan, records, seconds) -> Summary:
+        (r,) = records
+        o, t = plan.options, plan.table
+        return self.common(plan, k=plan.state["k_at"], family=o.family, seconds=seconds, claims=[],
+                           stats={key: r[key] for key in ("sigma_max", "frobenius", "stable_rank", "rho_max",
+                                                          "rows_in_scope")},
+                           eps=o.eps, rho=o.rho, delta=o.delta, families=r["families"], ceiling_compression=t.n / t.d,
+                           verdict=f"any S E sketch needs k >= d = {t.d}, so compresses at most n / d = {t.n / t.d:.4g}x; "
+                                   "beyond that only a PSS that is not S E (ROBE-Z) compresses further, with no "
+                                   "per-row certificate of this kind")
+
+    def header(self, summary):
+        st = summary["stats"]
+        mode = f"eps = {summary['eps']:g}" if summary["eps"] is not None else f"k = {summary['k']:,}"
+        return (f"Planner on table {summary['table']}: n = {summary['n']:,}, d = {summary['d']}, stable rank "
+                f"{st['stable_rank']:.4g}, {st['rows_in_scope']:,} rows with rho_i > {summary['rho']:g} (largest rho_i "
+                f"{st['rho_max']:.3g}); {mode}, delta = {summary['delta']:g}")
+
+    def text(self, summary):
+        fams = summary["families"]
+        if summary["eps"] is None:
+            lines = ["family       kind         Thm 6 eps (stated / proof)   Thm 7 eps (stated / proof)   "
+                     "certified eps_i (max / median over rows in scope)"]
+            for f in fams:
+                lines.append(f"{f['family']:<12} {f['certificate_kind']:<12} {fmt(f['theorem6_eps']):>10} / "
+                             f"{fmt(f['theorem6_eps_proof']):<14} {fmt(f['theorem7_eps']):>10} / "
+                             f"{fmt(f['theorem7_eps_proof']):<14} {fmt(f['certificate_eps_max'])} / "
+                             f"{fmt(f['certificate_eps_median'])}")
+            lines.append("(inf or >= 1: vacuous)")
+            return lines
+        lines = ["family       kind         guarantee            k needed      n / k     first k with eps < 1"]
+        for f in fams:
+            for key, label in (("theorem6", "Theorem 6"), ("theorem6_proof", "Theorem 6 (proof)"),
+                               ("theorem7", "Theorem 7"), ("theorem7_proof", "Theorem 7 (proof)"),
+                               ("certificate", "per-row " + f["certificate_kind"])):
+                k = f[f"k_{key}"]
+                comp = f[f"compression_{key}"]
+                lines.append(f"{f['family']:<12} {f['certificate_kind']:<12} {label:<20} {fmt(k) if k else 'none':>10}"
+                             f"  {fmt(comp) if comp else '-':>9}  {fmt(f[f'k_nonvacuous_{key}']) if f[f'k_nonvacuous_{key}'] else 'none':>10}")
+        lines.append("(n / k below 1: the guarantee needs more rows than the table has, i.e. no compression)")
+        return lines
+
+
+CHECK = PlanCheck()
