@@ -108,7 +108,7 @@ class Certify(Check):
             params = family_params(fam_name, o.params)
             fam.check_k(o.k, table.n, table.d)
             pss = fam.make(k=o.k, n=table.n, d=table.d, seed=trial_seed(o.seed, 0), **params)
-            certs[fam_name] = certificates.certify(st, fam.row_law(pss), fam_name, o.k, o.delta, o.rho)
+            certs[fam_name] = certificates.certify(st, fam.row_law(pss.k, **pss.params()), fam_name, o.k, o.delta, o.rho)
             for start in range(0, o.seeds, o.batch):
                 cells.append({"theorem": self.theorem, "family": fam_name, "params": params, "k": o.k, "n": table.n,
                               "d": table.d, "table": table.describe(), "seed": o.seed, "rho": o.rho, "delta": o.delta,
