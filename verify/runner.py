@@ -124,7 +124,8 @@ def main(name: str, argv=None) -> int:
         print(json.dumps(jsonable(summary.to_dict()), indent=2, sort_keys=True))
     elif not args.quiet:
         print(check.header(summary))
-        print(claims_text(summary.claims))
+        if summary.claims:
+            print(claims_text(summary.claims))
         for line in check.text(summary):
             print(line)
         verdict = summary.get("verdict")

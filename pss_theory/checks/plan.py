@@ -175,7 +175,9 @@ class PlanCheck(Check):
     def header(self, summary):
         st = summary["stats"]
         mode = f"eps = {summary['eps']:g}" if summary["eps"] is not None else f"k = {summary['k']:,}"
-        return (f"Planner on table {summary['table']}: n = {summary['n']:,}, d = {summary['d']}, stable rank "
+        t = summary["table"]
+        name = t.get("name", t.get("kind")) if isinstance(t, dict) else t
+        return (f"Planner on table {name}: n = {summary['n']:,}, d = {summary['d']}, stable rank "
                 f"{st['stable_rank']:.4g}, {st['rows_in_scope']:,} rows with rho_i > {summary['rho']:g} (largest rho_i "
                 f"{st['rho_max']:.3g}); {mode}, delta = {summary['delta']:g}")
 
@@ -184,12 +186,16 @@ class PlanCheck(Check):
         if summary["eps"] is None:
             lines = ["family       kind         Thm 6 eps (stated / proof)   Thm 7 eps (stated / proof)   "
                      "certified eps_i (max / median over rows in scope)"]
+            def eps(x):
+                return "vacuous" if x is None or x >= 1 else fmt(x)
+
             for f in fams:
-                lines.append(f"{f['family']:<12} {f['certificate_kind']:<12} {fmt(f['theorem6_eps']):>10} / "
-                             f"{fmt(f['theorem6_eps_proof']):<14} {fmt(f['theorem7_eps']):>10} / "
-                             f"{fmt(f['theorem7_eps_proof']):<14} {fmt(f['certificate_eps_max'])} / "
+                lines.append(f"{f['family']:<12} {f['certificate_kind']:<12} {eps(f['theorem6_eps']):>10} / "
+                             f"{eps(f['theorem6_eps_proof']):<14} {eps(f['theorem7_eps']):>10} / "
+                             f"{eps(f['theorem7_eps_proof']):<14} {fmt(f['certificate_eps_max'])} / "
                              f"{fmt(f['certificate_eps_median'])}")
-            lines.append("(inf or >= 1: vacuous)")
+            lines.append("(vacuous: the theorem certifies no eps below 1 at this k; certified eps_i of 1 or more is "
+                         "vacuous for that row)")
             return lines
         lines = ["family       kind         guarantee            k needed      n / k     first k with eps < 1"]
         for f in fams:
@@ -198,9 +204,11 @@ class PlanCheck(Check):
                                ("certificate", "per-row " + f["certificate_kind"])):
                 k = f[f"k_{key}"]
                 comp = f[f"compression_{key}"]
-                lines.append(f"{f['family']:<12} {f['certificate_kind']:<12} {label:<20} {fmt(k) if k else 'none':>10}"
-                             f"  {fmt(comp) if comp else '-':>9}  {fmt(f[f'k_nonvacuous_{key}']) if f[f'k_nonvacuous_{key}'] else 'none':>10}")
-        lines.append("(n / k below 1: the guarantee needs more rows than the table has, i.e. no compression)")
+                first = f[f"k_nonvacuous_{key}"]
+                lines.append(f"{f['family']:<12} {f['certificate_kind']:<12} {label:<20} {fmt(k) if k else 'unreachable':>11}"
+                             f"  {fmt(comp) if comp else '-':>9}  {fmt(first) if first else 'unreachable':>11}")
+        lines.append(f"(n / k below 1: the guarantee needs more rows than the table has, i.e. no compression; unreachable: "
+                     f"no k up to {K_MAX:.0e} (SRHT: up to the padded n), or no row in scope)")
         return lines
 
 
