@@ -46,7 +46,7 @@ from .sources import cites
 SPLITS = (0.5, 0.7, 0.85, 0.95)
 #: row masses are rounded up to bins of this relative width for the moment generating function (an
 #: upper bound: the function grows with each mass), so one evaluation costs O(bins), not O(n)
-MASS_BIN = 1e-3
+MASS_BIN = 1e-2
 
 
 @dataclass(frozen=True)
