@@ -60,7 +60,7 @@ def parser():
 def step_options(check, args) -> dict:
     """The options of one check at the report's scale, with the user's table, seed and device."""
     values = dict(check.scales[args.scale])
-    if "table" in {f.name for f in runner.option_fields(check)}:
+    if check.on_user_table and "table" in {f.name for f in runner.option_fields(check)}:
         if args.table:
             # the scale's sizes are for its synthetic tables: a user's table has its own n and d, and k
             # goes back to its default of 8 d

@@ -106,7 +106,9 @@ def execute(check, plan, *, out: str, figures: str | None, quiet: bool):
             summary.extra["figures"] = check.figures(summary, records, figures)
             if made and not summary.extra["figures"]:
                 os.rmdir(figures)  # this run draws nothing (e.g. Theorem 6 without --sweep): leave no empty folder
-        summary.extra["outputs"] = check.write_outputs(plan, out)
+        outputs = check.write_outputs(plan, out)
+        if outputs:  # a run that writes nothing more has the same summary as run_check's
+            summary.extra["outputs"] = outputs
         write_json(os.path.join(out, "summary.json"), summary.to_dict())
     return summary, records
 

@@ -103,6 +103,7 @@ class Check:
     figures_default: ClassVar[str | None] = None  # folder the command draws figures into unless told otherwise
     examples: ClassVar[tuple[tuple[str, str], ...]] = ()  # (arguments, what they do): the examples of --help
     in_report: ClassVar[bool] = True  # the report runs it and writes its appendix block (the planner does not)
+    on_user_table: ClassVar[bool] = True  # the report's --table replaces its table (certify keeps its small one)
 
     @property
     def theorem(self) -> str:

@@ -74,6 +74,7 @@ class Certify(Check):
     description = "Per-row certificates (beyond the paper): failure rate over many seeds, tightness, Gaussian calibration."
     Options = Options
     unit = "seeds"
+    on_user_table = False  # hundreds of sketches of a table held in memory: the report keeps the small table
     family_params = True
     record_key = ("theorem", "family", "params", "k", "n", "d", "table", "seed", "rho", "delta", "trials",
                   "calibration_rows", "mc_draws")
