@@ -183,7 +183,8 @@ class Certify(Check):
     def appendix(self, summary):
         rows = ["| family | kind | rows in scope | eps_cert_i median (range) | failures / seeds | B / measured at 1 - delta |",
                 "|---|---|---|---|---|---|"]
-        for fam, s in summary["stats"].items():
+        for fam in summary["family"]:
+            s = summary["stats"][fam]
             rows.append(f"| {fam} | {s['kind']} | {s['m']} | {s['eps_cert']['p50']:.3g} ({s['eps_cert']['min']:.3g}.."
                         f"{s['eps_cert']['max']:.3g}) | {s['failures']} / {s['trials']} | {s['tightness']:.3g} |")
         return ["\n".join(rows)]
