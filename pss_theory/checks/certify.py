@@ -24,6 +24,7 @@ from .. import families, theory, validate
 from ..backend import get_backend
 from ..errors import InputError
 from ..measure.cells import trial_seed
+from ..progress import stage
 from ..tables import KINDS, resolve
 from ..theory import certificates
 from .base import Check, Plan, Summary, option
@@ -142,6 +143,7 @@ class Certify(Check):
         fam = families.get(cell["family"])
         rows = cert.rows
         max_ratio, worst, pit = [], [], []
+        update = stage(progress, f"{cell['family']} seeds", self.work(plan, cell), "seeds")
         for done, t in enumerate(range(*cell["trials"]), 1):
             pss = fam.make(k=o.k, n=plan.table.n, d=plan.table.d, seed=trial_seed(o.seed, t),
                            **cell["params"]).with_dtype("float64")
@@ -156,8 +158,8 @@ class Certify(Check):
                 e = np.linalg.norm(pss.decompress(M, pick) - E[pick], axis=1)
                 draws = np.random.default_rng([o.seed, t]).standard_normal((o.mc_draws, plan.table.d))
                 pit += conditional_pit(e, q, mu, lam, o.k, draws).tolist()
-            if progress:
-                progress(done)
+            if update:
+                update(done)
         return {"max_ratio": max_ratio, "worst_row": worst, "pit": pit}
 
     def summarize(self, plan, records, seconds) -> Summary:

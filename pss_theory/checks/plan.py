@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import families, theory, validate
 from ..errors import InputError
+from ..progress import stage
 from ..tables import KINDS, resolve
 from ..theory import certificates
 from .base import Check, Plan, Summary, option
@@ -52,8 +53,8 @@ class Options:
     seed: int = option(0, "seed of a generated table", validate.seed_text)
 
 
-def table_stats(table, progress=None) -> certificates.TableStats:
-    """The one pass: the float64 Gram and every row norm, block by block."""
+def table_stats(table, update=None) -> certificates.TableStats:
+    """The one pass: the float64 Gram and every row norm, block by block; ``update(rows_done)`` after each."""
     gram = np.zeros((table.d, table.d))
     norms = np.empty(table.n)
     for start in range(0, table.n, BLOCK_ROWS):
@@ -63,8 +64,8 @@ def table_stats(table, progress=None) -> certificates.TableStats:
             raise InputError(f"table {getattr(table, 'name', 'E')} has NaN or Inf in rows {start}..{stop - 1}")
         gram += b.T @ b
         norms[start:stop] = np.sqrt(np.einsum("ij,ij->i", b, b))
-        if progress:
-            progress(stop)
+        if update:
+            update(stop)
     return certificates.TableStats.from_gram(gram, norms)
 
 
@@ -154,7 +155,7 @@ class PlanCheck(Check):
         return plan.table.n
 
     def measure(self, plan, cell, progress):
-        st = table_stats(plan.table, progress)
+        st = table_stats(plan.table, stage(progress, "pass", plan.table.n))
         rho = st.rho
         answers = [family_plan(f, st, plan.options, plan.state["k_at"]) for f in plan.options.family]
         return {"families": answers, "sigma_max": math.sqrt(st.sigma_sq), "frobenius": math.sqrt(st.frobenius_sq),
