@@ -124,6 +124,12 @@ class PlanCheck(Check):
     description = "Planner: from one pass over the table, the k (or eps) of Theorems 6, 7 and the per-row certificate."
     Options = Options
     in_report = False
+    examples = (
+        ("--table zipf --n 1e6 --d 128 --eps 0.5 --rho 0.25", "the k each guarantee needs, per family"),
+        ("--table emb.npy --k 4096 --rho 0.03", "your table: the eps each guarantee certifies at k = 4096"),
+        ("--table model.safetensors --key embeddings.word_embeddings.weight --compression 10 --rho 0.02 --json",
+         "a tensor of a safetensors file at 10x, as JSON"),
+    )
     record_key = ("theorem", "table", "n", "d", "eps", "k", "compression", "rho", "delta", "family")
 
     @property
