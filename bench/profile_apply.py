@@ -55,10 +55,10 @@ def profile(label: str, fn) -> float:
 
 def gaussian_breakdown(E, k: int) -> None:
     n = E.shape[0]
-    # the same work as Gaussian.apply, by public pieces: column j of U is row j of stream (seed, TAG_SKETCH)
+    # the same work as Gaussian.apply, by public pieces: column j of U is row j of stream (key, TAG_SKETCH)
     sk = pss_theory.sketch("gaussian", k=k, n=n, seed=0)
     b = sk.default_block_rows()
-    stream = rng.Stream(0, rng.TAG_SKETCH)
+    stream = rng.Stream(sk.key, rng.TAG_SKETCH)
     gen = gemm = acc = 0.0
     M = np.zeros((k, E.shape[1]))
     for s in range(0, n, b):

@@ -70,6 +70,14 @@ def philox_blocks(xp, counters, key: tuple[int, int]):
     return xp.stack([c0, c1, c2, c3], axis=-1)
 
 
+def sketch_key(seed: int, trial: int = 0) -> int:
+    """The Philox key of the sketch (or PSS) drawn for ``seed`` in trial ``trial``: word ``trial`` of the
+    stream (seed, TAG_TRIAL).  Every sketch is keyed this way, whether made in Python
+    (``pss.sketch(..., seed=s)`` is trial 0) or by a check (trial t of ``--seed s``), so the same seed
+    gives the same S everywhere, and trials of different seeds never share a key."""
+    return int(Stream(seed, TAG_TRIAL).words(trial, 1)[0])
+
+
 class Stream:
     """The words of Philox keyed by (seed, tag)."""
 

@@ -28,7 +28,7 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse
 
-from . import rng
+from . import rng, validate
 from .backend import as_array, get_backend, move, to_host
 from .errors import InputError
 
@@ -152,7 +152,8 @@ class GeneratedTable:
 
 def table(kind: str, *, n: int, d: int, seed: int = 0, rank: int | None = None, decay: float = 1.0,
           noise: float = 0.1, alpha: float = 0.5) -> GeneratedTable:
-    """A synthetic n x d table, generated block by block from ``seed``.
+    """A synthetic n x d table, generated block by block from ``seed`` (None, an int or a
+    ``numpy.random.Generator``: ``validate.seed``; the integer used is ``table.seed``).
 
     - ``gaussian``: iid N(0, 1) entries.
     - ``lowrank``: E_i = g_i diag(s) V^T + noise z_i with g_i, z_i iid N(0, I), V (d x rank) orthonormal
@@ -163,7 +164,7 @@ def table(kind: str, *, n: int, d: int, seed: int = 0, rank: int | None = None, 
     if kind not in KINDS:
         raise InputError(f"unknown table kind {kind!r}: expected one of {', '.join(KINDS)} or a .npy/.npz/.safetensors path")
     n, d = _positive_int("n", n), _positive_int("d", d)
-    seed = rng._check_seed(seed)
+    seed = validate.seed(seed)
     if kind == "gaussian":
         return GeneratedTable(kind, n, d, seed)
     rank = max(1, d // 4) if rank is None else _positive_int("rank", rank)

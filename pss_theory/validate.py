@@ -78,9 +78,21 @@ def positive_int(name: str, x) -> int:
 
 
 def seed(x) -> int:
-    """A seed: an integer in [0, 2^64) (it becomes half of a Philox key)."""
+    """The integer seed of a run from what a caller passes (SciPy's ``rng`` convention, SPEC 7):
+
+    - an integer in [0, 2^64): itself;
+    - a ``numpy.random.Generator``: one uint64 drawn from it, ``int(x.integers(2**64, dtype=np.uint64))``
+      (the Generator advances by that one draw);
+    - ``None``: the same draw from a Generator on fresh OS entropy (``np.random.default_rng()``).
+
+    The integer returned is the seed the run reports (``Summary.seed``, ``S.seed``), so a run made with
+    ``None`` or a Generator is reproduced by passing that integer.  Sketches are keyed by
+    ``rng.sketch_key(seed, trial)``; generated tables use the seed itself.
+    """
+    if x is None or isinstance(x, np.random.Generator):
+        return int(np.random.default_rng(x).integers(MAX_SEED, dtype=np.uint64))
     if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)) or not 0 <= int(x) < MAX_SEED:
-        raise InputError(f"seed must be an integer in [0, 2**64), got {x!r}")
+        raise InputError(f"seed must be None, a numpy.random.Generator or an integer in [0, 2**64), got {x!r}")
     return int(x)
 
 

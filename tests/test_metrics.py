@@ -174,7 +174,7 @@ def test_ill_conditioned_tables_are_measured_in_float64(family):
     E = base @ np.diag(np.logspace(0, -5, d)) @ Q  # cond(E) ~ 1e5, small directions mixed into every column
     S64 = p.sketch(family, k=k, n=n, seed=1, dtype=np.float64)
     exact = mt.eps_macro(mt.compress(S64, E))["eps_macro_norm"]
-    got = theorem6.trial(family, k, 1, p.tables.ArrayTable(E))
+    got = theorem6.trial(family, k, 1, 0, p.tables.ArrayTable(E))
     assert got["dtype"] == "float64" and got["condition"] > 1e4
     assert got["eps_macro_norm"] == pytest.approx(exact, rel=1e-7)
     fast = mt.eps_macro(mt.compress(p.sketch(family, k=k, n=n, seed=1), E))["eps_macro_norm"]
@@ -184,7 +184,7 @@ def test_ill_conditioned_tables_are_measured_in_float64(family):
     assert comp.dtype == "float64"
     ref = mt.micro(S64, E, mt.compress(S64, E), spec)
     np.testing.assert_allclose(mi.c, ref.c, rtol=1e-6)
-    well = theorem6.trial(family, k, 1, p.tables.ArrayTable(base))
+    well = theorem6.trial(family, k, 1, 0, p.tables.ArrayTable(base))
     assert well["dtype"] == "float32"  # well-conditioned tables keep the fast path
 
 

@@ -60,11 +60,11 @@ def test_signs_pure_function_of_seed_row_chunk():
     # the same bits as rng.signs (bit b of Philox word i of the stream TAG_SKETCH_SIGNS)
     from pss_theory import rng as prng
 
-    words = prng.Stream(7, prng.TAG_SKETCH_SIGNS).rows(0, 40, 1)
+    words = prng.Stream(prng.sketch_key(7), prng.TAG_SKETCH_SIGNS).rows(0, 40, 1)
     np.testing.assert_array_equal(full, prng.signs(np, words, 3))
     wide = RobeZ(n=5, d=130, m=400, Z=1, signed=True, seed=7)  # 130 chunks: two words a row
     np.testing.assert_array_equal(wide.chunk_signs(range(0, 5)),
-                                  prng.signs(np, prng.Stream(7, prng.TAG_SKETCH_SIGNS).rows(0, 5, 3), 130))
+                                  prng.signs(np, prng.Stream(wide.key, prng.TAG_SKETCH_SIGNS).rows(0, 5, 3), 130))
     # every entry of a chunk carries the chunk's sign
     np.testing.assert_array_equal(pss.signs(range(0, 40)), np.repeat(full, 4, axis=1))
 

@@ -117,7 +117,7 @@ def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
     fam = families.get(o.family)
     k = o.k or 8 * table.d
     fam.check_k(k, table.n, table.d)
-    pss = fam.make(k=k, n=table.n, d=table.d, seed=trial_seed(o.seed, 0), device=backend, **params)
+    pss = fam.make(k=k, n=table.n, d=table.d, seed=o.seed, device=backend, **params)
     pss.block_starts(memory.plan_block_rows(pss, table.d, o.block_rows))  # block size and memory, before work
     cell = {"theorem": check.theorem, "family": o.family, "params": params, "k": k if pss.linear else None,
             "n": table.n, "d": table.d, "seed": o.seed, "table": table.describe(), "sketch_seed": trial_seed(o.seed, 0),

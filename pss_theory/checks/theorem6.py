@@ -42,10 +42,10 @@ class Options(TableOptions):
     k_points: int = option(6, "k values in a sweep", lambda t: validate.count("k_points", t))
 
 
-def trial(family: str, k: int, sketch_seed: int, table, *, device="cpu", block_rows=None, progress=None) -> dict:
-    """One trial: draw S, stream E once (in float64 when E is ill-conditioned), and measure the exact
-    macro distortion."""
-    S = families.sketch(family, k=k, n=table.n, seed=sketch_seed, device=device)
+def trial(family: str, k: int, seed: int, number: int, table, *, device="cpu", block_rows=None, progress=None) -> dict:
+    """Trial ``number`` of ``seed``: draw S (keyed ``rng.sketch_key(seed, number)``), stream E once (in float64
+    when E is ill-conditioned), and measure the exact macro distortion."""
+    S = families.sketch(family, k=k, n=table.n, seed=seed, trial=number, device=device)
     rows = memory.plan_block_rows(S, table.d, block_rows, row_arrays=1)
     S, comp, spec = memory.first_pass(S, table, rows, progress)
     em = metrics.eps_macro(comp, spec=spec)
@@ -262,7 +262,7 @@ class Theorem6(Check):
                 "fewer trials, k values or rows make it shorter")
 
     def measure(self, plan, cell, progress):
-        return trial(cell["family"], cell["k"], cell["sketch_seed"], plan.table, device=plan.backend,
+        return trial(cell["family"], cell["k"], cell["seed"], cell["trial"], plan.table, device=plan.backend,
                      block_rows=plan.options.block_rows, progress=stage(progress, "pass 1", plan.table.n))
 
     def summarize(self, plan, records, seconds) -> Summary:

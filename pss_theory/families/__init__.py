@@ -9,6 +9,7 @@ command line and the plots ask the registry.  To add a family, write its module 
 from __future__ import annotations
 
 from ..errors import InputError
+from ..tables import as_table
 from . import achlioptas, countsketch, gaussian, osnap, rademacher, robez, srht
 from .base import Family, Param, Sketch, StreamedPSS
 
@@ -40,14 +41,37 @@ def single(text) -> str:
     return get(text).name
 
 
-def sketch(family: str, *, k: int, n: int, seed: int = 0, device="cpu", **params) -> Sketch:
-    """A k x n sketch S of ``family`` (one of ``SKETCHES``), drawn from ``seed`` on ``device``."""
-    return get(family, sketches_only=True).make(k=k, n=n, seed=seed, device=device, **params)
+def _shape(n, d, E):
+    """(n, d) given, or read off the table ``E`` (an array or a table object) when E is given."""
+    if E is None:
+        if n is None:
+            raise InputError("give n (the rows of the table) or the table E itself")
+        return n, d
+    if n is not None or d is not None:
+        raise InputError("give the table E or its size n (and d), not both: with E they are read off it")
+    table = as_table(E)
+    return table.n, table.d
 
 
-def make(family: str, *, k: int | None, n: int, d: int, seed: int = 0, device="cpu", **params) -> StreamedPSS:
-    """The PSS under test for a table of n x d: a sketch S of size k, or (``robez``) the hashed memory."""
-    return get(family).make(k=k, n=n, d=d, seed=seed, device=device, **params)
+def sketch(family: str, *, k: int, n: int | None = None, E=None, seed=0, trial: int = 0, device="cpu",
+           **params) -> Sketch:
+    """A k x n sketch S of ``family`` (one of ``SKETCHES``) for a table of n rows, or for the table ``E``
+    (n read off it), drawn for ``seed`` on ``device``.
+
+    ``seed``: None (fresh entropy), an int, or a ``numpy.random.Generator`` (one uint64 drawn from it);
+    ``S.seed`` is the integer used, and ``--seed S.seed`` on the command line draws the same S
+    (``validate.seed``, ``rng.sketch_key``).  ``trial`` is the trial of a check's cell (0 here).
+    """
+    n, _ = _shape(n, None, E)
+    return get(family, sketches_only=True).make(k=k, n=n, seed=seed, trial=trial, device=device, **params)
+
+
+def make(family: str, *, k: int | None, n: int | None = None, d: int | None = None, E=None, seed=0, trial: int = 0,
+         device="cpu", **params) -> StreamedPSS:
+    """The PSS under test for a table of n x d (or the table ``E``): a sketch S of size k, or (``robez``)
+    the hashed memory.  ``seed`` as in ``sketch``."""
+    n, d = _shape(n, d, E)
+    return get(family).make(k=k, n=n, d=d, seed=seed, trial=trial, device=device, **params)
 
 
 __all__ = ["ALL", "SKETCHES", "Family", "Param", "Sketch", "StreamedPSS", "get", "make", "sketch"]

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import rng
 from .. import validate as V
 from ..backend import Backend, get_backend
 from ..errors import InputError
@@ -77,11 +78,13 @@ class Family:
     def source(self) -> str:
         return self.sources[0]
 
-    def make(self, *, k: int | None = None, n: int, d: int | None = None, seed: int = 0, device="cpu", **params):
-        """The operator of this family (a sampled S, or a PSS) for a table of n rows."""
+    def make(self, *, k: int | None = None, n: int, d: int | None = None, seed=0, trial: int = 0, device="cpu",
+             **params):
+        """The operator of this family (a sampled S, or a PSS) for a table of n rows, drawn for ``seed``
+        (None, an int or a ``numpy.random.Generator``: ``validate.seed``) in trial ``trial``."""
         if k is None:
             raise InputError(f"family {self.name!r} needs a sketch size k")
-        return self.operator(k=k, n=n, seed=seed, device=device, **params)
+        return self.operator(k=k, n=n, seed=seed, trial=trial, device=device, **params)
 
     def check_k(self, k: int, n: int, d: int) -> None:
         """InputError unless a k x n sketch of this family can embed a d-dimensional column space."""
@@ -139,7 +142,13 @@ class Family:
 
 
 class StreamedPSS:
-    """n rows, a seed, a backend, a compute dtype, and the row-block streaming they share."""
+    """n rows, a seed, a backend, a compute dtype, and the row-block streaming they share.
+
+    ``seed`` is what the caller passed, made an integer by ``validate.seed`` (None and a Generator
+    become the integer drawn, kept in ``self.seed`` so that the draw can be repeated); every stream of
+    the operator is keyed by ``self.key = rng.sketch_key(seed, trial)``, the key a check uses for
+    trial ``trial`` of ``--seed seed``.
+    """
 
     family = "abstract"
     #: capabilities a check may require (``Check.requires``): columns S e_i exist; M = S E is linear in E
@@ -147,9 +156,11 @@ class StreamedPSS:
     linear = False
     block_multiple = 1  # streamed blocks must be a multiple of this many rows
 
-    def __init__(self, *, n: int, seed: int = 0, device: str | Backend = "cpu", dtype=np.float32):
+    def __init__(self, *, n: int, seed=0, trial: int = 0, device: str | Backend = "cpu", dtype=np.float32):
         self.n = V.positive_int("n", n)
         self.seed = V.seed(seed)
+        self.trial = V.integer("trial", trial)
+        self.key = rng.sketch_key(self.seed, self.trial)
         self.backend = get_backend(device)
         self.xp = self.backend.xp
         self.dtype = np.dtype(dtype)
@@ -177,12 +188,15 @@ class StreamedPSS:
         return 0
 
     def describe(self) -> dict:
-        return {"family": self.family, "n": self.n, "seed": self.seed, **self.params()}
+        return {"family": self.family, "n": self.n, "seed": self.seed, "trial": self.trial, **self.params()}
 
     def __repr__(self) -> str:
-        extra = "".join(f", {k}={v}" for k, v in self.describe().items() if k not in ("family", "n", "seed"))
-        return (f"{type(self).__name__}(family={self.family!r}, n={self.n}, seed={self.seed}{extra}, "
+        extra = "".join(f", {k}={v}" for k, v in self.describe().items() if k not in ("family", "n", "seed", "trial"))
+        return (f"{type(self).__name__}(family={self.family!r}, n={self.n}, seed={self.seed}{self._trial_text()}{extra}, "
                 f"device={self.backend.device!r}, holds={self.nbytes} bytes)")
+
+    def _trial_text(self) -> str:
+        return f", trial={self.trial}" if self.trial else ""
 
     def _check_idx(self, idx):
         """A validated int64 index array, or a ``range`` of consecutive rows (kept as a range)."""
@@ -257,8 +271,8 @@ class Sketch(StreamedPSS):
 
     block_budget_bytes = 1 << 26  # the largest dense k x b piece of U generated at once
 
-    def __init__(self, *, k: int, n: int, seed: int = 0, device: str | Backend = "cpu", dtype=np.float32):
-        super().__init__(n=n, seed=seed, device=device, dtype=dtype)
+    def __init__(self, *, k: int, n: int, seed=0, trial: int = 0, device: str | Backend = "cpu", dtype=np.float32):
+        super().__init__(n=n, seed=seed, trial=trial, device=device, dtype=dtype)
         self.k = V.positive_int("k", k)
 
     has_columns = True
@@ -280,11 +294,11 @@ class Sketch(StreamedPSS):
         return self.k * d
 
     def describe(self) -> dict:
-        return {"family": self.family, "k": self.k, "n": self.n, "seed": self.seed, **self.params()}
+        return {"family": self.family, "k": self.k, "n": self.n, "seed": self.seed, "trial": self.trial, **self.params()}
 
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v}" for k, v in self.params().items())
-        return (f"{type(self).__name__}(family={self.family!r}, k={self.k}, n={self.n}, seed={self.seed}{extra}, "
+        return (f"{type(self).__name__}(family={self.family!r}, k={self.k}, n={self.n}, seed={self.seed}{self._trial_text()}{extra}, "
                 f"device={self.backend.device!r}, holds={self.nbytes} bytes)")
 
     # ---- the protocol ----

@@ -25,7 +25,7 @@ class DenseSketch(Sketch):
 
     def __init__(self, **kw):
         super().__init__(**kw)
-        self.stream = rng.Stream(self.seed, rng.TAG_SKETCH)
+        self.stream = rng.Stream(self.key, rng.TAG_SKETCH)
         self.words_per_column = -(-self.k // self.entries_per_word)
         self.scale = 1.0 / math.sqrt(self.k)
         self._last = None

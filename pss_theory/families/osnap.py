@@ -38,7 +38,7 @@ class OSNAP(Sketch):
         self.s = V.positive_int("s", s)
         if self.s > self.k:
             raise InputError(f"osnap needs s <= k (s distinct rows per column), got s = {self.s} > k = {self.k}")
-        self.stream = rng.Stream(self.seed, rng.TAG_SKETCH)
+        self.stream = rng.Stream(self.key, rng.TAG_SKETCH)
         self.scale = 1.0 / math.sqrt(self.s)
         self.block_edges = [t * self.k // self.s for t in range(self.s + 1)]
 

@@ -29,7 +29,7 @@ an average:
 (s = 1 when unsigned).  Unsigned, the error is the sum of the colliding entries: on a table whose
 entries have mean mu it is biased by about mu (n d - 1) / m ~ mu * compression per entry.  With
 ``signed=True`` each chunk (i, b) carries a sign s(i, b) = +-1, a pure function of (seed, i, b)
-drawn from the Philox stream ``rng.Stream(seed, rng.TAG_SKETCH_SIGNS)``: bit (b mod 64) of word
+drawn from the Philox stream ``rng.Stream(key, rng.TAG_SKETCH_SIGNS)`` (``key = rng.sketch_key(seed, trial)``): bit (b mod 64) of word
 i * W + floor(b / 64), W = ceil(ceil(d / Z) / 64) (so for d / Z <= 64, s(i, b) is bit b of word i).
 Distinct chunks get independent signs and a chunk never collides with itself (its Z entries sit in
 Z distinct slots), so E[Mhat_i] = E_i: the signed read-back is unbiased.
@@ -85,8 +85,8 @@ class RobeZ(StreamedPSS):
     linear = False  # linear in E, but not of the form S E with S k x n: Theorem 6 has nothing to measure
 
     def __init__(self, *, n: int, d: int, m: int | None = None, compression: float | None = None, Z: int = 32,
-                 signed: bool = False, seed: int = 0, device="cpu", dtype=np.float32):
-        super().__init__(n=n, seed=seed, device=device, dtype=dtype)
+                 signed: bool = False, seed=0, trial: int = 0, device="cpu", dtype=np.float32):
+        super().__init__(n=n, seed=seed, trial=trial, device=device, dtype=dtype)
         self.d = V.positive_int("d", d)
         Z = V.integer("chunk size Z", Z, minimum=1)
         if Z > self.d:
@@ -170,7 +170,7 @@ class RobeZ(StreamedPSS):
         count = len(idx) if isinstance(idx, range) else int(idx.shape[0])
         if not self.signed:
             return xp.ones((count, self.nchunks), dtype=xp.float32)
-        stream = rng.Stream(self.seed, rng.TAG_SKETCH_SIGNS)
+        stream = rng.Stream(self.key, rng.TAG_SKETCH_SIGNS)
         if isinstance(idx, range):
             words = stream.rows(idx.start, idx.stop, self._sign_width, xp)
         else:
@@ -265,9 +265,9 @@ class RobeZFamily(Family):
     sources = ("robe2021",)
     color = "C6"
 
-    def make(self, *, k=None, n, d, seed=0, device="cpu", **params):
+    def make(self, *, k=None, n, d, seed=0, trial=0, device="cpu", **params):
         params.setdefault("Z", min(32, d))  # the paper's chunk size, or the whole row when d < 32
-        return RobeZ(n=n, d=d, seed=seed, device=device, **params)
+        return RobeZ(n=n, d=d, seed=seed, trial=trial, device=device, **params)
 
     def check_k(self, k, n, d):
         """ROBE-Z has no k: its size is m (or the compression n d / m)."""

@@ -78,10 +78,10 @@ class SRHT(Sketch):
             raise InputError(f"srht block must be a power of two, got {block}")
         self.B = min(block, self.N)
         self.scale = 1.0 / math.sqrt(self.k)
-        self.rows = rng.sample_without_replacement(rng.Stream(self.seed, rng.TAG_SKETCH_ROWS), self.N, self.k)
+        self.rows = rng.sample_without_replacement(rng.Stream(self.key, rng.TAG_SKETCH_ROWS), self.N, self.k)
         self._rows_dev = self.xp.asarray(self.rows)
         self._local = self._rows_dev % self.B  # r2 of each sampled row r = r1 B + r2
-        self.sign_stream = rng.Stream(self.seed, rng.TAG_SKETCH_SIGNS)
+        self.sign_stream = rng.Stream(self.key, rng.TAG_SKETCH_SIGNS)
 
     def params(self) -> dict:
         return {"N": self.N}

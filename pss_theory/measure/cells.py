@@ -9,10 +9,8 @@ import numpy as np
 from .. import rng
 from ..records import RecordLog, dumps
 
-
-def trial_seed(seed: int, trial: int) -> int:
-    """The sketch seed of trial ``trial``: a Philox word, so trials of different seeds never overlap."""
-    return int(rng.Stream(seed, rng.TAG_TRIAL).words(trial, 1)[0])
+#: the Philox key of trial ``trial``'s sketch (``rng.sketch_key``), recorded as ``sketch_seed``
+trial_seed = rng.sketch_key
 
 
 def log_k_grid(lo: float, hi: float, points: int) -> list[int]:
