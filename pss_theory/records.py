@@ -36,6 +36,35 @@ def jsonable(x):
     return x
 
 
+#: joins the names of nested fields in a flat record ("eps_i.p50"), as ``pandas.json_normalize`` does
+SEP = "."
+
+
+def flatten(values: dict, prefix: str = "") -> dict:
+    """Nested dicts as one level, keys joined by ``SEP`` (``{"eps_i": {"p50": x}}`` -> ``{"eps_i.p50": x}``):
+    one column per quantity in records.jsonl.  Lists and empty dicts are values of their own."""
+    out = {}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.update(flatten(value, name + SEP))
+        else:
+            out[name] = value
+    return out
+
+
+def unflatten(values: dict) -> dict:
+    """The inverse of ``flatten``."""
+    out: dict = {}
+    for key, value in values.items():
+        *parents, last = key.split(SEP)
+        node = out
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return out
+
+
 def dumps(obj) -> str:
     return json.dumps(jsonable(obj), sort_keys=True, allow_nan=False)
 

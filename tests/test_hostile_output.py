@@ -48,12 +48,12 @@ def test_another_table_under_the_same_name_is_measured_not_reused(tmp_path, caps
     argv = ["--table", str(path), *SMALL7, "--quiet"]
     np.save(path, first_table)
     assert run(theorem7, argv + ["--out", out], capsys)[0] == 0
-    first = summary(out)["stats"]
+    first = summary(out)["stats"]["gaussian"]
     np.save(path, second_table)
     assert run(theorem7, argv + ["--out", out], capsys)[0] == 0
-    second = summary(out)["stats"]
+    second = summary(out)["stats"]["gaussian"]
     assert run(theorem7, argv + ["--out", str(tmp_path / "fresh")], capsys)[0] == 0
-    fresh = summary(str(tmp_path / "fresh"))["stats"]
+    fresh = summary(str(tmp_path / "fresh"))["stats"]["gaussian"]
     assert second["eps_i"] != first["eps_i"] and second["sigma_max"] != first["sigma_max"]
     assert second["eps_i"] == fresh["eps_i"] and second["sigma_max"] == fresh["sigma_max"]
     with open(os.path.join(out, "records.jsonl")) as fh:

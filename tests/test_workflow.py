@@ -1,11 +1,15 @@
 """A researcher's workflow (issue 14): one seed convention, families compared in one table, sweeps
 over chosen k, rho read from the data, results that load in one line."""
+import json
+
 import numpy as np
 import pytest
+from conftest import run_command
 
 import pss_theory as pss
 from pss_theory import metrics
 from pss_theory.errors import InputError
+from verify import theorem4, theorem6, theorem7
 
 
 @pytest.fixture(scope="module")
@@ -47,3 +51,156 @@ def test_n_is_read_off_the_table(small):
         pss.sketch("gaussian", k=8)
     with pytest.raises(InputError, match="seed must be"):
         pss.sketch("gaussian", k=8, n=10, seed=-1)
+
+
+# ---- several families in one run, one comparison table ----
+
+def test_theorem7_compares_families_cell_by_cell(small):
+    both = pss.run_check("theorem7", table=small, k=24, family="gaussian,robez", coherence_pairs=500,
+                         params={"compression": 50})
+    alone = pss.run_check("theorem7", table=small, k=24, family="gaussian", coherence_pairs=500)
+    assert both.family == ["gaussian", "robez"] and both.k == [24] and alone.family == ["gaussian"]
+    assert both.stats["gaussian"] == alone.stats["gaussian"]  # a family's cell does not depend on the others
+    gauss, robez = both.extra["comparison"]
+    assert gauss["family"] == "gaussian" and gauss["k"] == 24 and gauss["compression"] == 600 / 24
+    assert gauss["eps_i_p50"] == both.stats["gaussian"]["eps_i"]["p50"]
+    assert robez["k"] is None and robez["eps_jlt"] is None and robez["eps_i_max"] > 0  # n/a, not a crash
+    assert [c["family"] for c in both.claims] == ["gaussian"] * 11 + ["robez"] * 11
+
+
+def test_comparison_renderer_says_n_a_and_inf():
+    from pss_theory.checks.claims import comparison_markdown, comparison_row, comparison_text
+
+    rows = [comparison_row(family="a", k=8, bound=float("inf")), comparison_row(family="robez", k=None, bound=0.5)]
+    assert rows[0]["bound"] == "inf"
+    text = comparison_text(rows).splitlines()
+    assert text[0].split() == ["family", "k", "bound"] and text[2].split() == ["a", "8", "inf"]
+    assert text[3].split() == ["robez", "n/a", "0.5"]
+    assert comparison_markdown(rows).splitlines()[3] == "| robez | n/a | 0.5 |"
+
+
+def test_family_all_prints_the_comparison_first_and_each_note_once(tmp_path, capsys):
+
+    code, out, _ = run_command(theorem6, ["--n", "1000", "--d", "4", "--k", "32", "--trials", "2", "--family", "all",
+                                          "--out", str(tmp_path / "o"), "--no-figures"], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1].split()[:3] == ["family", "k", "compression"]
+    assert [line.split()[0] for line in lines[3:9]] == list(pss.FAMILIES)[:6]
+    notes = lines[lines.index("notes:") + 1:]
+    notes = notes[:next(i for i, line in enumerate(notes) if not line.startswith("  ["))]
+    texts = [line.split("] ", 1)[1] for line in notes]
+    assert len(texts) == len(set(texts)) and len(texts) < 18
+
+
+def test_theorem4_resumes_family_by_family(tmp_path, capsys):
+
+    args = ["--n", "800", "--d", "4", "--k", "16", "--pairs", "500", "--out", str(tmp_path / "o"), "--no-figures"]
+    assert run_command(theorem4, args + ["--family", "countsketch"], capsys)[0] == 0
+    code, out, err = run_command(theorem4, args + ["--family", "countsketch,robez", "--compression", "10"], capsys)
+    assert code == 0 and "reusing 1 of 2 cells" in err
+    assert [line.split()[0] for line in out.splitlines()[3:5]] == ["countsketch", "robez"]
+
+
+# ---- sweep control ----
+
+def test_k_list_compression_and_log_grid(small):
+    s = pss.run_check("theorem6", table=small, family="gaussian", k=[12, 48], trials=1)
+    assert s.k == [12, 48] and [r["k"] for r in s.extra["per_k"]] == [12, 48] and s.extra["fit"]["gaussian"]
+    assert [r["compression"] for r in s.extra["per_k"]] == [50.0, 12.5]
+    assert s.extra["comparison"] == [r for r in s.extra["per_k"] if r["k"] == 48]
+    c = pss.run_check("theorem6", table=small, family="gaussian", compression=[50, 12.5], trials=1)
+    assert c.k == [12, 48] and c.stats["eps_macro_norm"] == s.stats["eps_macro_norm"]
+    g = pss.run_check("theorem6", table=small, family="gaussian", k_min=10, k_max=300, k_points=3, trials=1)
+    assert g.k == [10, 55, 300]
+    one = pss.run_check("theorem6", table=small, family="gaussian", k=48, trials=1)
+    assert one.k == [48] and "fit" not in one.extra
+
+
+@pytest.mark.parametrize("options", [dict(k=[16], sweep=True), dict(k=[16], compression=[10]),
+                                     dict(compression=[10], k_max=100), dict(k_min=50, k_max=20)])
+def test_k_given_two_ways_is_refused(small, options):
+    with pytest.raises(InputError, match="k values one way|above --k-max"):
+        pss.CHECKS["theorem6"].plan(pss.CHECKS["theorem6"].options(table=small, **options))
+
+
+def test_sweep_prints_claims_at_every_k(tmp_path, capsys):
+
+    code, out, _ = run_command(theorem6, ["--n", "1000", "--d", "4", "--k", "16,64", "--trials", "2", "--out",
+                                          str(tmp_path / "o"), "--no-figures"], capsys)
+    assert code == 0 and "claims at every k" in out
+    table = out.split("claims at every k")[1].splitlines()
+    assert [line.split()[1] for line in table[3:5]] == ["16", "64"]
+    code, _, err = run_command(theorem6, ["--k", "16", "--sweep", "--out", str(tmp_path / "p")], capsys)
+    assert code == 2 and err.count("\n") == 1 and "one way" in err and not (tmp_path / "p").exists()
+
+
+# ---- rho from the data ----
+
+def test_row_scale_matches_the_dense_norms(small):
+    from pss_theory.backend import get_backend
+    from pss_theory.measure import scan
+
+    rs = scan.row_scale(pss.tables.as_table(small), get_backend("cpu"), 128)
+    dense = np.linalg.norm(small, axis=1) / np.linalg.svd(small, compute_uv=False)[0]
+    np.testing.assert_allclose(rs.rho, dense, rtol=1e-5)
+    rho = rs.suggest()
+    assert 100 <= rs.selected(rho) <= 110 and rs.selected(float(rs.rho.max())) == 0
+
+
+def test_a_rho_that_selects_nothing_is_said_before_any_work(tmp_path, capsys):
+
+    check = pss.CHECKS["theorem7"]
+    plan = check.plan(check.options(table=np.ones((50, 2)) + np.eye(50, 2), k=8, rho=0.9))
+    assert plan.notes and "selects no row" in plan.notes[0] and "try --rho" in plan.notes[0]
+    code, out, err = run_command(theorem7, ["--n", "2000", "--d", "8", "--k", "64", "--rho", "0.9", "--coherence-pairs",
+                                            "100", "--out", str(tmp_path / "o"), "--no-figures"], capsys)
+    assert code == 0 and err.splitlines()[0].startswith("--rho 0.9 selects no row: the largest rho_i")
+    assert "rho = 0.9 selects 0 of 2,000 rows (try --rho" in out
+
+
+# ---- results that load in one line ----
+
+def test_records_are_flat_and_load_with_pandas(tmp_path, capsys):
+    pd = pytest.importorskip("pandas")
+
+    for module, extra in ((theorem7, ["--coherence-pairs", "100"]), (theorem4, ["--pairs", "300", "--top", "10"])):
+        out = tmp_path / module.__name__
+        code, _, _ = run_command(module, ["--n", "700", "--d", "4", "--k", "16", "--family", "gaussian,robez", "--out",
+                                          str(out), "--no-figures", "--compression", "10", *extra], capsys)
+        assert code == 0
+        records = pd.read_json(out / "records.jsonl", lines=True)
+        assert list(records["family"]) == ["gaussian", "robez"] and "eps_i.p50" in records
+        assert (records["compression"] > 1).all()
+        for line in (out / "records.jsonl").read_text().splitlines():
+            nested = [k for k, v in json.loads(line).items() if isinstance(v, dict) and k not in ("params", "table")]
+            assert not nested
+        summary = json.loads((out / "summary.json").read_text())
+        claims = pd.json_normalize(summary["claims"])
+        assert {"id", "family", "measured", "bound", "status"} <= set(claims.columns)
+        assert isinstance(summary["theorem"], int) and summary["k"] == [16] and summary["family"] == ["gaussian", "robez"]
+        assert pd.json_normalize(summary["comparison"])["family"].tolist() == ["gaussian", "robez"]
+
+
+def test_types_do_not_depend_on_sweep(small):
+    one = pss.run_check("theorem6", table=small, k=24, trials=1)
+    sweep = pss.run_check("theorem6", table=small, sweep=True, k_points=2, trials=1)
+    assert one.theorem == sweep.theorem == 6 and one.check == "theorem6"
+    assert one.k == [24] and len(sweep.k) == 2 and one.family == sweep.family == ["gaussian"]
+
+
+def test_old_records_are_measured_again_not_reused(tmp_path, capsys):
+
+    out = tmp_path / "o"
+    args = ["--n", "700", "--d", "4", "--k", "16", "--coherence-pairs", "100", "--out", str(out), "--no-figures"]
+    assert run_command(theorem7, args, capsys)[0] == 0
+    record = json.loads((out / "records.jsonl").read_text())
+    cell = {k: record[k] for k in pss.CHECKS["theorem7"].record_key}
+    old = {**cell, "stats": {"eps_i": {"p50": 1.0}}, "selection": {}, "histograms": {}, "pss": record["pss"],
+           "seconds": 1.0}
+    older = {**old, "theorem": "7"}  # the format before summary.json's theorem was an int
+    (out / "records.jsonl").write_text(json.dumps(older) + "\n" + json.dumps(old) + "\n")
+    code, _, err = run_command(theorem7, args, capsys)
+    assert code == 0 and "reusing" not in err
+    lines = (out / "records.jsonl").read_text().splitlines()
+    assert len(lines) == 3 and json.loads(lines[-1])["eps_i.p50"] == record["eps_i.p50"]

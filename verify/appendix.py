@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 
-from pss_theory.checks.claims import claims_markdown
+from pss_theory.checks.claims import claims_markdown, comparison_markdown
 from pss_theory.errors import InputError
 from pss_theory.records import write_atomic
 
@@ -84,8 +84,9 @@ def write(path: str, text: str, rendered: dict[str, str]) -> None:
 # ---- rendering (markdown from summaries; no numbers are computed here) ----
 
 def run_line(s) -> str:
-    fam = s["family"] if isinstance(s["family"], str) else ", ".join(s["family"])
-    k = s["k"] if not isinstance(s["k"], list) else f"{s['k'][0]}..{s['k'][-1]} ({len(s['k'])} values)"
+    fam = ", ".join(s["family"])
+    k = ("none (not a sketch)" if not s["k"] else str(s["k"][0]) if len(s["k"]) == 1 else
+         f"{s['k'][0]}..{s['k'][-1]} ({len(s['k'])} values)")
     table = s["table"]
     tdesc = table.get("kind", "?") if isinstance(table, dict) else str(table)
     if isinstance(table, dict) and table.get("name"):
@@ -106,7 +107,8 @@ def figure_links(figures: list[str], appendix_path: str) -> str:
 
 def render_check(check, s, command: str, appendix_path: str) -> str:
     """A check's block: the command that produced it, the run, the claims, the check's own parts, the verdict."""
-    parts = [f"Command: `{command}`", run_line(s), claims_markdown(s.claims)] + check.appendix(s)
+    comparison = [comparison_markdown(s["comparison"])] if s.get("comparison") else []
+    parts = [f"Command: `{command}`", run_line(s), *comparison, claims_markdown(s.claims)] + check.appendix(s)
     verdict = s.get("verdict")
     parts.append("Verdict: " + (" ".join(verdict) if isinstance(verdict, list) else str(verdict)))
     if s.get("figures"):

@@ -17,7 +17,7 @@ import os
 import sys
 
 from pss_theory import checks, families
-from pss_theory.checks.claims import claims_text
+from pss_theory.checks.claims import claims_text, comparison_text
 from pss_theory.records import RecordLog, jsonable, write_json
 
 from . import cli
@@ -90,10 +90,10 @@ def execute(check, plan, *, out: str, figures: str | None, quiet: bool):
     cli.check_files(out, ("summary.json", "records.jsonl"))
     with cli.writing(out):
         log = RecordLog(os.path.join(out, "records.jsonl"), check.record_key)
-        note = check.size_note(plan)
-        if note and not quiet:
-            print(note, file=sys.stderr, flush=True)
-        reused = sum(log.done(cell) for cell in plan.cells)
+        for note in [check.size_note(plan), *plan.notes]:
+            if note and not quiet:
+                print(note, file=sys.stderr, flush=True)
+        reused = sum(log.done(cell) and check.valid_record(log.latest(cell)) for cell in plan.cells)
         if reused and not quiet:
             print(f"reusing {reused} of {len(plan.cells)} cells from {log.path} (same table content and options)",
                   file=sys.stderr, flush=True)
@@ -126,6 +126,8 @@ def main(name: str, argv=None) -> int:
         print(json.dumps(jsonable(summary.to_dict()), indent=2, sort_keys=True))
     elif not args.quiet:
         print(check.header(summary))
+        if summary.get("comparison"):
+            print(comparison_text(summary["comparison"]) + "\n")
         if summary.claims:
             print(claims_text(summary.claims))
         for line in check.text(summary):

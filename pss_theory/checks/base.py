@@ -45,19 +45,25 @@ class Summary:
     ``claims`` are ``Claim.as_dict()`` entries; ``stats`` the measured quantities by their notation
     names (DESIGN.md); ``extra`` everything else the check reports (verdict, theory, histograms, ...),
     written at the top level of summary.json beside the common fields.
+
+    Types do not depend on the options: ``theorem`` is the theorem's number (7) or None for a check
+    that is not a theorem (the E.1 timing study), ``check`` the check's name in every case; ``k`` is
+    always the list of sketch sizes measured (empty for a PSS without one) and ``family`` always the
+    list of families (docs/schema.md).
     """
 
-    theorem: str
+    theorem: int | None
     n: int | list[int]
     d: int
-    k: int | list[int] | None
-    family: str | list[str]
+    k: list[int]
+    family: list[str]
     table: dict | str
     seed: int
     backend: str
     seconds: float
     claims: list[dict]
     stats: dict
+    check: str = ""
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -86,6 +92,7 @@ class Plan:
     backend: Backend
     cells: list[dict]
     state: dict = field(default_factory=dict)  # what a check keeps between its cells (e.g. the PSS drawn)
+    notes: list[str] = field(default_factory=list)  # lines the command says before any work (a --rho that selects nothing)
 
 
 class Check:
@@ -106,9 +113,10 @@ class Check:
     on_user_table: ClassVar[bool] = True  # the report's --table replaces its table (certify keeps its small one)
 
     @property
-    def theorem(self) -> str:
-        """The theorem's id in results ("6" for theorem6); a check that is not a theorem names its own."""
-        return self.name.removeprefix("theorem")
+    def theorem(self) -> int | None:
+        """The theorem's number in results (6 for theorem6); None for a check that is not a theorem."""
+        number = self.name.removeprefix("theorem")
+        return int(number) if number.isdigit() else None
 
     def options(self, **values):
         """Typed options from keyword values (unknown keys are an error, as a misspelt flag would be)."""
@@ -169,12 +177,12 @@ class Check:
         """Markdown lines for the report's summary block: what this run says about the theory."""
         return []
 
-    def common(self, plan: Plan, *, k, family, seconds: float, claims, stats, **extra) -> Summary:
+    def common(self, plan: Plan, *, k: list, family: list, seconds: float, claims, stats, **extra) -> Summary:
         """A Summary with the common fields filled from the plan."""
         t = plan.table
-        return Summary(theorem=self.theorem, n=t.n, d=t.d, k=k, family=family, table=t.describe(),
+        return Summary(theorem=self.theorem, n=t.n, d=t.d, k=sorted(set(k)), family=list(family), table=t.describe(),
                        seed=plan.options.seed, backend=plan.backend.name, seconds=round(seconds, 3),
-                       claims=[c.as_dict() for c in claims], stats=stats,
+                       claims=[c.as_dict() for c in claims], stats=stats, check=self.name,
                        extra={**extra, "environment": environment(plan.backend)})
 
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from .. import families, validate
 from ..backend import DEVICES, get_backend
 from ..errors import InputError
-from ..measure import memory
+from ..measure import memory, scan
 from ..measure.cells import trial_seed
+from ..records import unflatten
 from ..tables import KINDS, resolve
 from .base import Check, Plan, option
 
@@ -47,43 +48,55 @@ def check_common(o: TableOptions) -> None:
     o.seed = validate.seed(o.seed)
     o.device = validate.one_of("device", o.device, DEVICES)
     for name in ("n", "d", "k", "block_rows"):
-        if getattr(o, name) is not None:
-            setattr(o, name, validate.positive_int(name, getattr(o, name)))
+        value = getattr(o, name)
+        if isinstance(value, (list, tuple)):  # a check that takes several k (Theorem 6)
+            setattr(o, name, [validate.positive_int(name, v) for v in value])
+        elif value is not None:
+            setattr(o, name, validate.positive_int(name, value))
 
 
 def resolve_table(o: TableOptions):
     return resolve(o.table, n=o.n, d=o.d, key=o.key, seed=o.seed, default_n=DEFAULT_N, default_d=DEFAULT_D)
 
 
-def family_list(value) -> list[str]:
-    """Sketch families for a multi-family check: a name, a list of names, or ``all``; duplicates dropped."""
+def family_list(value, sketches_only: bool = True) -> list[str]:
+    """Families for a multi-family check: a name, a list of names, or ``all``; duplicates dropped.
+    Sketches S only (Theorem 6), or every PSS, ROBE-Z included (``sketches_only=False``)."""
+    pool = families.SKETCHES if sketches_only else families.ALL
     if value == "all":
-        names = list(families.SKETCHES)
+        names = list(pool)
     else:
         names = [t.strip() for t in value.split(",") if t.strip()] if isinstance(value, str) else list(value)
     if not names:
         raise InputError("no family given")
     for name in names:
-        families.get(name, sketches_only=True)
+        families.get(name, sketches_only=sketches_only)
     return list(dict.fromkeys(names))
 
 
-def family_params(family: str, params: dict) -> dict:
-    """The given family parameters, each one checked to belong to ``family``."""
-    fam = families.get(family)
-    own = {p.name for p in fam.params}
-    for name in params:
-        if name not in own:
-            owners = [f.name for f in families.ALL.values() if name in {p.name for p in f.params}]
-            raise InputError(f"--{name} does not apply to family {family} (it applies to {', '.join(owners) or 'none'})")
-    return dict(params)
+def pss_list(value) -> list[str]:
+    """Every PSS family for a one-PSS check (Theorems 7 and 4): a name, a comma list or ``all``."""
+    return family_list(value, sketches_only=False)
+
+
+def family_params(names: list[str], params: dict) -> dict[str, dict]:
+    """The given family parameters split among ``names``: each family gets those it owns, and each one
+    given must belong to one of them."""
+    own = {name: {p.name for p in families.get(name).params} for name in names}
+    for param in params:
+        if not any(param in o for o in own.values()):
+            owners = [f.name for f in families.ALL.values() if param in {p.name for p in f.params}]
+            raise InputError(f"--{param} does not apply to family {', '.join(names)} (it applies to "
+                             f"{', '.join(owners) or 'none'})")
+    return {name: {k: v for k, v in params.items() if k in own[name]} for name in names}
 
 
 class OnePssCheck(Check):
-    """A check of one PSS on one table in one cell (Theorems 7 and 4): both passes over the table, and a
-    record holding the dicts named in ``record_parts`` and the PSS's repr."""
+    """A check of one PSS on one table per cell (Theorems 7 and 4), one cell per family: both passes over
+    the table, and a flat record (``records.flatten``) holding at least the columns ``record_columns``
+    (numbers) and the PSS's repr."""
 
-    record_parts: tuple[str, ...] = ()
+    record_columns: tuple[str, ...] = ()
     family_params = True
 
     @property
@@ -96,8 +109,16 @@ class OnePssCheck(Check):
         return 2 * plan.table.n
 
     def valid_record(self, record):
-        return all(isinstance(record.get(name), dict) for name in self.record_parts) and \
-            isinstance(record.get("pss"), str)
+        """A record of this version: flat, with its number columns (an older record nests them and is
+        measured again)."""
+        return isinstance(record.get("pss"), str) and all(
+            isinstance(record.get(name), (int, float)) and not isinstance(record.get(name), bool)
+            for name in self.record_columns)
+
+    def cells_of(self, plan, records):
+        """(family, its cell, the record's measured part unflattened) for each family, in order."""
+        for cell, r in zip(plan.cells, records):
+            yield cell["family"], r, unflatten({k: v for k, v in r.items() if k not in cell and k != "seconds"})
 
 
 #: what identifies the cell of a one-PSS check (its own options are appended)
@@ -105,24 +126,40 @@ ONE_PSS_KEY = ("theorem", "family", "params", "k", "n", "d", "seed", "table", "s
 
 
 def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
-    """The plan of a check of one PSS on one table (Theorems 7 and 4): options checked, the table resolved,
-    the PSS drawn from trial 0 with k checked against its family, and the one cell that identifies the run
-    (``cell_options`` are the check's own options, part of that identity)."""
+    """The plan of a check of one PSS on one table (Theorems 7 and 4), for each family given: options
+    checked, the table resolved, each PSS drawn from trial 0 with k checked against its family, and one
+    cell per family that identifies its run (``cell_options`` are the check's own options, part of that
+    identity; ``compression`` = n d / the floats of M is recorded beside them)."""
     check_common(o)
-    families.single(o.family)
+    o.family = pss_list(o.family)
     o.rho = validate.unit_closed_right("rho", o.rho)
     backend = get_backend(o.device)
     table = resolve_table(o)
     params = family_params(o.family, o.params)
-    fam = families.get(o.family)
+    rho_scan = scan.row_scale(table, backend, o.block_rows or min(table.n, 1 << 16)).summary(o.rho)
     k = o.k or 8 * table.d
-    fam.check_k(k, table.n, table.d)
-    pss = fam.make(k=k, n=table.n, d=table.d, seed=o.seed, device=backend, **params)
-    pss.block_starts(memory.plan_block_rows(pss, table.d, o.block_rows))  # block size and memory, before work
-    cell = {"theorem": check.theorem, "family": o.family, "params": params, "k": k if pss.linear else None,
-            "n": table.n, "d": table.d, "seed": o.seed, "table": table.describe(), "sketch_seed": trial_seed(o.seed, 0),
-            "eps": o.eps, "delta": o.delta, "rho": o.rho, **cell_options}
-    return Plan(o, table, backend, [cell], {"pss": pss})
+    psss, cells = {}, []
+    for name in o.family:
+        fam = families.get(name)
+        fam.check_k(k, table.n, table.d)
+        pss = fam.make(k=k, n=table.n, d=table.d, seed=o.seed, device=backend, **params[name])
+        pss.block_starts(memory.plan_block_rows(pss, table.d, o.block_rows))  # block size and memory, before work
+        psss[name] = pss
+        cells.append({"theorem": check.theorem, "family": name, "params": params[name], "k": k if pss.linear else None,
+                      "n": table.n, "d": table.d, "seed": o.seed, "table": table.describe(),
+                      "sketch_seed": trial_seed(o.seed, 0), "eps": o.eps, "delta": o.delta, "rho": o.rho,
+                      **cell_options, "compression": table.n * table.d / pss.memory_floats(table.d)})
+    note = scan.note(rho_scan)
+    return Plan(o, table, backend, cells, {"pss": psss, "rho_scan": rho_scan}, notes=[note] if note else [])
+
+
+def rho_line(summary) -> str:
+    """What the data say about rho: the quantiles of rho_i and the rows the run's rho selects."""
+    s = summary["rho_scan"]
+    q = s["rho_i"]
+    text = (f"rho_i = ||E_i|| / sigma_max: largest {q['max']:.3g}, p99 {q['p99']:.3g}, median {q['p50']:.3g}, "
+            f"smallest {q['min']:.3g}; rho = {s['rho']:g} selects {s['selected_rows']:,} of {s['rows']:,} rows")
+    return text + ("" if s["selected_rows"] else f" (try --rho {s['suggested_rho']:g})")
 
 
 #: share of the free memory one auxiliary array may take (the passes' own blocks are planned apart)

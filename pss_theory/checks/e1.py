@@ -96,7 +96,7 @@ class E1Timing(Check):
     name = "robez_timing"
     order = 4
     title = "E.1 timing study"
-    theorem = "E.1"
+    theorem = None  # not a theorem: summary.json says "check": "robez_timing" and "theorem": null
     description = "E.1: forward/backward times of a plain table and ROBE-Z (Tables 5-17)."
     examples = (
         ("--quick", "a small grid (about 30 s on a CPU), figures beside the paper's numbers"),
@@ -152,9 +152,9 @@ class E1Timing(Check):
         claims, ours, paper = e1.claims(timed, grid)
         tables = e1.layout(timed, grid)
         summary = Summary(
-            theorem=self.theorem, n=list(grid.n), d=grid.d, k=None, family="robez", table="random", seed=o.seed,
+            theorem=self.theorem, n=list(grid.n), d=grid.d, k=[], family=["robez"], table="random", seed=o.seed,
             backend=plan.backend.name, seconds=round(seconds, 3), claims=[c.as_dict() for c in claims],
-            stats=e1.statistics(timed, grid, ours, paper, skipped),
+            stats=e1.statistics(timed, grid, ours, paper, skipped), check=self.name,
             extra={"paper_claims": {name: paper[name][0] for name in e1.CLAIM_NAMES}, "grid": grid.describe(),
                    "batch": grid.batch, "scale": grid.scale,
                    "skipped": [{k: c[k] for k in SKIPPED_FIELDS} for c in skipped],

@@ -20,18 +20,20 @@ from ..errors import InputError
 from ..measure import metrics
 from ..measure.metrics import quantiles
 from ..progress import step
+from ..records import flatten
 from .base import Plan, Summary, option
-from .claims import Claim
-from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss
-from .theorem7 import log_histogram, passes, theory_of
+from .claims import Claim, comparison_row, headline
+from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss, pss_list, rho_line
+from .theorem7 import log_histogram, passes, per_family, theory_of
 
 
 @dataclass
 class Options(TableOptions):
-    """``family``: one PSS; pairs are drawn among rows with rho_i > ``rho``; ``top``: also every pair among
-    the R rows of largest rho_i."""
+    """``family``: a PSS, a list, or ``all`` (one cell each); pairs are drawn among rows with rho_i > ``rho``;
+    ``top``: also every pair among the R rows of largest rho_i."""
 
-    family: str = option("gaussian", f"PSS: {', '.join(families.ALL)}", families.single)
+    family: object = option(None, f"PSS: {', '.join(families.ALL)}, a comma list, or all", pss_list,
+                            default_factory=lambda: ["gaussian"])
     rho: float = option(0.01, "pairs are drawn among rows with rho_i > rho, in (0, 1]",
                         lambda t: validate.unit_closed_right("rho", t))
     pairs: int = option(1_000_000, "sampled pairs", lambda t: validate.count("pairs", t))
@@ -228,7 +230,7 @@ class Theorem4(OnePssCheck):
         ("--table emb.npy --rho 0.03 --top 1000", "your table: sampled pairs and every pair of its 1,000 largest rows"),
     )
     Options = Options
-    record_parts = ("sampled", "eq25", "histograms")
+    record_columns = ("sampled.pairs", "sampled.per_row_violations", "eq25_violations", "eq25_rows", "rho_max")
     scales = {
         "smoke": dict(n=4096, d=8, k=64, pairs=20000, top=40),
         "default": dict(n=200_000, d=64, k=512, pairs=10**6, top=1000),
@@ -245,10 +247,10 @@ class Theorem4(OnePssCheck):
         check_fits(f"--pairs {o.pairs:,}", 48.0 * o.pairs + 16.0 * d * rows_for_pairs(o.pairs), plan.backend, "--pairs")
         if o.top is not None:
             check_fits(f"--top {o.top:,} (three {o.top:,} x {o.top:,} matrices)", 24.0 * o.top**2, plan.backend, "--top")
-        if plan.state["pss"].linear:
-            # pair errors are differences of nearly equal inner products: float32 partial products made
-            # counts and ratio minima depend on --block-rows; in float64 they agree to rounding
-            plan.state["pss"] = plan.state["pss"].with_dtype("float64")
+        # pair errors are differences of nearly equal inner products: float32 partial products made
+        # counts and ratio minima depend on --block-rows; in float64 they agree to rounding
+        plan.state["pss"] = {family: pss.with_dtype("float64") if pss.linear else pss
+                             for family, pss in plan.state["pss"].items()}
         # once, before any work: an input the calculators cannot take fails here, and measure and
         # summarize read it from the plan
         plan.state["theory"] = theory_of(plan)
@@ -257,8 +259,8 @@ class Theorem4(OnePssCheck):
     def measure(self, plan, cell, progress):
         """Both passes (eps_i and Eq. 25 on every row), then the sampled and top-R pairs."""
         o, table = plan.options, plan.table
-        pss, comp, spec, mi, _ = passes(plan.state["pss"], table, block_rows=o.block_rows, progress=progress,
-                                        coherence_pairs=0)
+        pss, comp, spec, mi, _ = passes(plan.state["pss"][cell["family"]], table, block_rows=o.block_rows,
+                                        progress=progress, coherence_pairs=0)
         tol = rounding_allowance(pss.dtype)
         eligible = eligible_rows(mi.rho, o.rho)
         # at most the rows that qualify; with fewer than two there is no pair and the pair claims are n/a
@@ -277,26 +279,51 @@ class Theorem4(OnePssCheck):
             with step(progress, "top pairs"):
                 top = top_pairs(pss, comp.M, table, mi.rho, mi.eps, top_rows, o.eps, tol)
             top.pop("_ratio")
-        return {"sampled": s, "eq25": st25, "top_pairs": top, "zero_rows": mi.zero_rows, "rho_max": float(mi.rho.max()),
-                "histograms": histograms(ratio, mi, pi), "pss": repr(pss)}
+        measured = {"sampled": s, **st25, "top_pairs": top, "zero_rows": mi.zero_rows, "rho_max": float(mi.rho.max()),
+                    "eps_i": quantiles(mi.eps), "hist": histograms(ratio, mi, pi)}
+        return {**flatten(measured), "pss": repr(pss)}
 
     def summarize(self, plan, records, seconds) -> Summary:
-        o, (r,) = plan.options, records
-        kk = r["k"]
-        th = plan.state["theory"]
+        o = plan.options
+        claims, stats, hists, verdicts = [], {}, {}, []
+        for family, r, m in self.cells_of(plan, records):
+            claims_f, stats[family], hists[family], verdict_f = self._family(plan, family, r, m)
+            claims += claims_f
+            verdicts.append(verdict_f)
+        dicts = [c.as_dict() for c in claims]
+        rows = [comparison_row(
+            family=f, k=r["k"], compression=r["compression"], eps_i_p50=stats[f]["eps_i"]["p50"],
+            eps_i_p99=stats[f]["eps_i"]["p99"], eps_i_max=stats[f]["eps_i"]["max"], rho_i_max=stats[f]["rho_max"],
+            pairs=stats[f]["pairs"], pi_max=stats[f]["pi"]["max"], theorem4_bound=o.eps**2 + 2 * o.eps,
+            theorem7_k_proof=plan.state["theory"][f]["theorem7_k_proof"],
+            **headline(dicts, f, "theorem4.sampled.theorem")) for f, r in zip(o.family, records)]
+        return self.common(plan, k=[r["k"] for r in records if r["k"]], family=o.family,
+                           seconds=sum(r["seconds"] for r in records), claims=claims, stats=stats,
+                           params={r["family"]: r["params"] for r in records}, eps=o.eps, delta=o.delta, rho=o.rho,
+                           rho_scan=plan.state["rho_scan"],
+                           theory=plan.state["theory"], histograms=hists, verdict=verdicts,
+                           sources={"desai2022": theory.SOURCES["desai2022"]},
+                           pss={r["family"]: r["pss"] for r in records},
+                           cells=[{key: r[key] for key in self.record_key} for r in records], comparison=rows)
+
+    def _family(self, plan, family, r, m):
+        """One family's claims, stats, histograms and verdict."""
+        o, kk = plan.options, r["k"]
+        th = plan.state["theory"][family]
         # None: not of the form S E, Theorem 7 says nothing; else whether k meets its sufficient k (as proved)
         k_ok = None if th["theorem7_k_proof"] is None else kk >= th["theorem7_k_proof"]
-        s, st25, top = r["sampled"], r["eq25"], r["top_pairs"]
-        claims = (pair_claims(s, o.eps, k_ok, "sampled pairs", o.family, "sampled")
-                  + eq25_claims(st25, r["zero_rows"], o.eps, o.rho, k_ok, o.family))
+        s, top = m["sampled"], m["top_pairs"]
+        st25 = {key: value for key, value in m.items() if key.startswith("eq25_")}
+        claims = (pair_claims(s, o.eps, k_ok, "sampled pairs", family, "sampled")
+                  + eq25_claims(st25, m["zero_rows"], o.eps, o.rho, k_ok, family))
         if top is not None:
             rows = top["rows"]
             label = f"all pairs of the top {rows} rows by rho" + (
                 f" (--top {o.top} capped at the {rows} rows with rho_i > {o.rho:g})" if rows < o.top else "")
-            claims += pair_claims(top, o.eps, k_ok, label, o.family, "top")
-        head = f"{o.family}, k = {kk}" if kk else o.family
+            claims += pair_claims(top, o.eps, k_ok, label, family, "top")
+        head = f"{family}, k = {kk}" if kk else family
         pairs_text = (f"max pi_ij {s['pi']['max']:.3g}, median pi_ij / per-row bound {s['ratio']['p50']:.3g}"
-                      if s["pairs"] else f"no pair to measure: lower --rho (the largest rho_i is {r['rho_max']:.3g})")
+                      if s["pairs"] else f"no pair to measure: lower --rho (the largest rho_i is {m['rho_max']:.3g})")
         verdict = (f"{head}: {s['pairs']:,} pairs among {s['rows_read']:,} of the {s['eligible_rows']:,} "
                    f"rows with rho_i > {o.rho:g}: {pairs_text}; per-row bound violations: {s['per_row_violations']}; Eq. 25 violations: "
                    f"{st25['eq25_violations']}; the theorem's eps^2 + 2 eps = {s['theorem_bound']:.3g} is "
@@ -304,22 +331,31 @@ class Theorem4(OnePssCheck):
                       "not promised (not of the form S E)") + f" and exceeded by {s['theorem_violations']:,} pairs.")
         stats = {"pairs": s["pairs"], "pair_ratio": s["ratio"], "pi": s["pi"], "rows_read": s["rows_read"],
                  "eligible_rows": s["eligible_rows"], "per_row_violations": s["per_row_violations"],
-                 "theorem_violations": s["theorem_violations"], "exact_pairs": s["exact_pairs"], **st25, "top": top}
-        return self.common(plan, k=kk, family=o.family, seconds=r["seconds"], claims=claims, stats=stats,
-                           params=r["params"], eps=o.eps, delta=o.delta, rho=o.rho, theory=th,
-                           histograms=r["histograms"], verdict=verdict,
-                           sources={"desai2022": theory.SOURCES["desai2022"]}, pss=r["pss"],
-                           cell={key: r[key] for key in self.record_key})
+                 "theorem_violations": s["theorem_violations"], "exact_pairs": s["exact_pairs"], **st25, "top": top,
+                 "zero_rows": m["zero_rows"], "rho_max": m["rho_max"], "eps_i": m["eps_i"]}
+        return claims, stats, m["hist"], verdict
+
+    def text(self, summary):
+        return [rho_line(summary)]
 
     def figures(self, summary, records, folder):
         from .. import plots  # noqa: PLC0415
 
-        return plots.theorem4_pairs(summary, f"{folder}/theorem4_pairs")
+        out = []
+        for family in summary["family"]:
+            tag = "" if len(summary["family"]) == 1 else f"_{family}"
+            out += plots.theorem4_pairs(per_family(summary, family), f"{folder}/theorem4_pairs{tag}")
+        return out
 
     def header(self, summary):
-        return f"Theorem 4 with {summary['pss']} on table {summary['table']}, backend {summary['environment']['device']}"
+        what = (f"with {summary['pss'][summary['family'][0]]}" if len(summary["family"]) == 1 else
+                f"for {len(summary['family'])} families ({', '.join(summary['family'])})")
+        return f"Theorem 4 {what} on table {summary['table']}, backend {summary['environment']['device']}"
 
     def conclusions(self, summary):
+        return [line for family in summary["family"] for line in self._conclusions(per_family(summary, family))]
+
+    def _conclusions(self, summary):
         st = summary["stats"]
         lines = ["**Theorem 4.** " + summary["verdict"]]
         if st["pair_ratio"]["p50"] is not None:

@@ -20,7 +20,7 @@ from ..measure import memory, metrics
 from ..measure.cells import log_k_grid, trial_seed
 from ..progress import stage
 from .base import Check, Plan, Summary, option
-from .claims import Claim
+from .claims import Claim, comparison_row, comparison_text, headline
 from .common import TableOptions, check_common, family_list, resolve_table
 
 MEASURED = ("eps_macro_norm", "eps_macro_inner", "lambda_min", "lambda_max")
@@ -30,16 +30,51 @@ MAX_CELLS = 100_000
 LARGE_RUN_MACS = 3.6e13
 
 
+#: k values of a log-spaced sweep unless --k-points says otherwise
+K_POINTS = 6
+
+
 @dataclass
 class Options(TableOptions):
-    """``family``: one name, a list, or ``all``; ``trials`` sketches per k; ``sweep``: k log-spaced
-    from 2d to n/4 over ``k_points`` values (else ``k``, default 8 d)."""
+    """``family``: one name, a list, or ``all``; ``trials`` sketches per k.  The k values, given one way:
+    ``k`` (one or a list; default 8 d), ``compression`` (a list of n / k), or a sweep: ``k_points`` values
+    log-spaced from ``k_min`` (default 2 d) to ``k_max`` (default n / 4), asked for by ``sweep`` or by any
+    of those three.  With more than one k the run fits eps ~ C (d/k)^a and draws its figures."""
 
+    k: object = option(None, "sketch sizes, comma-separated (default 8 d)", validate.listed(lambda t: validate.count("k", t)))
     family: object = option(None, f"sketch family: {', '.join(families.SKETCHES)}, a comma list, or all",
                             family_list, default_factory=lambda: ["gaussian"])
     trials: int = option(3, "independent sketches per cell", lambda t: validate.count("trials", t))
-    sweep: bool = option(False, "sweep k log-spaced from 2d to n/4 and fit eps ~ C (d/k)^a", flag=True)
-    k_points: int = option(6, "k values in a sweep", lambda t: validate.count("k_points", t))
+    sweep: bool = option(False, f"sweep k log-spaced from 2d to n/4 ({K_POINTS} values) and fit eps ~ C (d/k)^a",
+                         flag=True)
+    k_min: int | None = option(None, "smallest k of a log-spaced sweep (default 2 d)", lambda t: validate.count("k_min", t))
+    k_max: int | None = option(None, "largest k of a log-spaced sweep (default n / 4)", lambda t: validate.count("k_max", t))
+    k_points: int | None = option(None, f"k values in a log-spaced sweep (default {K_POINTS})",
+                                  lambda t: validate.count("k_points", t))
+    compression: list | None = option(None, "compressions n / k, comma-separated (each gives k = n / compression)",
+                                      validate.listed(lambda t: validate.positive("compression", t)))
+
+
+def k_values(o: Options, n: int, d: int) -> list[int]:
+    """The k values of a run, from exactly one of --k, --compression and a sweep (InputError for two)."""
+    grid = o.sweep or o.k_min is not None or o.k_max is not None or o.k_points is not None
+    given = [name for name, on in (("--k", o.k is not None), ("--compression", o.compression is not None),
+                                   ("a sweep (--sweep, --k-min, --k-max, --k-points)", grid)) if on]
+    if len(given) > 1:
+        raise InputError(f"give the k values one way: {' and '.join(given)} both set them")
+    if o.k is not None:
+        return sorted(set(o.k if isinstance(o.k, list) else [o.k]))
+    if o.compression is not None:
+        comps = [validate.positive("compression", c) for c in o.compression]
+        return sorted({max(1, round(n / c)) for c in comps})
+    if grid:
+        points = validate.positive_int("k_points", o.k_points if o.k_points is not None else K_POINTS)
+        lo = validate.positive_int("k_min", o.k_min) if o.k_min is not None else 2 * d
+        hi = validate.positive_int("k_max", o.k_max) if o.k_max is not None else max(2 * d, n / 4)
+        if lo > hi:
+            raise InputError(f"--k-min {lo:,} is above --k-max {hi:,.0f}")
+        return log_k_grid(lo, hi, min(points, MAX_CELLS))
+    return [8 * d]
 
 
 def trial(family: str, k: int, seed: int, number: int, table, *, device="cpu", block_rows=None, progress=None) -> dict:
@@ -140,6 +175,17 @@ def claims_at(family: str, records: list[dict], th: dict, k: int, eps: float, de
     return out
 
 
+def per_k_row(family: str, k: int, n: int, records: list[dict], th: dict, claims: list[Claim]) -> dict:
+    """One family at one k: the measured eps_macro against Theorem 6's eps (as stated and as the proof
+    supports) and its sufficient k, and the status of the norm-form claim as the proof supports it."""
+    norm = np.array([r["eps_macro_norm"] for r in records])
+    return comparison_row(family=family, k=k, compression=n / k, trials=len(records),
+                          eps_macro_p50=float(np.median(norm)), eps_macro_max=float(norm.max()),
+                          theorem6_eps=th["theorem6_eps"], theorem6_eps_proof=th["theorem6_eps_norm_proof"],
+                          theorem6_k_proof=th["theorem6_k_proof"],
+                          **headline([c.as_dict() for c in claims], family, "theorem6.norm.proof"))
+
+
 def failure_rates(records: list[dict], family: str, eps: float, delta: float, n: int, d: int,
                   params: dict | None = None) -> dict:
     """Per k: the fraction of trials with eps_macro > eps and its 95% Clopper-Pearson interval."""
@@ -223,11 +269,10 @@ class Theorem6(Check):
         check_common(o)
         fams = family_list(o.family)  # sketches S only: Theorem 6 needs M = S E
         validate.positive_int("trials", o.trials)
-        validate.positive_int("k_points", o.k_points)
         backend = get_backend(o.device)
         table = resolve_table(o)
         d, n = table.d, table.n
-        ks = log_k_grid(2 * d, max(2 * d, n / 4), min(o.k_points, MAX_CELLS)) if o.sweep else [o.k or 8 * d]
+        ks = k_values(o, n, d)
         if len(fams) * len(ks) * o.trials > MAX_CELLS:
             raise InputError(f"{len(fams)} families x {len(ks)} k values x {o.trials:,} trials is more than "
                              f"{MAX_CELLS:,} cells (each a full pass over the table): use fewer --trials or --k-points")
@@ -240,8 +285,9 @@ class Theorem6(Check):
             S.block_starts(memory.plan_block_rows(S, d, o.block_rows, row_arrays=1))
         desc = table.describe()
         cells = [{"family": fam, "k": k, "trial": t, "n": n, "d": d, "seed": o.seed, "table": desc,
-                  "sketch_seed": trial_seed(o.seed, t)} for fam in fams for k in ks for t in range(o.trials)]
-        return Plan(o, table, backend, cells, {"families": fams, "ks": ks})
+                  "sketch_seed": trial_seed(o.seed, t), "compression": n / k}
+                 for fam in fams for k in ks for t in range(o.trials)]
+        return Plan(o, table, backend, cells, {"families": fams, "ks": ks, "sweep": o.sweep or len(ks) > 1})
 
     def work(self, plan, cell):
         return plan.table.n
@@ -268,26 +314,30 @@ class Theorem6(Check):
     def summarize(self, plan, records, seconds) -> Summary:
         o, table = plan.options, plan.table
         fams, ks = plan.state["families"], sorted({r["k"] for r in records})
-        claims, verdicts, curves, fits, rates = [], [], {}, {}, {}
-        k_main = ks[-1] if o.sweep else ks[0]
+        sweep = plan.state["sweep"]
+        claims, verdicts, curves, fits, rates, per_k = [], [], {}, {}, {}, []
+        k_main = ks[-1]  # the claims are made at the largest k; per_k has every k
         for fam in fams:
             fam_records = [r for r in records if r["family"] == fam]
-            at_k = [r for r in fam_records if r["k"] == k_main]
-            th = theory_at(fam, k_main, table.n, table.d, o.eps, o.delta)
-            claims += claims_at(fam, at_k, th, k_main, o.eps, o.delta)
+            for k in ks:
+                at_k = [r for r in fam_records if r["k"] == k]
+                th = theory_at(fam, k, table.n, table.d, o.eps, o.delta)
+                made = claims_at(fam, at_k, th, k, o.eps, o.delta)
+                per_k.append(per_k_row(fam, k, table.n, at_k, th, made))
+            claims += made
             verdicts.append(verdict(fam, at_k, th, k_main, o.eps, o.delta))
-            if o.sweep:
+            if sweep:
                 at = [theory_at(fam, k, table.n, table.d, o.eps, o.delta) for k in ks]
                 curves[fam] = {"k": ks, **{name: [t[name] for t in at] for name in ("theorem6_eps", "prediction")}}
                 fits[fam] = fit_power_law(fam_records, table.d)
                 rates[fam] = failure_rates(records, fam, o.eps, o.delta, table.n, table.d)
         st = {name: [r[name] for r in records] for name in MEASURED + ("family", "k", "trial")}
         extra = {"eps": o.eps, "delta": o.delta, "trials": o.trials, "verdict": verdicts,
-                 "sources": {key: theory.SOURCES[key] for key in ("desai2022", "woodruff2014", "davidson_szarek2001")}}
-        if o.sweep:
+                 "sources": {key: theory.SOURCES[key] for key in ("desai2022", "woodruff2014", "davidson_szarek2001")},
+                 "comparison": [row for row in per_k if row["k"] == k_main], "per_k": per_k}
+        if sweep:
             extra.update(curves=curves, fit=fits, failure_rate=rates)
-        return self.common(plan, k=ks if o.sweep else ks[0], family=fams[0] if len(fams) == 1 else fams,
-                           seconds=seconds, claims=claims, stats=st, **extra)
+        return self.common(plan, k=ks, family=fams, seconds=seconds, claims=claims, stats=st, **extra)
 
     def figures(self, summary, records, folder):
         if not summary.get("curves"):
@@ -302,7 +352,9 @@ class Theorem6(Check):
                 f"{summary['trials']} trial(s) per cell, backend {summary['environment']['device']}")
 
     def text(self, summary):
-        return [f"fit {fam}: eps_macro ~ C (d/k)^a with a = {fit['a']:.3f} [{fit['a_lo']:.3f}, {fit['a_hi']:.3f}], "
+        several = len(summary["k"]) > 1
+        return ([f"claims at every k (those above are at k = {summary['k'][-1]:,}):\n"
+                 + comparison_text(summary["per_k"])] if several else []) + [f"fit {fam}: eps_macro ~ C (d/k)^a with a = {fit['a']:.3f} [{fit['a_lo']:.3f}, {fit['a_hi']:.3f}], "
                 f"C = {fit['C']:.3f} [{fit['C_lo']:.3f}, {fit['C_hi']:.3f}] (theory: a = 1/2)"
                 for fam, fit in (summary.get("fit") or {}).items() if fit["a"] is not None]
 

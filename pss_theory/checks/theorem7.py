@@ -23,11 +23,11 @@ from .. import families, theory, validate
 from ..measure import memory, metrics
 from ..measure.metrics import quantiles
 from ..progress import stage, step
-from ..records import write_atomic
+from ..records import flatten, write_atomic
 from ..theory import certificates
 from .base import Plan, Summary, option
-from .claims import Claim, fmt
-from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss
+from .claims import Claim, comparison_row, fmt, headline
+from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss, pss_list, rho_line
 
 HIST_BINS = 60
 
@@ -61,9 +61,11 @@ def log_histogram2d(x, y, bins: int = HIST_BINS) -> dict | None:
 
 @dataclass
 class Options(TableOptions):
-    """``family``: one PSS (a sketch family or robez); ``rho`` of Micro(eps, delta, rho)."""
+    """``family``: a PSS (a sketch family or robez), a list, or ``all`` (one cell each); ``rho`` of
+    Micro(eps, delta, rho)."""
 
-    family: str = option("gaussian", f"PSS: {', '.join(families.ALL)}", families.single)
+    family: object = option(None, f"PSS: {', '.join(families.ALL)}, a comma list, or all", pss_list,
+                            default_factory=lambda: ["gaussian"])
     rho: float = option(0.1, "rho of Micro(eps, delta, rho), in (0, 1]", lambda t: validate.unit_closed_right("rho", t))
     coherence_pairs: int = option(1_000_000, "pairs of columns of S sampled for max |<S e_i, S e_j>|",
                                   lambda t: validate.count("coherence_pairs", t))
@@ -200,11 +202,25 @@ def theory_at(family: str, k: int, n: int, d: int, eps: float, delta: float, rho
     }
 
 
-def theory_of(plan: Plan) -> dict:
-    """``theory_at`` for the PSS a one-PSS plan drew, with the theory parameters of that draw."""
-    o, pss, t = plan.options, plan.state["pss"], plan.table
-    params = families.get(o.family).drawn_theory_params(pss, t.n) if pss.linear else None
-    return theory_at(o.family, pss.k if pss.linear else 0, t.n, t.d, o.eps, o.delta, o.rho, params)
+def theory_of(plan: Plan) -> dict[str, dict]:
+    """``theory_at`` for each PSS a one-PSS plan drew, with the theory parameters of that draw, by family."""
+    o, t = plan.options, plan.table
+    out = {}
+    for family, pss in plan.state["pss"].items():
+        params = families.get(family).drawn_theory_params(pss, t.n) if pss.linear else None
+        out[family] = theory_at(family, pss.k if pss.linear else 0, t.n, t.d, o.eps, o.delta, o.rho, params)
+    return out
+
+
+def per_family(summary, family: str) -> dict:
+    """The summary of a one-PSS check as one family's run: its stats, theory, histograms, pss, params and
+    verdict in place of the dicts keyed by family (what the figures of one PSS read)."""
+    s = summary.to_dict() if hasattr(summary, "to_dict") else dict(summary)
+    i = s["family"].index(family)
+    view = {key: s[key][family] for key in ("stats", "theory", "histograms", "pss", "params", "certificate") if key in s}
+    cell = s["cells"][i]
+    return {**s, **view, "family": family, "k": cell["k"], "verdict": s["verdict"][i],
+            "claims": [c for c in s["claims"] if c["family"] == family]}
 
 
 def claims_of(st: dict, sel: dict, th: dict, k: int, eps: float, delta: float, rho: float, family: str) -> list[Claim]:
@@ -239,7 +255,9 @@ def claims_of(st: dict, sel: dict, th: dict, k: int, eps: float, delta: float, r
         out.append(Claim(f"k >= the calculator's sufficient k for Micro(eps = {eps:g}, delta = {delta:g}, "
                          f"rho = {rho:g}) ({how})", float(k) if bound is not None else None, bound, relation=">=",
                          promised=bound is not None and k >= bound, id=cid, note=note, **kw))
-    if req is None:
+    if not sel["selected_fraction"]:
+        note = f"no row has rho_i > {rho:g} (the largest rho_i is {st['rho_i']['max']:.3g}): lower --rho"
+    elif req is None:
         note = "this PSS is not of the form S E: Theorem 7 promises nothing for it; measured for comparison"
     elif promised:
         note = "promised for all of them (w.p. 1 - delta): k meets the sufficient k with Part A's factor 2"
@@ -291,7 +309,7 @@ def verdict(family: str, st: dict, sel: dict, th: dict, k: int, eps: float, rho:
     return "; ".join(parts) + "."
 
 
-def certificate_claims(cert: dict | None, th: dict, o) -> list[Claim]:
+def certificate_claims(cert: dict | None, th: dict, o, family: str) -> list[Claim]:
     """The per-row certificate against the measured eps_i on the rows with rho_i > rho."""
     if not cert or cert.get("kind") == "n/a" or not cert.get("m"):
         return []
@@ -300,7 +318,7 @@ def certificate_claims(cert: dict | None, th: dict, o) -> list[Claim]:
     kind = cert["kind"]
     return [Claim(f"beyond the paper: per-row {kind}, eps_i <= eps_cert_i on all {cert['m']:,} rows with rho_i > "
                   f"{o.rho:g} (w.p. >= 1 - delta; max eps_i / eps_cert_i shown)", cert["ratio_max"], 1.0,
-                  promised=kind == "certificate", id="theorem7.certificate", family=o.family,
+                  promised=kind == "certificate", id="theorem7.certificate", family=family,
                   note=f"eps_cert_i from {cert['eps_cert']['min']:.3g} to {cert['eps_cert']['max']:.3g} (median "
                        f"{cert['eps_cert']['p50']:.3g}); {cert['below_one']:.1%} of these rows certified below 1; "
                        f"Theorem 7's bound on the same rows at this k (2 eps_JLT / rho): {t7}")]
@@ -318,7 +336,7 @@ class Theorem7(OnePssCheck):
         ("--family robez --compression 100 --Z 32", "ROBE-Z, the PSS that is not S E"),
     )
     Options = Options
-    record_parts = ("stats", "selection", "histograms")
+    record_columns = ("sigma_max", "stable_rank", "eta_rms", "eps_i.p50", "eps_i.max", "selected_fraction", "eta_max")
     scales = {
         "smoke": dict(n=4096, d=8, k=64, coherence_pairs=10000),
         "default": dict(n=10**6, d=128, k=1024),
@@ -328,73 +346,105 @@ class Theorem7(OnePssCheck):
     def plan(self, o: Options) -> Plan:
         validate.positive_int("coherence_pairs", o.coherence_pairs)
         plan = plan_one_pss(self, o, coherence_pairs=o.coherence_pairs, save_rows=bool(o.save_rows))
-        pss = plan.state["pss"]
-        if pss.has_columns:
-            m = min(pss.n, metrics.coherence_columns(o.coherence_pairs))
-            check_fits(f"--coherence-pairs {o.coherence_pairs:,} ({m:,} columns of S held at once)", 8.0 * m * pss.k,
-                       plan.backend, "--coherence-pairs")
+        for pss in plan.state["pss"].values():
+            if pss.has_columns:
+                m = min(pss.n, metrics.coherence_columns(o.coherence_pairs))
+                check_fits(f"--coherence-pairs {o.coherence_pairs:,} ({m:,} columns of S held at once)",
+                           8.0 * m * pss.k, plan.backend, "--coherence-pairs")
         # once, before any work: an input the calculators cannot take fails here, and measure and
         # summarize read it from the plan
         plan.state["theory"] = theory_of(plan)
         return plan
 
     def measure(self, plan, cell, progress):
-        o, pss, table = plan.options, plan.state["pss"], plan.table
+        o, table, family = plan.options, plan.table, cell["family"]
+        pss = plan.state["pss"][family]
         _, comp, spec, mi, coh = passes(pss, table, block_rows=o.block_rows, progress=progress,
                                      coherence_pairs=o.coherence_pairs, seed=o.seed)
-        th = plan.state["theory"]
-        law = families.get(o.family).eta_law(pss)
-        cert, eps_cert = certificate_record(pss, comp, mi, o.family, o.delta, o.rho)
+        th = plan.state["theory"][family]
+        law = families.get(family).eta_law(pss)
+        cert, eps_cert = certificate_record(pss, comp, mi, family, o.delta, o.rho)
         if o.save_rows:
-            plan.state["rows"] = {"eps_i": mi.eps, "rho_i": mi.rho, "eps_cert_i": eps_cert}
-        return {"stats": statistics(comp, spec, mi, coh, cell["k"] or 0, law), "certificate": cert,
-                "selection": selection(mi, o.eps, o.rho, th.get("eps_jlt")),
-                "histograms": histograms(mi), "pss": repr(pss)}
+            plan.state.setdefault("rows", {})[family] = {"eps_i": mi.eps, "rho_i": mi.rho, "eps_cert_i": eps_cert}
+        measured = {**statistics(comp, spec, mi, coh, cell["k"] or 0, law),
+                    **selection(mi, o.eps, o.rho, th.get("eps_jlt")), "certificate": cert, "hist": histograms(mi)}
+        return {**flatten(measured), "pss": repr(pss)}
 
     def summarize(self, plan, records, seconds) -> Summary:
-        o, (r,) = plan.options, records
-        kk = r["k"] or 0
-        th = plan.state["theory"]
-        st, sel = r["stats"], r["selection"]
+        o = plan.options
+        claims, stats, hists, certs, verdicts, rows = [], {}, {}, {}, [], []
+        for family, r, m in self.cells_of(plan, records):
+            kk, th = r["k"] or 0, plan.state["theory"][family]
+            hists[family] = m.pop("hist")
+            certs[family] = m.pop("certificate", None)
+            m.pop("pss")
+            stats[family] = m
+            claims += claims_of(m, m, th, kk, o.eps, o.delta, o.rho, family) + certificate_claims(certs[family], th, o,
+                                                                                                  family)
+            verdicts.append(verdict(family, m, m, th, kk, o.eps, o.rho))
+        dicts = [c.as_dict() for c in claims]
+        for family, r, m in self.cells_of(plan, records):
+            th = plan.state["theory"][family]
+            rows.append(comparison_row(
+                family=family, k=r["k"], compression=r["compression"], eps_i_p50=m["eps_i"]["p50"],
+                eps_i_p99=m["eps_i"]["p99"], eps_i_max=m["eps_i"]["max"], rho_i_max=m["rho_i"]["max"],
+                selected_fraction=m["selected_fraction"], eps_jlt=th.get("eps_jlt"),
+                theorem7_k_proof=th.get("theorem7_k_proof"), **headline(dicts, family, "theorem7.statement")))
         return self.common(
-            plan, k=r["k"], family=o.family, seconds=r["seconds"],
-            claims=claims_of(st, sel, th, kk, o.eps, o.delta, o.rho, o.family) + certificate_claims(r.get("certificate"), th, o),
-            certificate=r.get("certificate"),
-            stats=st, params=r["params"], eps=o.eps, delta=o.delta, rho=o.rho, theory=th, histograms=r["histograms"],
-            verdict=verdict(o.family, st, sel, th, kk, o.eps, o.rho),
-            sources={key: theory.SOURCES[key] for key in ("desai2022", "woodruff2014")}, pss=r["pss"],
-            cell={key: r[key] for key in self.record_key})
+            plan, k=[r["k"] for r in records if r["k"]], family=o.family, seconds=sum(r["seconds"] for r in records),
+            claims=claims, stats=stats, params={r["family"]: r["params"] for r in records}, eps=o.eps,
+            delta=o.delta, rho=o.rho, rho_scan=plan.state["rho_scan"], theory=plan.state["theory"], histograms=hists,
+            certificate=certs, verdict=verdicts,
+            sources={key: theory.SOURCES[key] for key in ("desai2022", "woodruff2014")},
+            pss={r["family"]: r["pss"] for r in records}, cells=[{key: r[key] for key in self.record_key} for r in records],
+            comparison=rows)
 
     def figures(self, summary, records, folder):
         from .. import plots  # noqa: PLC0415
 
-        return (plots.theorem7_eps_vs_rho(summary, f"{folder}/theorem7_eps_vs_rho")
-                + plots.theorem7_proof_steps(summary, f"{folder}/theorem7_proof_steps"))
+        out = []
+        for family in summary["family"]:
+            view, tag = per_family(summary, family), "" if len(summary["family"]) == 1 else f"_{family}"
+            out += (plots.theorem7_eps_vs_rho(view, f"{folder}/theorem7_eps_vs_rho{tag}")
+                    + plots.theorem7_proof_steps(view, f"{folder}/theorem7_proof_steps{tag}"))
+        return out
 
     def write_outputs(self, plan, folder):
         """rows.npz with eps_i, rho_i and eps_cert_i (NaN outside the rows in scope) when --save-rows measured
         them in this run (a run that reuses its record has no per-row arrays to write)."""
-        rows = plan.state.get("rows")
-        if rows is None:
-            return []
-        buf = io.BytesIO()
-        np.savez(buf, **rows)
-        path = os.path.join(folder, "rows.npz")
-        write_atomic(path, buf.getvalue())
-        return [path]
+        out = []
+        for family, rows in plan.state.get("rows", {}).items():
+            buf = io.BytesIO()
+            np.savez(buf, **rows)
+            path = os.path.join(folder, "rows.npz" if len(plan.cells) == 1 else f"rows_{family}.npz")
+            write_atomic(path, buf.getvalue())
+            out.append(path)
+        return out
 
     def header(self, summary):
-        return (f"Theorem 7 (Micro PSS) with {summary['pss']} on table {summary['table']}, all {summary['n']:,} rows, "
+        what = (f"with {summary['pss'][summary['family'][0]]}" if len(summary["family"]) == 1 else
+                f"for {len(summary['family'])} families ({', '.join(summary['family'])})")
+        return (f"Theorem 7 (Micro PSS) {what} on table {summary['table']}, all {summary['n']:,} rows, "
                 f"backend {summary['environment']['device']}")
 
     def text(self, summary):
-        st = summary["stats"]
-        worst = ", ".join(f"row {w['row']} (eps_i {w['eps_i']:.3g}, rho_i {w['rho_i']:.2e})" for w in st["worst_rows"][:3])
-        return [decile_table(st["by_rho_decile"]), f"worst rows: {worst}",
-                f"bias, the mean over rows of Mhat_i - E_i: norm {st['bias_norm']:.3g}, "
-                f"largest entry {st['bias_max_abs']:.3g}"]
+        lines = [rho_line(summary)]
+        for family in summary["family"]:
+            st = summary["stats"][family]
+            worst = ", ".join(f"row {w['row']} (eps_i {w['eps_i']:.3g}, rho_i {w['rho_i']:.2e})"
+                              for w in st["worst_rows"][:3])
+            bias = (f"bias, the mean over rows of Mhat_i - E_i: norm {st['bias_norm']:.3g}, "
+                    f"largest entry {st['bias_max_abs']:.3g}")
+            if len(summary["family"]) == 1:
+                lines += [decile_table(st["by_rho_decile"]), f"worst rows: {worst}", bias]
+            else:  # several families: one line each (the deciles are in summary.json)
+                lines.append(f"{family}: worst rows {worst}; {bias}")
+        return lines
 
     def conclusions(self, summary):
+        return [line for family in summary["family"] for line in self._conclusions(per_family(summary, family))]
+
+    def _conclusions(self, summary):
         st, th, n = summary["stats"], summary["theory"], summary["n"]
         lines = ["**Theorem 7.** " + summary["verdict"]]
         if st.get("eta_rms_law"):
