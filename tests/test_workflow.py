@@ -1,5 +1,6 @@
 """A researcher's workflow (issue 14): one seed convention, families compared in one table, sweeps
 over chosen k, rho read from the data, results that load in one line."""
+import dataclasses
 import json
 
 import numpy as np
@@ -204,3 +205,23 @@ def test_old_records_are_measured_again_not_reused(tmp_path, capsys):
     assert code == 0 and "reusing" not in err
     lines = (out / "records.jsonl").read_text().splitlines()
     assert len(lines) == 3 and json.loads(lines[-1])["eps_i.p50"] == record["eps_i.p50"]
+
+
+def test_e1_records_are_flat_and_nested_ones_are_measured_again():
+    check = pss.CHECKS["robez_timing"]
+    flat = {"forward_ms.p25": 1.0, "forward_ms.p50": 1.1, "forward_ms.p75": 1.2, "backward_ms.p25": 2.0,
+            "backward_ms.p50": 2.1, "backward_ms.p75": 2.2}
+    nested = {"forward_ms": {"p25": 1.0, "p50": 1.1, "p75": 1.2}, "backward_ms": {"p25": 2.0, "p50": 2.1, "p75": 2.2}}
+    assert check.valid_record(flat) and not check.valid_record(nested)
+    assert check.valid_record({"forward_ms": None, "backward_ms": None, "skipped": "out of memory"})
+
+
+def test_the_report_passes_family_to_each_check():
+    from verify.__main__ import check_families
+
+    sketches, every = pss.CHECKS["theorem6"], pss.CHECKS["theorem7"]
+    parse = {c.name: next(f for f in dataclasses.fields(c.Options) if f.name == "family").metadata["parse"]
+             for c in (sketches, every)}
+    assert check_families(parse["theorem7"], "gaussian,robez") == "gaussian,robez"
+    assert check_families(parse["theorem6"], "gaussian,robez") == "gaussian"
+    assert check_families(parse["theorem6"], "all") == "all"

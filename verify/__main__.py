@@ -22,8 +22,9 @@ import shlex
 import sys
 import time
 
-from pss_theory import checks, validate
-from pss_theory.checks.claims import fmt
+from pss_theory import checks, families, validate
+from pss_theory.checks.claims import comparison_text, fmt
+from pss_theory.errors import InputError
 from pss_theory.records import jsonable, write_json
 
 from . import appendix, cli, runner
@@ -44,6 +45,8 @@ def parser():
     p.add_argument("--scale", choices=SCALES, default="default", help="how large to run (default: default)")
     p.add_argument("--table", default=None, help="run on this .npy/.npz/.safetensors table instead of synthetic ones")
     p.add_argument("--key", default=None, help="array name inside a .npz or .safetensors table")
+    p.add_argument("--family", default=None, help="families for Theorems 6, 7 and 4: a comma list or all (Theorem 6 "
+                   "takes the sketches among them; default: each check's scale)")
     p.add_argument("--seed", type=cli.argtype(validate.seed_text, "seed"), default=0)
     p.add_argument("--device", choices=("cpu", "gpu", "auto"), default="cpu")
     p.add_argument("--out", default="results", help="folder for each check's results, and for the appendix and "
@@ -68,11 +71,24 @@ def step_options(check, args) -> dict:
             values["table"] = args.table
             if args.key:
                 values["key"] = args.key
+    fields = {f.name: f for f in runner.option_fields(check)}
+    if args.family and "family" in fields:
+        values["family"] = check_families(fields["family"].metadata["parse"], args.family)
     if args.seed:
         values["seed"] = args.seed
     if args.device != "cpu":
         values["device"] = args.device
     return values
+
+
+def check_families(parse, text: str) -> str:
+    """--family for one check: as given if the check takes all of them, else the sketches S among them
+    (Theorem 6 measures S; ROBE-Z is not of that form), or as given when none is, for the check to refuse."""
+    try:
+        parse(text)
+        return text
+    except InputError:
+        return ",".join(name.strip() for name in text.split(",") if name.strip() in families.SKETCHES) or text
 
 
 def _arg_text(value) -> str:
@@ -105,8 +121,12 @@ def screen(results) -> str:
     for check, s in results:
         n = f"{s['n'][0]:,}..{s['n'][-1]:,}" if isinstance(s["n"], list) else f"{s['n']:,}"
         lines.append(f"{check.title}  (n = {n})")
+        if s.get("comparison") and len(s["family"]) > 1:
+            lines += ["  " + line for line in comparison_text(s["comparison"]).splitlines()]
+        several = len(s["family"]) > 1
         for c in s.claims:
-            text = c["name"] if len(c["name"]) <= 78 else c["name"][:75] + "..."
+            text = c["name"] if not several or c["name"].startswith(f"{c['family']}: ") else f"{c['family']}: {c['name']}"
+            text = text if len(text) <= 78 else text[:75] + "..."
             bound = fmt(c["bound"]) if c["bound"] is not None else "-"
             lines.append(f"  {text:<78} {fmt(c['measured']):>10} {c.get('relation', '<='):>2} {bound:<10} {c['status']}")
     return "\n".join(lines)

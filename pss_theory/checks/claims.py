@@ -167,11 +167,13 @@ def claims_text(claims: list[dict]) -> str:
 
 
 def claims_markdown(claims: list[dict]) -> str:
-    """The same table in markdown, notes as a list."""
+    """The same table in markdown, notes as a list; with several families each name starts with its family."""
+    grouped = len(_families(claims)) > 1
     rows = ["| # | claim | measured | bound | slack | status |", "|---|---|---|---|---|---|"]
     for i, c in enumerate(claims, 1):
         measured, bound, slack, st = _cells(c)
-        rows.append(f"| {i} | {c['name'].replace('|', chr(92) + '|')} | {measured} | {bound} | {slack} | {st} |")
+        name = f"{c['family']}: {_short_name(c, True)}" if grouped else c["name"]
+        rows.append(f"| {i} | {name.replace('|', chr(92) + '|')} | {measured} | {bound} | {slack} | {st} |")
     notes = [f"- [{nums}] {note}" for nums, note in _notes(claims)]
     return "\n".join(rows + ([""] + notes if notes else []))
 

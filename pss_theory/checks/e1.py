@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .. import e1, validate
 from ..backend import DEVICES, get_backend
 from ..errors import InputError
-from ..records import environment
+from ..records import environment, flatten, unflatten
 from .base import Check, Plan, Summary, option
 
 SKIPPED_FIELDS = ("kind", "n", "compression", "Z", "mode", "skipped")
@@ -122,9 +122,11 @@ class E1Timing(Check):
         return Plan(o, None, backend, todo, {"grid": grid, "skipped": skipped, "allocator": "default"})
 
     def valid_record(self, record):
-        timed = record.get("forward_ms")
-        return (timed is None and isinstance(record.get("skipped"), str)) or (
-            isinstance(timed, dict) and isinstance(record.get("backward_ms"), dict))
+        """A flat record (``forward_ms.p50`` ... columns) of a timed or a skipped cell; an older record, with
+        the percentiles nested, is measured again."""
+        timed = [record.get(f"{p}_ms.{q}") for p in ("forward", "backward") for q in ("p25", "p50", "p75")]
+        return (record.get("forward_ms") is None and isinstance(record.get("skipped"), str)) or all(
+            isinstance(t, (int, float)) and not isinstance(t, bool) for t in timed)
 
     def configure_process(self, plan) -> None:
         # glibc's allocator kept steady, as a caching allocator would be (CuPy's pool already caches):
@@ -136,7 +138,7 @@ class E1Timing(Check):
     def measure(self, plan, cell, progress):
         bench = plan.state.setdefault("bench", e1.Bench(plan.backend, plan.state["grid"], plan.options.seed))
         try:
-            return bench.measure(cell)
+            return flatten(bench.measure(cell))  # one column per percentile in records.jsonl
         except plan.backend.out_of_memory_errors:  # the cell stays empty, as in the paper
             bench.release()
             return {"forward_ms": None, "backward_ms": None, "iterations": 0, "skipped": "out of memory while running"}
@@ -147,6 +149,7 @@ class E1Timing(Check):
 
     def summarize(self, plan, records, seconds) -> Summary:
         grid, o = plan.state["grid"], plan.options
+        records = [unflatten(r) for r in records]
         skipped = plan.state["skipped"] + [r for r in records if r.get("forward_ms") is None]
         timed = [r for r in records if r.get("forward_ms") is not None]
         claims, ours, paper = e1.claims(timed, grid)
@@ -166,7 +169,7 @@ class E1Timing(Check):
     def figures(self, summary, records, folder):
         from .. import plots  # noqa: PLC0415
 
-        timed = [r for r in records if r.get("forward_ms") is not None]
+        timed = [r for r in map(unflatten, records) if r.get("forward_ms") is not None]
         return (plots.robez_timing_vs_n(summary, timed, f"{folder}/robez_timing_vs_n")
                 + plots.robez_timing_vs_z(summary, timed, f"{folder}/robez_timing_vs_z"))
 
