@@ -53,7 +53,7 @@ def test_the_report_records_the_command_that_produced_its_numbers(tmp_path):
     """--table X in the report: the recorded command names X (it recorded the synthetic table's command)."""
     path = tmp_path / "E.npy"
     np.save(path, np.random.default_rng(0).standard_normal((500, 8)))
-    args = argparse.Namespace(scale="smoke", table=str(path), key=None, seed=0, device="cpu")
+    args = argparse.Namespace(scale="smoke", table=str(path), key=None, family=None, seed=0, device="cpu")
     for check in (c for c in checks.CHECKS.values() if c.in_report):
         values = report.step_options(check, args)
         line = report.command_line(check, values)

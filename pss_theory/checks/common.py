@@ -136,7 +136,6 @@ def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
     backend = get_backend(o.device)
     table = resolve_table(o)
     params = family_params(o.family, o.params)
-    rho_scan = scan.row_scale(table, backend, o.block_rows or min(table.n, 1 << 16)).summary(o.rho)
     k = o.k or 8 * table.d
     psss, cells = {}, []
     for name in o.family:
@@ -149,6 +148,8 @@ def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
                       "n": table.n, "d": table.d, "seed": o.seed, "table": table.describe(),
                       "sketch_seed": trial_seed(o.seed, 0), "eps": o.eps, "delta": o.delta, "rho": o.rho,
                       **cell_options, "compression": table.n * table.d / pss.memory_floats(table.d)})
+    # the first look at the data comes after every input check: it reads the whole table once
+    rho_scan = scan.row_scale(table, backend, o.block_rows or min(table.n, 1 << 16)).summary(o.rho)
     note = scan.note(rho_scan)
     return Plan(o, table, backend, cells, {"pss": psss, "rho_scan": rho_scan}, notes=[note] if note else [])
 

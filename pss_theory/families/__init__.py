@@ -34,13 +34,6 @@ def get(name, sketches_only: bool = False) -> Family:
     raise InputError(f"unknown sketch family {name!r}: expected one of {', '.join(pool)}")
 
 
-def single(text) -> str:
-    """One PSS family by name (a command that checks one family at a time)."""
-    if isinstance(text, str) and ("," in text or text == "all"):
-        raise InputError(f"this command checks one family at a time, got {text!r}")
-    return get(text).name
-
-
 def _shape(n, d, E):
     """(n, d) given, or read off the table ``E`` (an array or a table object) when E is given."""
     if E is None:
