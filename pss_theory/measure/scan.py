@@ -34,13 +34,13 @@ class RowScale:
 
     def suggest(self) -> float:
         """A rho that selects the top KEEP_SHARE of the rows (at least KEEP_ROWS, at most all but one):
-        the rho_i just below them, rounded down to two significant digits."""
+        the rho_i just below them, rounded down to three significant digits."""
         n = self.rho.size
         keep = min(n - 1, max(KEEP_ROWS, math.ceil(KEEP_SHARE * n)))
         below = float(np.partition(self.rho, n - 1 - keep)[n - 1 - keep]) if keep > 0 else 0.0
         if below <= 0:
             return float(self.rho.max()) / 2
-        digits = 1 - math.floor(math.log10(below))
+        digits = 2 - math.floor(math.log10(below))
         return math.floor(below * 10**digits) / 10**digits
 
     def summary(self, rho: float) -> dict:
