@@ -37,10 +37,10 @@ def main(argv=None) -> None:
         E = pss.load_table(args.path or small_table(folder), key=args.key)  # validated: shape, dtype, NaN/Inf
         print(f"table {E.name}: n = {E.n:,} rows, d = {E.d}")
         s = pss.run_check("theorem7", table=E, family="gaussian", k=args.k, rho=args.rho, seed=0)
-    st = s.stats
+    st = s.stats["gaussian"]  # stats are keyed by family (--family may name several)
     print(f"sigma_max(E) = {st['sigma_max']:.4g}, stable rank = {st['stable_rank']:.3g}, "
           f"largest rho_i = {st['rho_i']['max']:.3g} (rows with rho_i >= rho are the ones the theorem speaks of)")
-    print(f"eta_i RMS = {st['eta_rms']:.4g} against sqrt(stable rank / k) = {st['eta_pred']:.4g} at k = {s.k}")
+    print(f"eta_i RMS = {st['eta_rms']:.4g} against sqrt(stable rank / k) = {st['eta_pred']:.4g} at k = {s.k[0]}")
     q = st["eps_i"]
     print(f"eps_i = ||Mhat_i - E_i|| / ||E_i||: median {q['p50']:.3g}, p99 {q['p99']:.3g}, max {q['max']:.3g}")
     for c in s.claims:

@@ -152,7 +152,7 @@ def test_theorem7_figures_draw_the_thresholds(drawn, tmp_path, family):
     np.save(tmp_path / "mine.npy", E)
     summary, _ = draw("theorem7", tmp_path, table=str(tmp_path / "mine.npy"), family=family, k=48, eps=0.5,
                       rho=0.9, coherence_pairs=2000)
-    assert summary.stats["rho_i"]["max"] < 0.9
+    assert summary.stats[family]["rho_i"]["max"] < 0.9
     assert_laid_out(drawn)
     fig, _ = drawn["theorem7_eps_vs_rho"]
     ax = fig.axes[0]
