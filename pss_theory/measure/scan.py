@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..tables import check_finite
+from ..tables import TableError, check_finite
 from .metrics import quantiles
 
 #: a suggested rho keeps this share of the rows, and at least KEEP_ROWS of them
@@ -63,8 +63,10 @@ def row_scale(table, backend, block_rows: int) -> RowScale:
         gram += backend.to_host(block.T @ block).astype(np.float64)
         norms[start:stop] = backend.to_host(xp.sqrt((block.astype(xp.float64) ** 2).sum(axis=1)))
         check_finite(norms[start:stop], f"rows {start}..{stop - 1}", getattr(table, "name", "E"))
-    sigma = math.sqrt(max(float(np.linalg.eigvalsh(gram)[-1]), 0.0))
-    return RowScale(norms / sigma if sigma > 0 else np.zeros_like(norms), sigma)
+    if not norms.any():  # said here as the first pass would say it, before anything else is read
+        raise TableError("every row of the table is zero: there is nothing to compress")
+    sigma = math.sqrt(float(np.linalg.eigvalsh(gram)[-1]))
+    return RowScale(norms / sigma, sigma)
 
 
 def note(scan: dict) -> str | None:
