@@ -177,10 +177,13 @@ class Check:
         """Markdown lines for the report's summary block: what this run says about the theory."""
         return []
 
-    def common(self, plan: Plan, *, k: list, family: list, seconds: float, claims, stats, **extra) -> Summary:
-        """A Summary with the common fields filled from the plan."""
+    def common(self, plan: Plan, *, k, family, seconds: float, claims, stats, **extra) -> Summary:
+        """A Summary with the common fields filled from the plan; ``k`` (a size, a list, or None) and
+        ``family`` (a name or a list) become the lists summary.json always holds."""
         t = plan.table
-        return Summary(theorem=self.theorem, n=t.n, d=t.d, k=sorted(set(k)), family=list(family), table=t.describe(),
+        ks = [] if k is None else [k] if isinstance(k, int) else list(k)
+        fams = [family] if isinstance(family, str) else list(family)
+        return Summary(theorem=self.theorem, n=t.n, d=t.d, k=sorted(set(ks)), family=fams, table=t.describe(),
                        seed=plan.options.seed, backend=plan.backend.name, seconds=round(seconds, 3),
                        claims=[c.as_dict() for c in claims], stats=stats, check=self.name,
                        extra={**extra, "environment": environment(plan.backend)})

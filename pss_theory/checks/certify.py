@@ -23,7 +23,6 @@ from scipy import stats
 from .. import families, theory, validate
 from ..backend import get_backend
 from ..errors import InputError
-from ..measure.cells import trial_seed
 from ..progress import stage
 from ..tables import KINDS, resolve
 from ..theory import certificates
@@ -112,9 +111,9 @@ class Certify(Check):
         certs, cells = {}, []
         for fam_name in o.family:
             fam = families.get(fam_name, sketches_only=True)
-            params = family_params(fam_name, o.params)
+            params = family_params([fam_name], o.params)[fam_name]
             fam.check_k(o.k, table.n, table.d)
-            pss = fam.make(k=o.k, n=table.n, d=table.d, seed=trial_seed(o.seed, 0), **params)
+            pss = fam.make(k=o.k, n=table.n, d=table.d, seed=o.seed, **params)
             certs[fam_name] = certificates.certify(st, fam.row_law(pss.k, **pss.params()), fam_name, o.k, o.delta, o.rho)
             for start in range(0, o.seeds, o.batch):
                 cells.append({"theorem": self.theorem, "family": fam_name, "params": params, "k": o.k, "n": table.n,
@@ -150,7 +149,7 @@ class Certify(Check):
         max_ratio, worst, pit = [], [], []
         update = stage(progress, f"{cell['family']} seeds", self.work(plan, cell), "seeds")
         for done, t in enumerate(range(*cell["trials"]), 1):
-            pss = fam.make(k=o.k, n=plan.table.n, d=plan.table.d, seed=trial_seed(o.seed, t),
+            pss = fam.make(k=o.k, n=plan.table.n, d=plan.table.d, seed=o.seed, trial=t,
                            **cell["params"]).with_dtype("float64")
             M = pss.apply(E)
             err = np.linalg.norm(pss.decompress(M, rows) - E[rows], axis=1)
