@@ -81,3 +81,14 @@ def test_float64_table_with_a_float32_sketch_has_no_false_violations():
     st = s.stats["countsketch"]
     assert st["exact_pairs"] > 0
     assert st["per_row_violations"] == 0 and st["top"]["per_row_violations"] == 0
+
+
+def test_pairs_read_back_to_rounding_are_not_violations():
+    """Two rows read back to rounding (eps ~ 1e-16) give pi and a per-row bound that are both rounding
+    errors; their ratio may exceed 1 without the inequality failing.  A real excess still counts."""
+    tol = theorem4.rounding_allowance(np.float64)
+    pi = np.array([3e-16, 0.5, 2e-15, 1e-3])
+    eps = np.array([1e-16, 0.1, 0.0, 0.0])
+    st_ = theorem4.pair_stats(pi, eps, eps, 0.5, tol)
+    assert st_["per_row_violations"] == 2  # 0.5 > 0.21, and 1e-3 on a pair both read back exactly
+    assert st_["exact_pair_errors"] == 1
