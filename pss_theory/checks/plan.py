@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import families, theory, validate
 from ..errors import InputError
+from ..measure import scan
 from ..progress import stage
 from ..tables import KINDS, resolve
 from ..theory import certificates
@@ -53,20 +54,10 @@ class Options:
     seed: int = option(0, "seed of a generated table", validate.seed_text)
 
 
-def table_stats(table, update=None) -> certificates.TableStats:
-    """The one pass: the float64 Gram and every row norm, block by block; ``update(rows_done)`` after each."""
-    gram = np.zeros((table.d, table.d))
-    norms = np.empty(table.n)
-    for start in range(0, table.n, BLOCK_ROWS):
-        stop = min(table.n, start + BLOCK_ROWS)
-        b = np.asarray(table.block(start, stop), dtype=np.float64)
-        if not np.isfinite(b).all():
-            raise InputError(f"table {getattr(table, 'name', 'E')} has NaN or Inf in rows {start}..{stop - 1}")
-        gram += b.T @ b
-        norms[start:stop] = np.sqrt(np.einsum("ij,ij->i", b, b))
-        if update:
-            update(stop)
-    return certificates.TableStats.from_gram(gram, norms)
+def table_stats(table, backend, update=None) -> certificates.TableStats:
+    """The one pass (``scan.gram_and_norms`` in float64): the Gram and every row norm."""
+    return certificates.TableStats.from_gram(*scan.gram_and_norms(table, backend, BLOCK_ROWS, float64=True,
+                                                                  update=update))
 
 
 def _finite(x):
@@ -161,7 +152,7 @@ class PlanCheck(Check):
         return plan.table.n
 
     def measure(self, plan, cell, progress):
-        st = table_stats(plan.table, stage(progress, "pass", plan.table.n))
+        st = table_stats(plan.table, plan.backend, stage(progress, "pass", plan.table.n))
         rho = st.rho
         answers = [family_plan(f, st, plan.options, plan.state["k_at"]) for f in plan.options.family]
         return {"families": answers, "sigma_max": math.sqrt(st.sigma_sq), "frobenius": math.sqrt(st.frobenius_sq),

@@ -50,11 +50,12 @@ class RowScale:
                 "suggested_rho": self.suggest()}
 
 
-def row_scale(table, backend, block_rows: int) -> RowScale:
-    """One pass over ``table`` (blocks of ``block_rows`` rows on ``backend``): Gram and row norms, in
-    float64 where the table needs it, else float32 products accumulated in float64."""
+def gram_and_norms(table, backend, block_rows: int, *, float64: bool = False, update=None):
+    """One pass over ``table`` (blocks of ``block_rows`` rows on ``backend``): the float64 Gram E^T E and
+    every ||E_i|| (host).  Products in float64 when ``float64`` or the table needs it, else float32
+    products accumulated in float64.  ``update(rows_done)`` after each block."""
     xp = backend.xp
-    dtype = xp.float64 if getattr(table, "needs_float64", False) else xp.float32
+    dtype = xp.float64 if float64 or getattr(table, "needs_float64", False) else xp.float32
     gram = np.zeros((table.d, table.d))
     norms = np.empty(table.n)
     for start in range(0, table.n, block_rows):
@@ -63,6 +64,14 @@ def row_scale(table, backend, block_rows: int) -> RowScale:
         gram += backend.to_host(block.T @ block).astype(np.float64)
         norms[start:stop] = backend.to_host(xp.sqrt((block.astype(xp.float64) ** 2).sum(axis=1)))
         check_finite(norms[start:stop], f"rows {start}..{stop - 1}", getattr(table, "name", "E"))
+        if update is not None:
+            update(stop)
+    return gram, norms
+
+
+def row_scale(table, backend, block_rows: int) -> RowScale:
+    """rho_i from one pass (``gram_and_norms``)."""
+    gram, norms = gram_and_norms(table, backend, block_rows)
     if not norms.any():  # said here as the first pass would say it, before anything else is read
         raise TableError("every row of the table is zero: there is nothing to compress")
     sigma = math.sqrt(float(np.linalg.eigvalsh(gram)[-1]))
