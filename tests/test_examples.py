@@ -34,7 +34,7 @@ def test_the_report_s_help_has_examples_that_parse():
 
 
 def test_there_are_example_scripts():
-    assert {"your_own_table.py", "compare_families.py"} <= set(SCRIPTS)
+    assert {"your_own_table.py", "compare_families.py", "plan_k.py"} <= set(SCRIPTS)
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
