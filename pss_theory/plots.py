@@ -24,6 +24,7 @@ from matplotlib.transforms import ScaledTranslation  # noqa: E402
 from . import families  # noqa: E402
 from .e1 import paper  # noqa: E402
 from .records import write_atomic  # noqa: E402
+from .tables import table_label  # noqa: E402
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINE_HEIGHT = 0.16  # inches per line of notes or footer (7-8 pt text)
@@ -45,14 +46,6 @@ def dodge(xs, i: int, count: int, step: float = 0.025):
     return np.asarray(xs, dtype=float) * (1 + step * (i - (count - 1) / 2))
 
 
-def table_name(summary: dict) -> str:
-    """The table as a reader names it: a file's name, or the generated kind."""
-    table = summary.get("table", {})
-    if not isinstance(table, dict):
-        return str(table)
-    return str(table.get("name") or table.get("kind", "?"))
-
-
 def footer_text(summary: dict, extra: str = "") -> str:
     fam = summary.get("family")
     fam = ", ".join(fam) if isinstance(fam, list) else fam
@@ -60,7 +53,7 @@ def footer_text(summary: dict, extra: str = "") -> str:
     ktext = "" if k is None else f"k = {k[0]}..{k[-1]}, " if isinstance(k, list) else f"k = {k}, "
     n = summary.get("n")
     ntext = f"{n[0]:,}..{n[-1]:,}" if isinstance(n, list) else f"{n:,}"
-    return (f"n = {ntext}, d = {summary.get('d')}, {ktext}family {fam}, table {table_name(summary)}, "
+    return (f"n = {ntext}, d = {summary.get('d')}, {ktext}family {fam}, table {table_label(summary.get('table', {}))}, "
             f"seed {summary.get('seed')}{extra}")
 
 

@@ -262,6 +262,14 @@ class ArrayTable:
         return rows
 
 
+def table_label(described) -> str:
+    """A table as a reader names it, from its ``describe()`` (as summary.json holds it): a file's name,
+    or the generated kind."""
+    if not isinstance(described, dict):
+        return str(described)
+    return str(described.get("name") or described.get("kind", "?"))
+
+
 def check_finite(values, where: str, name: str = "table", xp=np) -> None:
     """TableError when ``values`` (rows of a table, or anything computed from every entry of them) has
     NaN or Inf: a non-finite entry makes any sum over it non-finite."""

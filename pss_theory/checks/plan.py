@@ -23,7 +23,7 @@ from .. import families, theory, validate
 from ..errors import InputError
 from ..measure import scan
 from ..progress import stage
-from ..tables import KINDS, resolve
+from ..tables import KINDS, resolve, table_label
 from ..theory import certificates
 from .base import Check, Plan, Summary, option
 from .claims import fmt
@@ -173,9 +173,7 @@ class PlanCheck(Check):
     def header(self, summary):
         st = summary["stats"]
         mode = f"eps = {summary['eps']:g}" if summary["eps"] is not None else f"k = {summary['k']:,}"
-        t = summary["table"]
-        name = t.get("name", t.get("kind")) if isinstance(t, dict) else t
-        return (f"Planner on table {name}: n = {summary['n']:,}, d = {summary['d']}, stable rank "
+        return (f"Planner on table {table_label(summary['table'])}: n = {summary['n']:,}, d = {summary['d']}, stable rank "
                 f"{st['stable_rank']:.4g}, {st['rows_in_scope']:,} rows with rho_i > {summary['rho']:g} (largest rho_i "
                 f"{st['rho_max']:.3g}); {mode}, delta = {summary['delta']:g}")
 

@@ -21,6 +21,7 @@ from ..measure import metrics
 from ..measure.metrics import quantiles
 from ..progress import step
 from ..records import flatten
+from ..tables import table_label
 from .base import Plan, Summary, option
 from .claims import Claim, comparison_row, headline
 from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss, pss_list, rho_line
@@ -353,7 +354,7 @@ class Theorem4(OnePssCheck):
     def header(self, summary):
         what = (f"with {summary['pss'][summary['family'][0]]}" if len(summary["family"]) == 1 else
                 f"for {len(summary['family'])} families ({', '.join(summary['family'])})")
-        return f"Theorem 4 {what} on table {summary['table']}, backend {summary['environment']['device']}"
+        return f"Theorem 4 {what} on table {table_label(summary['table'])}, backend {summary['environment']['device']}"
 
     def conclusions(self, summary):
         return [line for family in summary["family"] for line in self._conclusions(per_family(summary, family))]

@@ -19,6 +19,7 @@ from ..errors import InputError
 from ..measure import memory, metrics
 from ..measure.cells import log_k_grid, trial_seed
 from ..progress import stage
+from ..tables import table_label
 from .base import Check, Plan, Summary, option
 from .claims import Claim, comparison_row, comparison_text, headline
 from .common import TableOptions, check_common, family_list, resolve_table
@@ -348,7 +349,7 @@ class Theorem6(Check):
                 + plots.failure_rate_vs_k(summary, f"{folder}/theorem6_failure_rate"))
 
     def header(self, summary):
-        return (f"Theorem 6 (Macro PSS) on table {summary['table']}, n = {summary['n']:,}, d = {summary['d']}, "
+        return (f"Theorem 6 (Macro PSS) on table {table_label(summary['table'])}, n = {summary['n']:,}, d = {summary['d']}, "
                 f"{summary['trials']} trial(s) per cell, backend {summary['environment']['device']}")
 
     def text(self, summary):

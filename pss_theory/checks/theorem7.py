@@ -24,6 +24,7 @@ from ..measure import memory, metrics
 from ..measure.metrics import quantiles
 from ..progress import stage, step
 from ..records import flatten, write_atomic
+from ..tables import table_label
 from ..theory import certificates
 from .base import Plan, Summary, option
 from .claims import Claim, comparison_row, fmt, headline
@@ -424,7 +425,7 @@ class Theorem7(OnePssCheck):
     def header(self, summary):
         what = (f"with {summary['pss'][summary['family'][0]]}" if len(summary["family"]) == 1 else
                 f"for {len(summary['family'])} families ({', '.join(summary['family'])})")
-        return (f"Theorem 7 (Micro PSS) {what} on table {summary['table']}, all {summary['n']:,} rows, "
+        return (f"Theorem 7 (Micro PSS) {what} on table {table_label(summary['table'])}, all {summary['n']:,} rows, "
                 f"backend {summary['environment']['device']}")
 
     def text(self, summary):
