@@ -57,6 +57,10 @@ class Backend:
     def is_gpu(self) -> bool:
         return self.xp is not np
 
+    def __reduce__(self):
+        """Pickled as its device (a task sent to another process gets that process's backend)."""
+        return get_backend, ("gpu" if self.is_gpu else "cpu",)
+
     @property
     def device(self) -> str:
         return "gpu" if self.is_gpu else "cpu"

@@ -6,6 +6,7 @@ line wraps them as argparse types (``verify.cli``), so both say the same thing a
 """
 from __future__ import annotations
 
+import importlib.util
 import math
 
 import numpy as np
@@ -136,3 +137,27 @@ def one_of(name: str, x, choices) -> str:
     if x not in choices:
         raise InputError(f"{name} must be one of {', '.join(choices)}, got {x!r}")
     return x
+
+
+def dask_address(x):
+    """Where to run (``--dask``): ``local``, ``local:N`` (N worker processes), a scheduler address with a
+    scheme (``tcp://host:port``), or from Python a ``dask.distributed.Client`` or a
+    ``concurrent.futures.Executor`` (anything with ``submit``), returned as given; None runs here.
+    Asking for Dask where it is not installed is refused here, before any work."""
+    if x is None or (not isinstance(x, str) and callable(getattr(x, "submit", None))):
+        return x
+    if not isinstance(x, str):
+        raise InputError(f"dask must be an address (local, local:N, tcp://host:port), a dask.distributed.Client or a "
+                         f"concurrent.futures.Executor, got {type(x).__name__}")
+    text = x.strip()
+    head, colon, count = text.partition(":")
+    if head == "local" and colon:
+        count_ok = count.isdigit() and int(count) > 0
+        if not count_ok:
+            raise InputError(f"--dask {x}: local:N needs a positive whole number of workers N")
+    elif text != "local" and ("://" not in text or not text.split("://", 1)[1]):
+        raise InputError(f"--dask {x}: expected local, local:N or a scheduler address such as tcp://host:8786")
+    if importlib.util.find_spec("distributed") is None:
+        raise InputError(f"--dask {text} needs Dask, which is not installed: pip install 'pss-theory[dask]' "
+                         "(dask[distributed] and zarr)")
+    return text

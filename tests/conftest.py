@@ -59,3 +59,15 @@ def run_command(module, argv, capsys):
     code = cli.run(module.main, argv)
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A Client of a LocalCluster of 2 single-threaded worker processes, shared by every Dask test (a
+    cluster takes seconds to start); skipped without the [dask] extra."""
+    distributed = pytest.importorskip("distributed")
+    import logging
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=logging.CRITICAL) as cluster, distributed.Client(cluster) as client:
+        yield client

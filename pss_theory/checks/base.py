@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ..backend import Backend
+from ..measure import cluster
 from ..measure.cells import run_cells
 from ..records import RecordLog, environment, jsonable
 
@@ -93,6 +94,15 @@ class Plan:
     cells: list[dict]
     state: dict = field(default_factory=dict)  # what a check keeps between its cells (e.g. the PSS drawn)
     notes: list[str] = field(default_factory=list)  # lines the command says before any work (a --rho that selects nothing)
+    pool: object = None  # while ``run`` runs with --dask: the cluster.Pool a cell's passes split their rows over
+
+    def for_workers(self) -> Plan:
+        """This plan as a task takes it to a worker: no pool, and no Client in its options (a worker runs
+        its cell's passes itself)."""
+        options = self.options
+        if getattr(options, "dask", None) is not None:
+            options = dataclasses.replace(options, dask=None)
+        return dataclasses.replace(self, options=options, pool=None)
 
 
 class Check:
@@ -196,7 +206,10 @@ def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None) -
 
     ``progress(stage, done, total, unit)`` (``pss_theory.progress``) hears of the cells left to measure:
     one cell passes its stages through (pass 1, pass 2, coherence, ...); several are one stage, "cells",
-    counted in ``Check.work`` units (``check.unit``) of their stages in that unit.
+    counted in ``Check.work`` units (``check.unit``) of their stages in that unit.  With the option
+    ``dask`` (``cluster.session``) cells run as tasks on the cluster when two or more are left, and the row
+    spans of a cell's passes when one is; records are appended here as cells finish, as without it, and
+    "cells" advances per finished cell.
     """
     t0 = time.perf_counter()
     todo = [cell for cell in plan.cells if log is None or not log.done(cell)]
@@ -215,16 +228,29 @@ def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None) -
                     progress("cells", base + min(work, sum(seen.values())), total, check.unit)
 
         result = check.measure(plan, cell, report)
-        done[0] = base + work
-        if progress and len(todo) > 1:
-            progress("cells", done[0], total, check.unit)
+        finished(cell)
         return result
 
+    def finished(cell):
+        done[0] += check.work(plan, cell)
+        if progress and len(todo) > 1:
+            progress("cells", done[0], total, check.unit)
+
     try:
-        records = run_cells(plan.cells, compute, log, check.record_key, check.valid_record)
+        with cluster.session(getattr(plan.options, "dask", None)) as pool:
+            plan.pool = pool
+            records = run_cells(plan.cells, compute, log, check.record_key, check.valid_record, pool=pool,
+                                task=measure_cell, task_args=(check, plan.for_workers()) if pool else (),
+                                finished=finished)
     finally:
+        plan.pool = None
         check.finish(plan)
     summary = check.summarize(plan, records, time.perf_counter() - t0)
     # one canonical form, the one summary.json holds (inf and nan as None): a summary made now, one
     # read back from disk and one from resumed records print and plot the same
     return Summary.from_dict(jsonable(summary.to_dict())), records
+
+
+def measure_cell(cell: dict, check: Check, plan: Plan) -> dict:
+    """One cell measured where a task runs it (a Dask worker): no progress is reported from there."""
+    return check.measure(plan, cell, None)

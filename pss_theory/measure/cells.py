@@ -20,7 +20,8 @@ def log_k_grid(lo: float, hi: float, points: int) -> list[int]:
     return sorted({int(round(x)) for x in np.geomspace(lo, hi, points)})
 
 
-def run_cells(cells: list[dict], compute, log: RecordLog | None, key_fields, valid=lambda record: True) -> list[dict]:
+def run_cells(cells: list[dict], compute, log: RecordLog | None, key_fields, valid=lambda record: True, *,
+              pool=None, task=None, task_args=(), finished=None) -> list[dict]:
     """Records for ``cells`` in order: those in ``log`` are reused, the rest computed and appended.
 
     ``compute(cell)`` returns the measured fields of one cell; the record is the cell plus those
@@ -28,18 +29,50 @@ def run_cells(cells: list[dict], compute, log: RecordLog | None, key_fields, val
     reused.  A stored record that ``valid`` rejects (a field missing, edited or of the wrong type) is
     measured again and the new record appended; the latest record of a cell is the one used.  With ``log``
     None nothing is written.
+
+    With a ``pool`` (``cluster.Pool``) and two or more cells to compute, each runs as the task
+    ``task(cell)`` (picklable; ``compute`` is not used) and this process appends each record as its cell
+    finishes, in the order they finish; ``finished(cell)`` is then called after each.  ``task(cell, *task_args)``
+    is what runs: the ``task_args`` (a plan and its table) are sent to the workers once, not with each cell.  One cell left runs
+    here through ``compute`` (its passes may use the pool for its row spans).
     """
-    out = []
-    for cell in cells:
+    out = [None] * len(cells)
+    todo = []
+    for i, cell in enumerate(cells):
         if log is not None and log.done(cell):
             stored = log.latest(cell)
             if valid(stored):
-                out.append(stored)
+                out[i] = stored
                 continue
-        t0 = time.perf_counter()
-        record = {**cell, **compute(cell)}
-        record["seconds"] = round(time.perf_counter() - t0, 3)
+        todo.append(i)
+
+    def keep(i, fields, seconds):
+        record = {**cells[i], **fields, "seconds": round(seconds, 3)}
         if log is not None:
             log.append(record)
-        out.append(json.loads(dumps(record)))
+        out[i] = json.loads(dumps(record))
+
+    if pool is None or len(todo) < 2:
+        for i in todo:
+            t0 = time.perf_counter()
+            fields = compute(cells[i])
+            keep(i, fields, time.perf_counter() - t0)
+        return out
+    shared = [pool.share(a) for a in task_args]
+    futures = {pool.submit(timed, task, cells[i], *shared): i for i in todo}
+    try:
+        for future in pool.as_completed(list(futures)):
+            i = futures[future]
+            keep(i, *pool.result(future, f"the cell {dumps(cells[i])[:200]}"))
+            if finished is not None:
+                finished(cells[i])
+    finally:
+        pool.cancel(futures)
     return out
+
+
+def timed(task, cell: dict, *args) -> tuple[dict, float]:
+    """``task(cell, *args)`` and the seconds it took where it ran."""
+    t0 = time.perf_counter()
+    fields = task(cell, *args)
+    return fields, time.perf_counter() - t0

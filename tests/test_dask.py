@@ -1,0 +1,162 @@
+"""Cells on Dask (``--dask`` / ``dask=``): the same records and numbers as in one process, each cell
+recorded exactly once whatever happens to the workers, and one clear line for what a user can get wrong.
+
+The cluster tests share one LocalCluster of 2 single-threaded worker processes (``dask_client`` in
+conftest.py) and are marked ``dask``: ``python -m pytest -m dask`` runs them alone.
+"""
+import concurrent.futures
+import importlib.util
+import json
+import multiprocessing
+import os
+import signal
+
+import numpy as np
+import pytest
+
+from pss_theory import checks, validate
+from pss_theory.errors import InputError
+from pss_theory.measure import cluster
+from pss_theory.measure.cells import run_cells
+from pss_theory.records import RecordLog
+from tests.conftest import run_command
+
+SWEEP = dict(n=3000, d=8, sweep=True, k_points=3, trials=2, family=["gaussian", "countsketch"])
+#: relative tolerance of a number measured on a worker against the same number measured here: the
+#: float32 block products may go through BLAS kernels with other threading on the workers (measured:
+#: 5e-8 relative; with single-threaded BLAS on both sides they agree to the bit)
+RTOL = 1e-6
+
+
+def measured(summary) -> np.ndarray:
+    return np.array([summary.stats[name] for name in ("eps_macro_norm", "eps_macro_inner", "lambda_min")])
+
+
+@pytest.mark.dask
+def test_sweep_on_dask_equals_one_process(dask_client):
+    here = checks.run_check("theorem6", **SWEEP)
+    there = checks.run_check("theorem6", **SWEEP, dask=dask_client)
+    assert there.stats["k"] == here.stats["k"] and there.stats["family"] == here.stats["family"]
+    np.testing.assert_allclose(measured(there), measured(here), rtol=RTOL)
+    assert [c["status"] for c in there.claims] == [c["status"] for c in here.claims]
+
+
+def test_an_executor_runs_the_cells_too():
+    """A concurrent.futures Executor is taken the same way as a Client (no Dask needed); its processes are
+    spawned, not forked (a fork of a process running Dask's threads can deadlock)."""
+    here = checks.run_check("theorem6", **SWEEP)
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        there = checks.run_check("theorem6", **SWEEP, dask=pool)
+    np.testing.assert_allclose(measured(there), measured(here), rtol=RTOL)
+
+
+def test_progress_advances_per_finished_cell():
+    check = checks.get("theorem6")
+    plan = check.plan(check.options(**SWEEP, dask=concurrent.futures.ThreadPoolExecutor(2)))
+    seen = []
+    checks.run(check, plan, None, seen.append)
+    assert seen == sorted(seen) and seen[-1] == len(plan.cells) * plan.table.n
+    assert len(seen) == len(plan.cells)
+
+
+@pytest.mark.dask
+def test_command_on_dask_resumes_and_records_each_cell_once(dask_client, tmp_path, capsys):
+    """Records appended as cells finish on the workers; cut short (as an interruption leaves them) and
+    run again, the run measures only what is missing; the records equal those of a run without Dask."""
+    from verify import runner
+
+    def command(out, *extra):
+        argv = ["--n", "3000", "--d", "8", "--sweep", "--k-points", "3", "--trials", "2", "--family",
+                "gaussian,countsketch", "--no-figures", "--quiet", "--out", str(out), *extra]
+        return run_command(type("M", (), {"main": staticmethod(lambda a: runner.main("theorem6", a))}), argv, capsys)
+
+    address = dask_client.scheduler.address
+    assert command(tmp_path / "dask", "--dask", address)[0] == 0
+    path = tmp_path / "dask" / "records.jsonl"
+    lines = path.read_text().splitlines()
+    assert len(lines) == 12
+    path.write_text("\n".join(lines[:5]) + "\n")
+    assert command(tmp_path / "dask", "--dask", address)[0] == 0
+    assert command(tmp_path / "here")[0] == 0
+
+    def cells(folder):
+        records = [json.loads(line) for line in (folder / "records.jsonl").read_text().splitlines()]
+        return {(r["family"], r["k"], r["trial"]): r["eps_macro_norm"] for r in records}, len(records)
+
+    (there, count), (here, _) = cells(tmp_path / "dask"), cells(tmp_path / "here")
+    assert count == 12 and there.keys() == here.keys()
+    np.testing.assert_allclose([there[key] for key in here], list(here.values()), rtol=RTOL)
+
+
+def _cells(count):
+    return [{"cell": i} for i in range(count)]
+
+
+@pytest.mark.dask
+def test_a_worker_killed_mid_cell_is_retried_and_the_cell_recorded_once(dask_client, tmp_path):
+    marker = str(tmp_path / "killed")
+
+    def task(cell):  # a closure: sent to the workers by value
+        if cell["cell"] == 2 and not os.path.exists(marker):
+            open(marker, "w").close()
+            os.kill(os.getpid(), signal.SIGKILL)  # the worker process dies in the middle of this cell
+        return {"value": cell["cell"] ** 2, "pid": os.getpid()}
+
+    log = RecordLog(str(tmp_path / "records.jsonl"), ["cell"])
+    records = run_cells(_cells(5), None, log, ["cell"], pool=cluster.Pool(dask_client), task=task)
+    assert os.path.exists(marker)
+    assert [r["value"] for r in records] == [0, 1, 4, 9, 16]
+    written = [json.loads(line)["cell"] for line in (tmp_path / "records.jsonl").read_text().splitlines()]
+    assert sorted(written) == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.dask
+def test_a_cell_whose_workers_keep_dying_is_reported_not_recorded(dask_client, tmp_path):
+    scheduler = dask_client.cluster.scheduler
+    allowed, scheduler.allowed_failures = scheduler.allowed_failures, 0
+    try:
+        def task(cell):
+            if cell["cell"] == 1:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return {"value": cell["cell"]}
+
+        log = RecordLog(str(tmp_path / "records.jsonl"), ["cell"])
+        with pytest.raises(cluster.ClusterError, match="died each time"):
+            run_cells(_cells(3), None, log, ["cell"], pool=cluster.Pool(dask_client), task=task)
+    finally:
+        scheduler.allowed_failures = allowed
+    written = [json.loads(line)["cell"] for line in (tmp_path / "records.jsonl").read_text().splitlines()]
+    assert 1 not in written and len(written) == len(set(written))
+
+
+@pytest.mark.dask
+def test_unreachable_scheduler_is_one_line_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("distributed")
+    from verify import runner
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 1)
+    out = tmp_path / "out"
+    module = type("M", (), {"main": staticmethod(lambda a: runner.main("theorem6", a))})
+    code, _, err = run_command(module, ["--n", "2000", "--d", "8", "--dask", "tcp://127.0.0.1:9", "--out", str(out),
+                                        "--no-figures"], capsys)
+    assert code == 2 and err.strip().splitlines() == [err.strip()]
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("text, message", [("foo", "expected local, local:N"), ("local:0", "positive whole number"),
+                                           ("local:x", "positive whole number"), ("tcp://", "expected local")])
+def test_bad_addresses(text, message):
+    with pytest.raises(InputError, match=message):
+        validate.dask_address(text)
+
+
+def test_dask_not_installed_is_one_line(monkeypatch, tmp_path, capsys):
+    from verify import runner
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "distributed" else real(name, *a))
+    module = type("M", (), {"main": staticmethod(lambda a: runner.main("theorem6", a))})
+    code, _, err = run_command(module, ["--dask", "local", "--out", str(tmp_path / "out")], capsys)
+    assert code == 2 and "pip install 'pss-theory[dask]'" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
