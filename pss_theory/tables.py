@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import stat
 import zipfile
 import zlib
@@ -213,7 +214,11 @@ class ArrayTable:
         """The rows in consecutive host chunks of about ``CHUNK_BYTES``, in order."""
         rows = max(1, self.CHUNK_BYTES // max(1, self.d * self.array.dtype.itemsize))
         for start in range(0, self.n, rows):
-            yield np.ascontiguousarray(to_host(self.array[start : start + rows]))
+            yield np.ascontiguousarray(to_host(self._read(slice(start, start + rows))))
+
+    def _read(self, rows):
+        """Rows of the array (a slice, or sorted host row ids) as a numpy or CuPy array."""
+        return self.array[rows]
 
     @cached_property
     def fingerprint(self) -> str:
@@ -252,12 +257,12 @@ class ArrayTable:
         that would be a second read of every row; the passes that read them check what they compute
         (``check_finite``)."""
         check_block(start, stop, self.n)
-        return move(self.array[start:stop], xp)
+        return move(self._read(slice(start, stop)), xp)
 
     def rows(self, idx, xp=np):
         """Rows at arbitrary ids (a 1-D integer array of ids in [0, n), else InputError)."""
         host = check_rows(to_host(idx), self.n)
-        rows = move(self.array[host], xp)
+        rows = move(self._read(host), xp)
         check_finite(rows, "sampled rows", self.name, xp)
         return rows
 
@@ -358,6 +363,11 @@ def as_table(E):
     torch, JAX, pandas) through ``backend.as_array``."""
     if hasattr(E, "block") and hasattr(E, "n") and hasattr(E, "d"):
         return E
+    if _module_of(E) == "dask":
+        _check_shape("dask array", E.shape, E.dtype)
+        return DaskTable(E, name="dask array")
+    if _module_of(E) == "zarr":
+        return ZarrTable(E, name="zarr array", source=str(E.store_path))
     if scipy.sparse.issparse(E):
         return sparse_table(E)
     try:
@@ -511,19 +521,169 @@ def load_table(path: str, key: str | None = None) -> ArrayTable:
         raise TableError(f"cannot read table {path}: {exc}") from None
     return ArrayTable(array, name=os.path.basename(path))
 
+# ---- tables read block by block from outside this process's memory: a zarr store, .npy shards, a Dask
+# array.  Each pickles as what reopens it (a store, paths, a graph) and its fingerprint, never as its rows,
+# so a Dask worker reads the rows of its own tasks; each is validated when made, before any work.
+
+def _check_shape(where: str, shape, dtype) -> None:
+    """TableError unless ``shape``/``dtype`` are those of a non-empty 2-D real floating-point table."""
+    if len(shape) != 2:
+        raise TableError(f"{where}: a table must be a 2-D array (n rows x d columns), got shape {tuple(shape)}")
+    if not np.issubdtype(dtype, np.floating):
+        raise TableError(f"{where}: a table must hold real floating-point values, got dtype {dtype}")
+    if shape[0] == 0 or shape[1] == 0:
+        raise TableError(f"{where}: the table is empty (shape {tuple(shape)})")
+
+
+@dataclass(frozen=True, eq=False)
+class ZarrTable(ArrayTable):
+    """A 2-D zarr array: a local store (``x.zarr``) or any URL fsspec opens (``s3://bucket/x.zarr``); ``key``
+    names the array inside a group.  Rows are read chunk by chunk from the store, never all at once."""
+
+    source: str = ""
+    key: str | None = None
+
+    def __post_init__(self):
+        _check_shape(self.name, self.array.shape, self.array.dtype)
+
+    @classmethod
+    def open(cls, source: str, key: str | None = None) -> ZarrTable:
+        try:
+            import zarr  # noqa: PLC0415  (optional dependency: the [dask] extra)
+        except ImportError:
+            raise InputError(f"{source}: reading a zarr store needs zarr, which is not installed: "
+                             "pip install 'pss-theory[dask]'") from None
+        try:
+            node = zarr.open(source, mode="r")
+        except FileNotFoundError:
+            raise FileNotFoundError(f"zarr store not found: {source}") from None
+        except Exception as exc:  # zarr and fsspec raise many kinds for a store they cannot read
+            raise TableError(f"cannot open zarr store {source}: {type(exc).__name__}: {str(exc)[:160]}") from None
+        if hasattr(node, "array_keys"):
+            key = _pick(source, key, sorted(node.array_keys()))
+            node = node[key]
+        elif key is not None:
+            raise TableError(f"{source}: a zarr array holds one array; --key applies to a zarr group")
+        return cls(node, name=os.path.basename(source.rstrip("/")) or source, source=source, key=key)
+
+    def _read(self, rows):
+        return self.array[rows] if isinstance(rows, slice) else self.array.oindex[rows]
+
+    def describe(self) -> dict:
+        return {**super().describe(), "kind": "zarr", "name": self.source + (f"/{self.key}" if self.key else "")}
+
+
+def _natural(name: str):
+    """A sort key that puts part-2.npy before part-10.npy."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+
+class Shards:
+    """The row-wise concatenation of memory-mapped .npy files, sliced like an array (rows only)."""
+
+    ndim = 2
+
+    def __init__(self, paths: list[str]):
+        self.paths = paths
+        self.parts = [np.load(p, mmap_mode="r", allow_pickle=False) for p in paths]
+        self.offsets = np.cumsum([0] + [p.shape[0] for p in self.parts])
+        self.shape = (int(self.offsets[-1]), self.parts[0].shape[1])
+        self.dtype = self.parts[0].dtype
+
+    def __getitem__(self, rows):
+        if isinstance(rows, slice):
+            start, stop, _ = rows.indices(self.shape[0])
+            pieces = [p[max(start - a, 0) : max(min(stop - a, p.shape[0]), 0)]
+                      for p, a in zip(self.parts, self.offsets[:-1]) if a < stop and a + p.shape[0] > start]
+            return np.concatenate(pieces) if len(pieces) != 1 else np.asarray(pieces[0])
+        rows = np.asarray(rows, dtype=np.int64)
+        part = np.searchsorted(self.offsets, rows, side="right") - 1
+        out = np.empty((rows.size, self.shape[1]), dtype=self.dtype)
+        for i in np.unique(part):
+            at = part == i
+            out[at] = self.parts[i][rows[at] - self.offsets[i]]
+        return out
+
+    def __reduce__(self):
+        return Shards, (self.paths,)
+
+
+@dataclass(frozen=True, eq=False)
+class ShardTable(ArrayTable):
+    """A folder of .npy files, each a block of rows of one table (in natural name order: part-2 before
+    part-10), all of the same width and dtype; each is memory-mapped, none read whole."""
+
+    @classmethod
+    def open(cls, folder: str) -> ShardTable:
+        names = sorted((f for f in os.listdir(folder) if f.lower().endswith(".npy")), key=_natural)
+        if not names:
+            raise TableError(f"table path is a directory with no .npy shards and no zarr metadata: {folder}; expected "
+                             "a .npy, .npz or .safetensors file, a zarr store or a folder of .npy shards")
+        paths = [os.path.join(folder, f) for f in names]
+        for path in paths:
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                raise TableError(f"table shard {path} is not a regular file")
+        try:
+            shards = Shards(paths)
+        except (ValueError, OSError, EOFError) as exc:
+            raise TableError(f"cannot read table shard in {folder}: {exc}") from None
+        first = shards.parts[0]
+        for path, part in zip(paths, shards.parts):
+            _check_shape(path, part.shape, part.dtype)
+            if part.shape[1] != first.shape[1]:
+                raise TableError(f"{path} has {part.shape[1]} columns but {paths[0]} has {first.shape[1]}: the shards "
+                                 "of a table must all have the same width d")
+            if part.dtype != first.dtype:
+                raise TableError(f"{path} has dtype {part.dtype} but {paths[0]} has {first.dtype}: the shards of a "
+                                 "table must all have the same dtype")
+        return cls(shards, name=os.path.basename(os.path.normpath(folder)))
+
+    def describe(self) -> dict:
+        return {**super().describe(), "kind": "shards", "shards": len(self.array.paths)}
+
+
+@dataclass(frozen=True, eq=False)
+class DaskTable(ArrayTable):
+    """A 2-D Dask array (chunks of NumPy or CuPy arrays); a block is computed where it is read, with
+    Dask's synchronous scheduler (inside a worker's task, no second scheduler is asked)."""
+
+    def _read(self, rows):
+        return self.array[rows].compute(scheduler="sync")
+
+    def describe(self) -> dict:
+        return {**super().describe(), "kind": "dask"}
+
+
+def _is_zarr(path: str) -> bool:
+    """A zarr store by its name (x.zarr) or by the metadata it holds (v3 zarr.json, v2 .zarray/.zgroup)."""
+    return path.rstrip("/").lower().endswith(".zarr") or any(
+        os.path.exists(os.path.join(path, meta)) for meta in ("zarr.json", ".zarray", ".zgroup"))
+
+
+def _module_of(obj) -> str:
+    return type(obj).__module__.partition(".")[0]
+
 
 def resolve(spec, *, n: int | None = None, d: int | None = None, key: str | None = None, seed: int = 0,
             default_n: int = 10**6, default_d: int = 128):
     """The table a check runs on: a generated kind (``n`` x ``d``, defaults ``default_n`` x ``default_d``),
-    a .npy/.npz/.safetensors path (``n``/``d``, when given, must match its shape), or an array or table
-    object given directly (its shape is its own)."""
+    a .npy/.npz/.safetensors path (``n``/``d``, when given, must match its shape), a zarr store (a path
+    ending .zarr, a folder holding zarr metadata, or a URL such as s3://bucket/x.zarr), a folder of .npy
+    shards, or an array or table object given directly (its shape is its own)."""
     if not isinstance(spec, (str, os.PathLike)):
         t = as_table(spec)
+    elif "://" in os.fspath(spec) or _is_zarr(os.fspath(spec)):
+        t = ZarrTable.open(os.fspath(spec), key)
+    elif os.path.isdir(spec):
+        if key is not None:
+            raise TableError(f"{spec}: a folder of .npy shards holds one table; --key applies to .npz, .safetensors "
+                             "and zarr groups")
+        t = ShardTable.open(os.fspath(spec))
     elif spec in KINDS:
         return table(spec, n=n or default_n, d=d or default_d, seed=seed)
     elif os.path.splitext(os.fspath(spec))[1].lower() not in (".npy", ".npz", ".safetensors") and not os.path.exists(spec):
         raise InputError(f"unknown table {spec!r}: expected one of {', '.join(KINDS)} "
-                         "or a path to a .npy, .npz or .safetensors file")
+                         "or a path to a .npy, .npz or .safetensors file, a zarr store or a folder of .npy shards")
     else:
         t = load_table(spec, key=key)
     for name, given in (("n", n), ("d", d)):
