@@ -264,7 +264,7 @@ class Theorem4(OnePssCheck):
         """Both passes (eps_i and Eq. 25 on every row), then the sampled and top-R pairs."""
         o, table = plan.options, plan.table
         pss, comp, spec, mi, _ = passes(plan.state["pss"][cell["family"]], table, block_rows=o.block_rows,
-                                        progress=progress, coherence_pairs=0)
+                                        progress=progress, coherence_pairs=0, pool=plan.pool)
         tol = rounding_allowance(pss.dtype)
         eligible = eligible_rows(mi.rho, o.rho)
         # at most the rows that qualify; with fewer than two there is no pair and the pair claims are n/a

@@ -78,12 +78,14 @@ def k_values(o: Options, n: int, d: int) -> list[int]:
     return [8 * d]
 
 
-def trial(family: str, k: int, seed: int, number: int, table, *, device="cpu", block_rows=None, progress=None) -> dict:
+def trial(family: str, k: int, seed: int, number: int, table, *, device="cpu", block_rows=None, progress=None,
+          pool=None) -> dict:
     """Trial ``number`` of ``seed``: draw S (keyed ``rng.sketch_key(seed, number)``), stream E once (in float64
-    when E is ill-conditioned), and measure the exact macro distortion."""
+    when E is ill-conditioned; its row spans on ``pool``'s workers when given), and measure the exact macro
+    distortion."""
     S = families.sketch(family, k=k, n=table.n, seed=seed, trial=number, device=device)
     rows = memory.plan_block_rows(S, table.d, block_rows, row_arrays=1)
-    S, comp, spec = memory.first_pass(S, table, rows, progress)
+    S, comp, spec = memory.first_pass(S, table, rows, progress, pool)
     em = metrics.eps_macro(comp, spec=spec)
     return {name: em[name] for name in MEASURED} | {"sigma_max": spec.sigma_max, "condition": spec.condition,
                                                      "dtype": S.dtype.name}
@@ -310,7 +312,8 @@ class Theorem6(Check):
 
     def measure(self, plan, cell, progress):
         return trial(cell["family"], cell["k"], cell["seed"], cell["trial"], plan.table, device=plan.backend,
-                     block_rows=plan.options.block_rows, progress=stage(progress, "pass 1", plan.table.n))
+                     block_rows=plan.options.block_rows, progress=stage(progress, "pass 1", plan.table.n),
+                     pool=plan.pool)
 
     def summarize(self, plan, records, seconds) -> Summary:
         o, table = plan.options, plan.table

@@ -73,18 +73,19 @@ class Options(TableOptions):
     save_rows: bool = option(False, "write rows.npz (eps_i, rho_i, eps_cert_i) in --out", flag=True)
 
 
-def passes(pss, table, *, block_rows=None, progress=None, coherence_pairs: int = 1_000_000, seed: int = 0):
+def passes(pss, table, *, block_rows=None, progress=None, coherence_pairs: int = 1_000_000, seed: int = 0, pool=None):
     """Both passes over the table; returns (the PSS the passes used, Compressed, Spectrum, Micro,
     coherence or None).  Later reads must use that PSS: it computes in float64 after a switch.
 
     The block size is checked against free memory first (``memory.plan_block_rows``), and a pass that
     runs out of GPU memory is retried with halved blocks.  On an ill-conditioned table the passes run
     in float64 (``metrics.needs_float64``).  ``progress`` (``pss_theory.progress``) hears of three
-    stages: pass 1 and pass 2 (n rows each) and the column coherence (one step).
+    stages: pass 1 and pass 2 (n rows each) and the column coherence (one step).  With a ``pool``
+    (``Plan.pool``: --dask) the row spans of both passes run on its workers.
     """
     rows = memory.plan_block_rows(pss, table.d, block_rows)
-    pss, comp, spec = memory.first_pass(pss, table, rows, stage(progress, "pass 1", table.n))
-    mi = memory.with_retry(lambda b: metrics.micro(pss, table, comp, spec, b, stage(progress, "pass 2", table.n)),
+    pss, comp, spec = memory.first_pass(pss, table, rows, stage(progress, "pass 1", table.n), pool)
+    mi = memory.with_retry(lambda b: metrics.micro(pss, table, comp, spec, b, stage(progress, "pass 2", table.n), pool),
                            pss, rows)
     coh = None
     if pss.has_columns and coherence_pairs:
@@ -361,7 +362,7 @@ class Theorem7(OnePssCheck):
         o, table, family = plan.options, plan.table, cell["family"]
         pss = plan.state["pss"][family]
         _, comp, spec, mi, coh = passes(pss, table, block_rows=o.block_rows, progress=progress,
-                                     coherence_pairs=o.coherence_pairs, seed=o.seed)
+                                     coherence_pairs=o.coherence_pairs, seed=o.seed, pool=plan.pool)
         th = plan.state["theory"][family]
         law = families.get(family).eta_law(pss)
         cert, eps_cert = certificate_record(pss, comp, mi, family, o.delta, o.rho)

@@ -224,8 +224,9 @@ class StreamedPSS:
                 setattr(new, cache, None)
         return new
 
-    def blocks(self, E, block_rows: int | None = None):
-        """Yield (start, stop, E[start:stop] on the backend in ``dtype``) over the rows of E.
+    def blocks(self, E, block_rows: int | None = None, span: tuple[int, int] | None = None):
+        """Yield (start, stop, E[start:stop] on the backend in ``dtype``) over the rows of E (only the blocks
+        that start within rows ``span`` = (start, stop) when given: a task's share of a pass).
 
         ``block_rows`` (None: ``default_block_rows()``) must be a positive integer.  A float32 PSS
         refuses a table with entries float32 does not hold accurately (``tables.beyond_float32``,
@@ -243,7 +244,8 @@ class StreamedPSS:
                              "(|x| > 1e30 or 0 < |x| < 1e-30), which float32 would round to Inf or 0: compute in "
                              "float64 (pss.with_dtype('float64')), as the checks do")
         for start, stop in self.block_starts(block_rows or self.default_block_rows()):
-            yield start, stop, table.block(start, stop, self.xp).astype(self.dtype, copy=False)
+            if span is None or span[0] <= start < span[1]:
+                yield start, stop, table.block(start, stop, self.xp).astype(self.dtype, copy=False)
 
     @staticmethod
     def _real(M, what: str):

@@ -22,7 +22,8 @@ from scipy import linalg
 
 from .. import backend, rng, validate
 from ..errors import InputError
-from ..tables import TableError, check_finite
+from ..tables import TableError, as_table, check_finite
+from . import cluster
 
 QUANTILES = {"min": 0.0, "p01": 0.01, "p50": 0.5, "p99": 0.99, "max": 1.0}
 RANK_TOL = 1e-12  # eigenvalue ratio of E^T E under which E counts as rank-deficient (cond(E) > 1e6)
@@ -55,28 +56,44 @@ class Compressed:
         return float(math.sqrt(max(np.trace(self.gram), 0.0)))
 
 
-def compress(S, E, block_rows: int | None = None, progress=None) -> Compressed:
+def compress(S, E, block_rows: int | None = None, progress=None, pool=None) -> Compressed:
     """One pass over E: M = S E, the float64 Gram E^T E and every ||E_i||.
 
     ``S`` is a sketch (``S.accumulate``/``S.finish``) or any PSS with ``blocks`` and ``compress_block``.
-    ``progress(rows_done)`` is called after each block.
+    ``progress(rows_done)`` is called after each block.  The rows are read in spans of whole blocks
+    (``cluster.row_spans``: fixed by n and the block size) whose partial sums are added in span order;
+    with a ``pool`` (``cluster.Pool``) the spans run as its tasks, and the numbers are the same.
     """
-    xp = S.xp
+    E = as_table(E)  # once: a bare array would be wrapped (and a float64 one scanned) in every span
+    spans = cluster.row_spans(S.block_starts(block_rows or S.default_block_rows()))
     M = gram = None
     norms = np.empty(S.n, dtype=np.float64)
-    for start, stop, block in S.blocks(E, block_rows):
+    for (start, stop), (m, g, block_norms) in zip(spans, cluster.map_spans(pool, compress_span, spans, S, E,
+                                                                          block_rows, progress=progress)):
+        M, gram = (m, g) if M is None else (M + m, gram + g)
+        norms[start:stop] = block_norms
+    return Compressed(S.finish(M), S.backend.to_host(gram), norms, S.n, gram.shape[0], S.dtype.name)
+
+
+def compress_span(start: int, stop: int, S, E, block_rows: int | None = None, progress=None):
+    """Pass 1 over the blocks of rows start..stop-1: (the unscaled partial M, the partial Gram on the
+    backend, the rows' norms on the host)."""
+    xp = S.xp
+    M = gram = None
+    norms = []
+    for b0, b1, block in S.blocks(E, block_rows, span=(start, stop)):
         if M is None:
             M = S.zeros_accumulator(block.shape[1])
             gram = xp.zeros((block.shape[1], block.shape[1]), dtype=xp.float64)
-        S.accumulate(M, start, block)
+        S.accumulate(M, b0, block)
         b64 = block.astype(xp.float64)
         gram += b64.T @ b64
         block_norms = S.backend.to_host(xp.sqrt((b64 * b64).sum(axis=1)))
-        check_finite(block_norms, f"rows {start}..{stop - 1}", getattr(E, "name", "E"))
-        norms[start:stop] = block_norms
+        check_finite(block_norms, f"rows {b0}..{b1 - 1}", getattr(E, "name", "E"))
+        norms.append(block_norms)
         if progress is not None:
-            progress(stop)
-    return Compressed(S.finish(M), S.backend.to_host(gram), norms, S.n, gram.shape[0], S.dtype.name)
+            progress(b1)
+    return M, gram, np.concatenate(norms)
 
 
 @dataclass
@@ -180,51 +197,66 @@ class Micro:
 
 
 def micro(S, E, comp: Compressed | None = None, spec: Spectrum | None = None, block_rows: int | None = None,
-          progress=None) -> Micro:
+          progress=None, pool=None) -> Micro:
     """Pass 2: read every row back and measure Theorem 7's quantities, block by block.
 
-    ``comp`` (pass 1, ``compress(S, E)``) and ``spec`` are made here when not given.
+    ``comp`` (pass 1, ``compress(S, E)``) and ``spec`` are made here when not given.  As in ``compress``,
+    the rows are read in spans (the tasks of a ``pool`` when one is given) merged here in span order.
 
     For a linear sketch, one product [S Q]-read per block gives c_b = (S Q)^T S[:, b] - Q_b and
     Mhat_b - E_b = c_b R; a PSS without S (ROBE-Z) gives Mhat_b directly and no c_i.
     """
-    comp = comp or compress(S, E, block_rows)
+    E = as_table(E)
+    comp = comp or compress(S, E, block_rows, pool=pool)
     spec = spec or spectrum(comp)
-    xp = S.xp
     n = comp.n
-    out = {name: np.empty(n) for name in ("err", "mhat")}
-    c_norm = np.empty(n) if S.has_columns else None
-    col = np.empty(n) if S.has_columns else None
+    out = {name: np.empty(n) for name in ("err", "mhat") + (("c", "col") if S.has_columns else ())}
     bias = np.zeros(comp.d)
-    R = xp.asarray(spec.R)
-    if c_norm is not None:
-        sq = xp.asarray(sketched_basis(comp, spec))
-    for start, stop, block in S.blocks(E, block_rows):
-        e64 = block.astype(xp.float64)
-        rows = range(start, stop)
-        if c_norm is not None:
-            q = S.backend.solve_right_upper(e64, R)  # Q_b = E_b R^-1
-            cb = S.decompress(sq, rows) - q
-            err = cb @ R
-            c_norm[start:stop] = S.backend.to_host(xp.linalg.norm(cb, axis=1))
-            mhat = err + e64
-        else:
-            mhat = S.decompress(comp.M, rows)
-            err = mhat - e64
-        if col is not None:
-            col[start:stop] = S.backend.to_host(S.column_sq_norms(rows))
-        out["err"][start:stop] = S.backend.to_host(xp.linalg.norm(err, axis=1))
-        out["mhat"][start:stop] = S.backend.to_host(xp.linalg.norm(mhat, axis=1))
-        bias += S.backend.to_host(err.sum(axis=0))
-        if progress is not None:
-            progress(stop)
+    # what every span reads back with: S Q for a sketch (c_i needs it), M itself for a PSS without columns
+    basis = sketched_basis(comp, spec) if S.has_columns else comp.M
+    spans = cluster.row_spans(S.block_starts(block_rows or S.default_block_rows()))
+    for (start, stop), (rows, part_bias) in zip(spans, cluster.map_spans(pool, micro_span, spans, S, E, basis, spec.R,
+                                                                           block_rows, progress=progress)):
+        for name, values in rows.items():
+            out[name][start:stop] = values
+        bias += part_bias
     norms = comp.row_norms
     with np.errstate(divide="ignore", invalid="ignore"):
         nz = norms > 0
         eps = np.where(nz, out["err"] / np.where(nz, norms, 1.0), np.nan)
         ratio = np.where(nz, out["mhat"] / np.where(nz, norms, 1.0), np.nan)
     return Micro(rho=norms / spec.sigma_max, err=out["err"], eps=eps, eta=out["err"] / spec.sigma_max,
-                 norm_ratio=ratio, c=c_norm, col_sq_norm=col, bias=bias / n)
+                 norm_ratio=ratio, c=out.get("c"), col_sq_norm=out.get("col"), bias=bias / n)
+
+
+def micro_span(start: int, stop: int, S, E, basis, R, block_rows: int | None = None, progress=None):
+    """Pass 2 over the blocks of rows start..stop-1: ({err, mhat, and for a sketch c, col}: host arrays of
+    ||Mhat_i - E_i||, ||Mhat_i||, ||c_i||, ||S e_i||^2 for these rows; the sum of their Mhat_i - E_i).
+    ``basis`` is S Q for a sketch, M for a PSS without columns."""
+    xp = S.xp
+    host = S.backend.to_host
+    basis, R = xp.asarray(basis), xp.asarray(R)
+    parts = {name: [] for name in ("err", "mhat") + (("c", "col") if S.has_columns else ())}
+    bias = np.zeros(R.shape[0])
+    for b0, b1, block in S.blocks(E, block_rows, span=(start, stop)):
+        e64 = block.astype(xp.float64)
+        rows = range(b0, b1)
+        if S.has_columns:
+            q = S.backend.solve_right_upper(e64, R)  # Q_b = E_b R^-1
+            cb = S.decompress(basis, rows) - q
+            err = cb @ R
+            parts["c"].append(host(xp.linalg.norm(cb, axis=1)))
+            parts["col"].append(host(S.column_sq_norms(rows)))
+            mhat = err + e64
+        else:
+            mhat = S.decompress(basis, rows)
+            err = mhat - e64
+        parts["err"].append(host(xp.linalg.norm(err, axis=1)))
+        parts["mhat"].append(host(xp.linalg.norm(mhat, axis=1)))
+        bias += host(err.sum(axis=0))
+        if progress is not None:
+            progress(b1)
+    return {name: np.concatenate(values) for name, values in parts.items()}, bias
 
 
 def coherence_columns(pairs: int) -> int:
