@@ -78,6 +78,7 @@ def compress(S, E, block_rows: int | None = None, progress=None, pool=None) -> C
 def compress_span(start: int, stop: int, S, E, block_rows: int | None = None, progress=None):
     """Pass 1 over the blocks of rows start..stop-1: (the unscaled partial M, the partial Gram on the
     backend, the rows' norms on the host)."""
+    S = S.with_dtype(S.dtype)  # a copy of its own: the dense families reuse a buffer, and spans may share a process
     xp = S.xp
     M = gram = None
     norms = []
@@ -233,6 +234,7 @@ def micro_span(start: int, stop: int, S, E, basis, R, block_rows: int | None = N
     """Pass 2 over the blocks of rows start..stop-1: ({err, mhat, and for a sketch c, col}: host arrays of
     ||Mhat_i - E_i||, ||Mhat_i||, ||c_i||, ||S e_i||^2 for these rows; the sum of their Mhat_i - E_i).
     ``basis`` is S Q for a sketch, M for a PSS without columns."""
+    S = S.with_dtype(S.dtype)  # a copy of its own, as in ``compress_span``
     xp = S.xp
     host = S.backend.to_host
     basis, R = xp.asarray(basis), xp.asarray(R)
