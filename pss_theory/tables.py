@@ -202,6 +202,22 @@ class ArrayTable:
         if a.shape[0] == 0 or a.shape[1] == 0:
             raise TableError(f"table is empty: shape {a.shape}")
 
+    def __getstate__(self):
+        """A file mapped whole (a .npy table) pickles as where it is mapped from, not as its rows: a task in
+        another process maps it again and reads only its own blocks.  Any other array pickles as its data."""
+        state = dict(self.__dict__)
+        a = self.array
+        if isinstance(a, np.memmap) and a.filename and a.base is getattr(a, "_mmap", None):
+            order = "F" if a.flags.f_contiguous and not a.flags.c_contiguous else "C"
+            state["array"] = ("memmap", a.filename, a.dtype.str, a.offset, a.shape, order)
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state["array"], tuple):
+            _, filename, dtype, offset, shape, order = state["array"]
+            state["array"] = np.memmap(filename, dtype=dtype, mode="r", offset=offset, shape=shape, order=order)
+        self.__dict__.update(state)
+
     @property
     def n(self) -> int:
         return self.array.shape[0]

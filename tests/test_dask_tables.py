@@ -122,3 +122,19 @@ def test_bad_tables_are_one_line_and_write_nothing(array, tmp_path, capsys, make
 def test_a_shard_table_is_refused_with_a_conflicting_n(array, tmp_path):
     with pytest.raises(InputError, match="conflicts"):
         tables.resolve(write_shards(tmp_path / "s", array), n=N + 1)
+
+
+@pytest.mark.parametrize("fortran", [False, True])
+def test_a_npy_table_travels_to_a_worker_as_its_path(array, tmp_path, fortran):
+    """A task gets the table of its plan pickled: a mapped .npy goes as its path (not its rows), keeps
+    its fingerprint, and reads the same rows where it lands."""
+    import pickle
+
+    np.save(tmp_path / "t.npy", np.asfortranarray(array) if fortran else array)
+    t = tables.load_table(str(tmp_path / "t.npy"))
+    fingerprint = t.fingerprint
+    data = pickle.dumps(t)
+    assert len(data) < 1000 < array.nbytes
+    there = pickle.loads(data)
+    assert there.__dict__["fingerprint"] == fingerprint
+    np.testing.assert_array_equal(there.block(100, 2000), array[100:2000])
