@@ -42,7 +42,11 @@ def _cupy() -> ModuleType | None:
 
 @lru_cache(maxsize=1)
 def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
+    """Threads for the CPU's generation pieces: up to 4, fewer on fewer cores, and no more than
+    OMP_NUM_THREADS where it is set (a Dask worker is started with 1: its tasks then keep to one core,
+    as its BLAS does)."""
+    limit = os.environ.get("OMP_NUM_THREADS", "")
+    return ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1, int(limit) if limit.isdigit() and int(limit) > 0 else 4))
 
 
 @dataclass(frozen=True)
