@@ -2,7 +2,8 @@
 recorded exactly once whatever happens to the workers, and one clear line for what a user can get wrong.
 
 The cluster tests share one LocalCluster of 2 single-threaded worker processes (``dask_client`` in
-conftest.py) and are marked ``dask``: ``python -m pytest -m dask`` runs them alone.
+conftest.py) and are marked ``dask``: ``python -m pytest -m dask`` runs them alone (with the report on
+Dask, also marked ``slow`` and left out of the default suite).
 """
 import concurrent.futures
 import importlib.util
@@ -160,3 +161,26 @@ def test_dask_not_installed_is_one_line(monkeypatch, tmp_path, capsys):
     code, _, err = run_command(module, ["--dask", "local", "--out", str(tmp_path / "out")], capsys)
     assert code == 2 and "pip install 'pss-theory[dask]'" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.dask
+@pytest.mark.slow
+def test_report_on_dask(dask_client, tmp_path):
+    """python -m verify --dask ADDRESS: every check on the one cluster, the numbers of a run here."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.test_report import ROOT
+
+    shutil.copy(os.path.join(ROOT, "paper_appendix.md"), tmp_path / "paper_appendix.md")
+    proc = subprocess.run([sys.executable, "-m", "verify", "--scale", "smoke", "--quiet", "--dask",
+                           dask_client.scheduler.address], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": ROOT})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with open(tmp_path / "results" / "theorem6" / "summary.json") as fh:
+        there = json.load(fh)
+    here = checks.run_check("theorem6", **checks.get("theorem6").scales["smoke"])
+    np.testing.assert_allclose(there["stats"]["eps_macro_norm"], here.stats["eps_macro_norm"], rtol=RTOL)
+    for name in ("theorem7", "theorem4", "robez_timing"):
+        assert (tmp_path / "results" / name / "summary.json").exists()

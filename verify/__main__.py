@@ -25,6 +25,7 @@ import time
 from pss_theory import checks, families, validate
 from pss_theory.checks.claims import comparison_text, fmt
 from pss_theory.errors import InputError
+from pss_theory.measure import cluster
 from pss_theory.records import jsonable, write_json
 
 from . import appendix, cli, runner
@@ -55,6 +56,9 @@ def parser():
                    "own run or with --appendix, else OUT/figures)")
     p.add_argument("--appendix", default=None, help="update this appendix in place (default: paper_appendix.md for "
                    "the repository's own run, else OUT/paper_appendix.md, made from paper_appendix.md)")
+    p.add_argument("--dask", type=cli.argtype(validate.dask_address, "dask"), default=None,
+                   help="run the checks' cells (or a cell's row spans) on Dask: local, local:N or tcp://host:port; "
+                        "one cluster for the whole report")
     p.add_argument("--quiet", action="store_true", help="print only errors")
     p.add_argument("--json", action="store_true", help="print the combined report as JSON")
     return p
@@ -165,12 +169,15 @@ def main(argv=None) -> int:
         cli.check_files(os.path.join(args.out, check.name), ("summary.json", "records.jsonl"))
     t0 = time.perf_counter()
     results = []
-    for i, (check, values, plan) in enumerate(steps, 1):
-        if not args.quiet:
-            print(f"[{i}/{len(steps)}] {check.title}: {command_line(check, values)}", file=sys.stderr, flush=True)
-        summary, _ = runner.execute(check, plan, out=os.path.join(args.out, check.name), figures=args.figures,
-                                    quiet=args.quiet)
-        results.append((check, summary))
+    with cluster.session(args.dask) as pool:
+        for i, (check, values, plan) in enumerate(steps, 1):
+            if not args.quiet:
+                print(f"[{i}/{len(steps)}] {check.title}: {command_line(check, values)}", file=sys.stderr, flush=True)
+            if pool is not None:
+                plan.options.dask = pool.executor  # the report's one cluster, left open by each check's run
+            summary, _ = runner.execute(check, plan, out=os.path.join(args.out, check.name), figures=args.figures,
+                                        quiet=args.quiet)
+            results.append((check, summary))
     rendered = {check.name: appendix.render_check(check, s, command_line(check, values), args.appendix)
                 for (check, values, _), (_, s) in zip(steps, results)}
     rendered["summary"] = f"Report: `{command}`\n\n" + appendix.render_summary(results)
