@@ -70,7 +70,11 @@ def compress(S, E, block_rows: int | None = None, progress=None, pool=None) -> C
     norms = np.empty(S.n, dtype=np.float64)
     for (start, stop), (m, g, block_norms) in zip(spans, cluster.map_spans(pool, compress_span, spans, S, E,
                                                                           block_rows, progress=progress)):
-        M, gram = (m, g) if M is None else (M + m, gram + g)
+        if M is None:
+            M, gram = m, g  # the first span's own arrays: the others are added into them
+        else:
+            M += m
+            gram += g
         norms[start:stop] = block_norms
     return Compressed(S.finish(M), S.backend.to_host(gram), norms, S.n, gram.shape[0], S.dtype.name)
 
