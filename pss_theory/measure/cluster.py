@@ -108,7 +108,7 @@ def session(spec):
 
     if spec == "local" or spec.startswith("local:"):
         with LocalCluster(n_workers=local_workers(spec), threads_per_worker=1, processes=True,
-                          dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
+                          dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
             yield Pool(client)
         return
     try:
@@ -121,10 +121,12 @@ def session(spec):
         yield Pool(client)
 
 
-def row_spans(starts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def row_spans(starts: list[tuple[int, int]], max_rows: int | None = None) -> list[tuple[int, int]]:
     """The row blocks ``starts`` ((start, stop) pairs covering 0..n-1) grouped into at most ``SPANS``
-    contiguous spans of whole blocks: the tasks of one pass, the same whatever the workers."""
-    count = min(len(starts), SPANS)
+    contiguous spans of whole blocks (more when a span would hold over ``max_rows`` rows): the tasks of one
+    pass, the same whatever the workers."""
+    n = starts[-1][1]
+    count = min(len(starts), max(SPANS, -(-n // max_rows) if max_rows else 0))
     per, extra = divmod(len(starts), count)
     out, i = [], 0
     for s in range(count):
@@ -134,13 +136,14 @@ def row_spans(starts: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def map_spans(pool: Pool | None, fn, spans, *args, progress=None):
+def map_spans(pool: Pool | None, fn, spans, *args, progress=None, **here):
     """``fn(start, stop, *args)`` for each span, results in span order.  Without a pool each runs here with
-    ``progress=`` passed through (rows done); with one they run as tasks (the arguments shared once) and
+    ``progress=`` and the keywords ``here`` passed through (rows done; e.g. a sink for results that stay in
+    this process); with one they run as tasks (the arguments shared once, ``here`` not sent) and
     ``progress(stop)`` follows the results as they are merged."""
     if pool is None:
         for start, stop in spans:
-            yield fn(start, stop, *args, progress=progress)
+            yield fn(start, stop, *args, progress=progress, **here)
         return
     shared = [pool.share(a) for a in args]
     futures = [pool.submit(fn, start, stop, *shared) for start, stop in spans]

@@ -30,6 +30,8 @@ RANK_TOL = 1e-12  # eigenvalue ratio of E^T E under which E counts as rank-defic
 # Products in float32 carry a relative error of ~1e-8 cond(E) into S Q = M R^-1 (measured: 8e-6 at
 # cond 1e3, 8e-3 at cond 1e6); above this condition number the checks redo their passes in float64.
 FLOAT32_MAX_CONDITION = 1e3
+#: rows of one span of pass 2 at most: with --dask this process holds one span's per-row results at a time
+READ_BACK_SPAN_ROWS = 1 << 20
 
 
 class RankDeficientError(InputError):
@@ -219,7 +221,7 @@ def micro(S, E, comp: Compressed | None = None, spec: Spectrum | None = None, bl
     bias = np.zeros(comp.d)
     # what every span reads back with: S Q for a sketch (c_i needs it), M itself for a PSS without columns
     basis = sketched_basis(comp, spec) if S.has_columns else comp.M
-    spans = cluster.row_spans(S.block_starts(block_rows or S.default_block_rows()))
+    spans = cluster.row_spans(S.block_starts(block_rows or S.default_block_rows()), READ_BACK_SPAN_ROWS)
     for (start, stop), (rows, part_bias) in zip(spans, cluster.map_spans(pool, micro_span, spans, S, E, basis, spec.R,
                                                                            block_rows, progress=progress)):
         for name, values in rows.items():
