@@ -49,7 +49,7 @@ def cluster(workers: int):
     from distributed import Client, LocalCluster  # noqa: PLC0415
 
     t0 = time.perf_counter()
-    c = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    c = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                      silence_logs=logging.CRITICAL)
     client = Client(c)
     client.run(_import_here)
