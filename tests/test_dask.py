@@ -53,9 +53,10 @@ def test_an_executor_runs_the_cells_too():
 
 def test_progress_advances_per_finished_cell():
     check = checks.get("theorem6")
-    plan = check.plan(check.options(**SWEEP, dask=concurrent.futures.ThreadPoolExecutor(2)))
+    plan = check.plan(check.options(**SWEEP))
     seen = []
-    checks.run(check, plan, None, seen.append)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        checks.run(check, plan, None, seen.append, dask=pool)
     assert seen == sorted(seen) and seen[-1] == len(plan.cells) * plan.table.n
     assert len(seen) == len(plan.cells)
 

@@ -173,10 +173,8 @@ def main(argv=None) -> int:
         for i, (check, values, plan) in enumerate(steps, 1):
             if not args.quiet:
                 print(f"[{i}/{len(steps)}] {check.title}: {command_line(check, values)}", file=sys.stderr, flush=True)
-            if pool is not None:
-                plan.options.dask = pool.executor  # the report's one cluster, left open by each check's run
             summary, _ = runner.execute(check, plan, out=os.path.join(args.out, check.name), figures=args.figures,
-                                        quiet=args.quiet)
+                                        quiet=args.quiet, dask=pool and pool.executor)  # one cluster for every check
             results.append((check, summary))
     rendered = {check.name: appendix.render_check(check, s, command_line(check, values), args.appendix)
                 for (check, values, _), (_, s) in zip(steps, results)}

@@ -2,7 +2,7 @@
 
 Flags come from the fields of the check's ``Options`` (``option(default, help, parse)``), plus the
 family parameters for checks that test one PSS, plus ``--out``, ``--figures``, ``--no-figures``,
-``--quiet`` and ``--json``.  The run: parse, ``plan`` (every input checked), check that the output
+``--dask`` (where the cells run: every check, nothing of its own to add), ``--quiet`` and ``--json``.  The run: parse, ``plan`` (every input checked), check that the output
 folders and the files in them can be written, lock ``--out`` against a second run, measure the cells
 through the one loop (records appended as each cell finishes, so an interrupted run resumes; cells
 already recorded for the same table content and options are reused, and the run says so), write
@@ -16,7 +16,7 @@ import json
 import os
 import sys
 
-from pss_theory import checks, families
+from pss_theory import checks, families, validate
 from pss_theory.checks.claims import claims_text, comparison_text
 from pss_theory.records import RecordLog, jsonable, write_json
 
@@ -65,6 +65,9 @@ def parser(check) -> cli.Parser:
                    help="folder for the figures" + (f" (default {check.figures_default})" if check.figures_default
                                                     else " (default: none)"))
     p.add_argument("--no-figures", action="store_true", help="draw no figures")
+    p.add_argument("--dask", type=cli.argtype(validate.dask_address, "dask"), default=None,
+                   help="run the cells (or one cell's row spans) on Dask: local, local:N (N worker processes) or a "
+                        "scheduler address tcp://host:port (needs the [dask] extra)")
     p.add_argument("--quiet", action="store_true", help="no progress and no table, only errors")
     p.add_argument("--json", action="store_true", help="print summary.json to stdout instead of the table")
     return p
@@ -79,13 +82,14 @@ def options_from(check, args: argparse.Namespace):
     return check.options(**values)
 
 
-def execute(check, plan, *, out: str, figures: str | None, quiet: bool):
+def execute(check, plan, *, out: str, figures: str | None, quiet: bool, dask=None):
     """Run a planned check and write its results; returns (Summary, records).  Shared by the command and
     the report.
 
     The files it replaces are checked before any work; ``out`` is locked for the whole run (a second
     run on it fails at once); unless ``quiet``, one line on stderr says how many cells are reused from
-    records.jsonl (their key holds the table's content fingerprint and every option).
+    records.jsonl (their key holds the table's content fingerprint and every option).  ``dask``: where
+    the cells run (``checks.run``).
     """
     cli.check_files(out, ("summary.json", "records.jsonl"))
     with cli.writing(out):
@@ -99,7 +103,7 @@ def execute(check, plan, *, out: str, figures: str | None, quiet: bool):
                   file=sys.stderr, flush=True)
         check.configure_process(plan)
         with cli.StageBars(check.name, not quiet) as progress:
-            summary, records = checks.run(check, plan, log, progress)
+            summary, records = checks.run(check, plan, log, progress, dask=dask)
         if figures:
             made = not os.path.exists(figures)
             cli.make_out(figures)
@@ -121,7 +125,7 @@ def main(name: str, argv=None) -> int:
     figures = None if args.no_figures else args.figures
     if figures:
         cli.check_out(figures, "--figures")
-    summary, _ = execute(check, plan, out=out, figures=figures, quiet=args.quiet or args.json)
+    summary, _ = execute(check, plan, out=out, figures=figures, quiet=args.quiet or args.json, dask=args.dask)
     if args.json:
         print(json.dumps(jsonable(summary.to_dict()), indent=2, sort_keys=True))
     elif not args.quiet:

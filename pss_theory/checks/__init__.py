@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+from .. import validate
 from ..errors import InputError
 from .base import Check, Plan, Summary, option, run
 from .claims import Claim
@@ -32,15 +33,18 @@ def get(name: str) -> Check:
         raise InputError(f"unknown check {name!r}: expected one of {', '.join(CHECKS)}") from None
 
 
-def run_check(name: str, **options) -> Summary:
-    """Run the check ``name`` in this process and return its Summary (nothing is written).
+def run_check(name: str, dask=None, **options) -> Summary:
+    """Run the check ``name`` and return its Summary (nothing is written).
 
     ``options`` are the fields of the check's ``Options`` (the command line's flags with ``_`` for ``-``),
-    e.g. ``run_check("theorem7", table=E, family="gaussian", k=1024, seed=0)``.
+    e.g. ``run_check("theorem7", table=E, family="gaussian", k=1024, seed=0)``.  ``dask`` (``--dask``):
+    where its cells, or a cell's row spans, run: ``local``, ``local:N``, ``tcp://host:port``, a
+    ``dask.distributed.Client`` or a ``concurrent.futures.Executor`` (None: in this process).
     """
+    dask = validate.dask_address(dask)
     check = get(name)
     plan = check.plan(check.options(**options))
-    return run(check, plan)[0]
+    return run(check, plan, dask=dask)[0]
 
 
 __all__ = ["CHECKS", "Check", "Claim", "Plan", "Summary", "get", "option", "run", "run_check"]

@@ -97,12 +97,8 @@ class Plan:
     pool: object = None  # while ``run`` runs with --dask: the cluster.Pool a cell's passes split their rows over
 
     def for_workers(self) -> Plan:
-        """This plan as a task takes it to a worker: no pool, and no Client in its options (a worker runs
-        its cell's passes itself)."""
-        options = self.options
-        if getattr(options, "dask", None) is not None:
-            options = dataclasses.replace(options, dask=None)
-        return dataclasses.replace(self, options=options, pool=None)
+        """This plan as a task takes it to a worker: without the pool (a worker runs its cell's passes itself)."""
+        return dataclasses.replace(self, pool=None)
 
 
 class Check:
@@ -199,17 +195,18 @@ class Check:
                        extra={**extra, "environment": environment(plan.backend)})
 
 
-def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None) -> tuple[Summary, list[dict]]:
+def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None, dask=None) -> tuple[Summary, list[dict]]:
     """The one loop: every cell of ``plan`` measured (or reused from ``log``), then summarized.
 
     Records are returned in the form records.jsonl holds them, whether measured now or reused.
 
     ``progress(stage, done, total, unit)`` (``pss_theory.progress``) hears of the cells left to measure:
     one cell passes its stages through (pass 1, pass 2, coherence, ...); several are one stage, "cells",
-    counted in ``Check.work`` units (``check.unit``) of their stages in that unit.  With the option
-    ``dask`` (``cluster.session``) cells run as tasks on the cluster when two or more are left, and the row
-    spans of a cell's passes when one is; records are appended here as cells finish, as without it, and
-    "cells" advances per finished cell.
+    counted in ``Check.work`` units (``check.unit``) of their stages in that unit.  With ``dask`` (checked
+    by ``validate.dask_address``; opened by ``cluster.session``: an address, a Client or an Executor) cells
+    run as tasks on the cluster when two or more are left, and the row spans of a cell's passes when one
+    is; records are appended here as cells finish, as without it, and "cells" advances per finished
+    cell.  Every check runs on Dask this way, with nothing of its own to add.
     """
     t0 = time.perf_counter()
     todo = [cell for cell in plan.cells if log is None or not log.done(cell)]
@@ -237,7 +234,7 @@ def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None) -
             progress("cells", done[0], total, check.unit)
 
     try:
-        with cluster.session(getattr(plan.options, "dask", None)) as pool:
+        with cluster.session(dask) as pool:
             plan.pool = pool
             records = run_cells(plan.cells, compute, log, check.record_key, check.valid_record, pool=pool,
                                 task=measure_cell, task_args=(check, plan.for_workers()) if pool else (),

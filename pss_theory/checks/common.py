@@ -38,8 +38,6 @@ class TableOptions:
     block_rows: int | None = option(None, "rows per streamed block (default: by memory)",
                                     lambda t: validate.count("block_rows", t))
     params: dict = option(None, "", None, default_factory=dict)
-    dask: object = option(None, "run cells (or a cell's row spans) on Dask: local, local:N (N worker processes) or a "
-                          "scheduler address tcp://host:port", validate.dask_address)
 
 
 def check_common(o: TableOptions) -> None:
@@ -49,7 +47,6 @@ def check_common(o: TableOptions) -> None:
     o.delta = validate.open_unit("delta", o.delta)
     o.seed = validate.seed(o.seed)
     o.device = validate.one_of("device", o.device, DEVICES)
-    o.dask = validate.dask_address(o.dask)
     for name in ("n", "d", "k", "block_rows"):
         value = getattr(o, name)
         if isinstance(value, (list, tuple)):  # a check that takes several k (Theorem 6)

@@ -37,8 +37,6 @@ class Options:
                                       validate.listed(lambda t: validate.positive("compression", t)))
     Z: list | None = option(None, "chunk sizes, comma-separated (default 1,2,4,8,16,32)",
                             validate.listed(lambda t: validate.count("Z", t)))
-    dask: object = option(None, "run cells on Dask: local, local:N (N worker processes) or tcp://host:port (timings "
-                          "then share the workers' cores)", validate.dask_address)
 
 
 def fmt_ms(x) -> str:
@@ -113,7 +111,6 @@ class E1Timing(Check):
     def plan(self, o: Options) -> Plan:
         if o.quick and o.smoke:
             raise InputError("give at most one of --quick and --smoke")
-        o.dask = validate.dask_address(o.dask)
         backend = get_backend(o.device)
         size = "smoke" if o.smoke else "quick" if o.quick else "default"
         grid = e1.make_grid(backend.device, size=size, batch=o.batch, d=o.d, repeats=o.repeats, n=o.n,
