@@ -56,9 +56,11 @@ def test_progress_advances_per_finished_cell():
     plan = check.plan(check.options(**SWEEP))
     seen = []
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        checks.run(check, plan, None, seen.append, dask=pool)
-    assert seen == sorted(seen) and seen[-1] == len(plan.cells) * plan.table.n
-    assert len(seen) == len(plan.cells)
+        checks.run(check, plan, None, lambda *report: seen.append(report), dask=pool)
+    total = len(plan.cells) * plan.table.n
+    assert {stage for stage, *_ in seen} == {"cells"} and {t for _, _, t, _ in seen} == {total}
+    done = [d for _, d, _, _ in seen]
+    assert done == sorted(done) and done[-1] == total and len(done) == len(plan.cells)
 
 
 @pytest.mark.dask
