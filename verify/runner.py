@@ -2,8 +2,9 @@
 
 Flags come from the fields of the check's ``Options`` (``option(default, help, parse)``), plus the
 family parameters for checks that test one PSS, plus ``--out``, ``--figures``, ``--no-figures``,
-``--dask`` (where the cells run: every check, nothing of its own to add), ``--quiet`` and ``--json``.  The run: parse, ``plan`` (every input checked), check that the output
-folders and the files in them can be written, lock ``--out`` against a second run, measure the cells
+``--dask`` (where the cells run: every check, nothing of its own to add), ``--quiet`` and ``--json``.
+The run: parse, ``plan`` (every input checked), check that the output folders and the files in them
+can be written, lock ``--out`` against a second run, measure the cells
 through the one loop (records appended as each cell finishes, so an interrupted run resumes; cells
 already recorded for the same table content and options are reused, and the run says so), write
 ``summary.json`` atomically, draw the figures, print.

@@ -30,11 +30,11 @@ def run_cells(cells: list[dict], compute, log: RecordLog | None, key_fields, val
     measured again and the new record appended; the latest record of a cell is the one used.  With ``log``
     None nothing is written.
 
-    With a ``pool`` (``cluster.Pool``) and two or more cells to compute, each runs as the task
-    ``task(cell)`` (picklable; ``compute`` is not used) and this process appends each record as its cell
-    finishes, in the order they finish; ``finished(cell)`` is then called after each.  ``task(cell, *task_args)``
-    is what runs: the ``task_args`` (a plan and its table) are sent to the workers once, not with each cell.  One cell left runs
-    here through ``compute`` (its passes may use the pool for its row spans).
+    With a ``pool`` (``cluster.Pool``) and two or more cells to compute, each runs on it as the task
+    ``task(cell, *task_args)`` (picklable; ``compute`` is not used; ``task_args``, a plan and its table, are
+    sent to the workers once, not with each cell), and this process appends each record as its cell
+    finishes, in the order they finish, calling ``finished(cell)`` after each.  One cell left runs here
+    through ``compute`` (its passes may use the pool for their row spans).
     """
     out = [None] * len(cells)
     todo = []
