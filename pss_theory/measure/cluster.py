@@ -136,14 +136,13 @@ def row_spans(starts: list[tuple[int, int]], max_rows: int | None = None) -> lis
     return out
 
 
-def map_spans(pool: Pool | None, fn, spans, *args, progress=None, **here):
+def map_spans(pool: Pool | None, fn, spans, *args, progress=None):
     """``fn(start, stop, *args)`` for each span, results in span order.  Without a pool each runs here with
-    ``progress=`` and the keywords ``here`` passed through (rows done; e.g. a sink for results that stay in
-    this process); with one they run as tasks (the arguments shared once, ``here`` not sent) and
+    ``progress=`` passed through (rows done); with one they run as tasks (the arguments shared once) and
     ``progress(stop)`` follows the results as they are merged."""
     if pool is None:
         for start, stop in spans:
-            yield fn(start, stop, *args, progress=progress, **here)
+            yield fn(start, stop, *args, progress=progress)
         return
     shared = [pool.share(a) for a in args]
     futures = [pool.submit(fn, start, stop, *shared) for start, stop in spans]
