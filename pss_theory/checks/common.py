@@ -148,10 +148,18 @@ def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
                       "n": table.n, "d": table.d, "seed": o.seed, "table": table.describe(),
                       "sketch_seed": trial_seed(o.seed, 0), "eps": o.eps, "delta": o.delta, "rho": o.rho,
                       **cell_options, "compression": table.n * table.d / pss.memory_floats(table.d)})
-    # the first look at the data comes after every input check: it reads the whole table once
-    rho_scan = scan.row_scale(table, backend, o.block_rows or min(table.n, 1 << 16)).summary(o.rho)
+    return Plan(o, table, backend, cells, {"pss": psss})
+
+
+def scan_rows(plan: Plan) -> Plan:
+    """The first look at the data (``scan.row_scale``): rho_i's quantiles, and a note when ``rho`` selects no
+    row.  It reads the whole table once, so a check calls it last in its plan, after every input check."""
+    o = plan.options
+    rho_scan = scan.row_scale(plan.table, plan.backend, o.block_rows or min(plan.table.n, 1 << 16)).summary(o.rho)
+    plan.state["rho_scan"] = rho_scan
     note = scan.note(rho_scan)
-    return Plan(o, table, backend, cells, {"pss": psss, "rho_scan": rho_scan}, notes=[note] if note else [])
+    plan.notes.extend([note] if note else [])
+    return plan
 
 
 def rho_line(summary) -> str:

@@ -24,7 +24,7 @@ from ..records import flatten
 from ..tables import table_label
 from .base import Plan, Summary, option
 from .claims import Claim, comparison_row, headline
-from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss, pss_list, rho_line
+from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss, pss_list, rho_line, scan_rows
 from .theorem7 import log_histogram, passes, per_family, theory_of
 
 
@@ -258,7 +258,7 @@ class Theorem4(OnePssCheck):
         # once, before any work: an input the calculators cannot take fails here, and measure and
         # summarize read it from the plan
         plan.state["theory"] = theory_of(plan)
-        return plan
+        return scan_rows(plan)
 
     def measure(self, plan, cell, progress):
         """Both passes (eps_i and Eq. 25 on every row), then the sampled and top-R pairs."""

@@ -28,7 +28,7 @@ from ..tables import table_label
 from ..theory import certificates
 from .base import Plan, Summary, option
 from .claims import Claim, comparison_row, fmt, headline
-from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss, pss_list, rho_line
+from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss, pss_list, rho_line, scan_rows
 
 HIST_BINS = 60
 
@@ -356,7 +356,7 @@ class Theorem7(OnePssCheck):
         # once, before any work: an input the calculators cannot take fails here, and measure and
         # summarize read it from the plan
         plan.state["theory"] = theory_of(plan)
-        return plan
+        return scan_rows(plan)
 
     def measure(self, plan, cell, progress):
         o, table, family = plan.options, plan.table, cell["family"]
