@@ -104,7 +104,8 @@ class Certify(Check):
             raise InputError(f"certify holds the table in memory and draws {o.seeds} sketches of it: "
                              f"{table.n:,} x {table.d} is too large (at most {MAX_ENTRIES:,} entries); use a smaller --n")
         E = np.ascontiguousarray(table.block(0, table.n), dtype=np.float64)
-        st = certificates.TableStats.from_gram(E.T @ E, np.linalg.norm(E, axis=1))
+        gram = E.T @ E
+        st = certificates.TableStats.from_gram(gram, np.linalg.norm(E, axis=1))
         if st.scope(o.rho).size == 0:
             raise InputError(f"no row has rho_i > {o.rho:g} (largest rho_i = {st.rho.max():.3g}): lower --rho")
         backend = get_backend("cpu")
@@ -120,7 +121,7 @@ class Certify(Check):
                               "d": table.d, "table": table.describe(), "seed": o.seed, "rho": o.rho, "delta": o.delta,
                               "trials": [start, min(o.seeds, start + o.batch)],
                               "calibration_rows": o.calibration_rows, "mc_draws": o.mc_draws})
-        return Plan(o, table, backend, cells, {"E": E, "stats": st, "certs": certs})
+        return Plan(o, table, backend, cells, {"E": E, "gram": gram, "stats": st, "certs": certs})
 
     def work(self, plan, cell):
         return cell["trials"][1] - cell["trials"][0]
@@ -133,7 +134,7 @@ class Certify(Check):
         if "calibration" not in plan.state:
             o, E, cert = plan.options, plan.state["E"], plan.state["certs"]["gaussian"]
             pick = np.random.default_rng(o.seed).permutation(cert.rows)[: o.calibration_rows]
-            gram = E.T @ E
+            gram = plan.state["gram"]
             lam, mu = [], []
             for i in pick:
                 w, U = np.linalg.eigh(gram - np.outer(E[i], E[i]))
