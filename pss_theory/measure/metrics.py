@@ -37,18 +37,16 @@ class RankDeficientError(InputError):
 
 @dataclass
 class Compressed:
-    """Result of the one streamed pass over E: M = S E, E^T E and the row norms."""
+    """Result of the one streamed pass over E: M = S E, E^T E and the number of all-zero rows.
+
+    Nothing here is n long: pass 2 recomputes ||E_i|| from the block it reads anyway."""
 
     M: object  # k x d float64, on the sketch's backend
     gram: np.ndarray  # d x d float64, host
-    row_norms: np.ndarray  # n float64, host
+    zero_rows: int
     n: int
     d: int
     dtype: str = "float64"  # the dtype of the products that made M
-
-    @property
-    def zero_rows(self) -> int:
-        return int((self.row_norms == 0).sum())
 
     @property
     def frobenius(self) -> float:
@@ -56,14 +54,14 @@ class Compressed:
 
 
 def compress(S, E, block_rows: int | None = None, progress=None) -> Compressed:
-    """One pass over E: M = S E, the float64 Gram E^T E and every ||E_i||.
+    """One pass over E: M = S E, the float64 Gram E^T E and the count of all-zero rows.
 
     ``S`` is a sketch (``S.accumulate``/``S.finish``) or any PSS with ``blocks`` and ``compress_block``.
     ``progress(rows_done)`` is called after each block.
     """
     xp = S.xp
     M = gram = None
-    norms = np.empty(S.n, dtype=np.float64)
+    zero = 0
     for start, stop, block in S.blocks(E, block_rows):
         if M is None:
             M = S.zeros_accumulator(block.shape[1])
@@ -71,12 +69,17 @@ def compress(S, E, block_rows: int | None = None, progress=None) -> Compressed:
         S.accumulate(M, start, block)
         b64 = block.astype(xp.float64)
         gram += b64.T @ b64
-        block_norms = S.backend.to_host(xp.sqrt((b64 * b64).sum(axis=1)))
+        block_norms = S.backend.to_host(row_norms(xp, b64))
         check_finite(block_norms, f"rows {start}..{stop - 1}", getattr(E, "name", "E"))
-        norms[start:stop] = block_norms
+        zero += int((block_norms == 0).sum())
         if progress is not None:
             progress(stop)
-    return Compressed(S.finish(M), S.backend.to_host(gram), norms, S.n, gram.shape[0], S.dtype.name)
+    return Compressed(S.finish(M), S.backend.to_host(gram), zero, S.n, gram.shape[0], S.dtype.name)
+
+
+def row_norms(xp, b64):
+    """||E_i|| of a float64 block (one formula for both passes, so they agree to the bit)."""
+    return xp.sqrt((b64 * b64).sum(axis=1))
 
 
 @dataclass
@@ -156,9 +159,19 @@ def quantiles(x) -> dict:
     return {k: float(v) for k, v in zip(QUANTILES, np.quantile(x, list(QUANTILES.values())))}
 
 
+#: the per-row quantities pass 2 measures (``read_back``); ``c_i`` and ``col_sq_norm_i`` only for a PSS
+#: with columns of S
+ROW_FIELDS = ("rho_i", "eps_i", "eta_i", "norm_ratio_i", "c_i", "col_sq_norm_i")
+
+
+def row_fields(pss) -> tuple[str, ...]:
+    return ROW_FIELDS if pss.has_columns else ROW_FIELDS[:4]
+
+
 @dataclass
 class Micro:
-    """Per-row quantities of Theorem 7 over all n rows (host float64 arrays)."""
+    """Per-row quantities of Theorem 7 over all n rows (host float64 arrays): the in-memory form of
+    ``read_back``'s output, for tables small enough to hold it (the checks write it to disk instead)."""
 
     rho: np.ndarray  # ||E_i|| / sigma
     err: np.ndarray  # ||Mhat_i - E_i||
@@ -181,50 +194,64 @@ class Micro:
 
 def micro(S, E, comp: Compressed | None = None, spec: Spectrum | None = None, block_rows: int | None = None,
           progress=None) -> Micro:
+    """Pass 2 (``read_back``) with every per-row quantity held in memory: n float64 arrays."""
+    comp = comp or compress(S, E, block_rows)
+    spec = spec or spectrum(comp)
+    names = ("err_i",) + row_fields(S)
+    out = {name: np.empty(comp.n) for name in names}
+
+    def keep(start, fields):
+        for name in names:
+            out[name][start : start + fields[name].size] = fields[name]
+
+    bias = read_back(S, E, comp, spec, keep, block_rows, progress)
+    return Micro(rho=out["rho_i"], err=out["err_i"], eps=out["eps_i"], eta=out["eta_i"],
+                 norm_ratio=out["norm_ratio_i"], c=out.get("c_i"), col_sq_norm=out.get("col_sq_norm_i"),
+                 bias=bias / comp.n)
+
+
+def read_back(S, E, comp: Compressed, spec: Spectrum, sink, block_rows: int | None = None, progress=None):
     """Pass 2: read every row back and measure Theorem 7's quantities, block by block.
 
-    ``comp`` (pass 1, ``compress(S, E)``) and ``spec`` are made here when not given.
+    ``sink(start, fields)`` receives each block's host float64 arrays: ``err_i`` = ||Mhat_i - E_i||
+    and those named in ``row_fields(S)``; nothing n long is kept here.  Returns the sum over rows of
+    Mhat_i - E_i (d,).
 
     For a linear sketch, one product [S Q]-read per block gives c_b = (S Q)^T S[:, b] - Q_b and
     Mhat_b - E_b = c_b R; a PSS without S (ROBE-Z) gives Mhat_b directly and no c_i.
     """
-    comp = comp or compress(S, E, block_rows)
-    spec = spec or spectrum(comp)
     xp = S.xp
-    n = comp.n
-    out = {name: np.empty(n) for name in ("err", "mhat")}
-    c_norm = np.empty(n) if S.has_columns else None
-    col = np.empty(n) if S.has_columns else None
     bias = np.zeros(comp.d)
     R = xp.asarray(spec.R)
-    if c_norm is not None:
+    if S.has_columns:
         sq = xp.asarray(sketched_basis(comp, spec))
     for start, stop, block in S.blocks(E, block_rows):
         e64 = block.astype(xp.float64)
         rows = range(start, stop)
-        if c_norm is not None:
+        fields = {}
+        if S.has_columns:
             q = S.backend.solve_right_upper(e64, R)  # Q_b = E_b R^-1
             cb = S.decompress(sq, rows) - q
             err = cb @ R
-            c_norm[start:stop] = S.backend.to_host(xp.linalg.norm(cb, axis=1))
+            fields["c_i"] = S.backend.to_host(xp.linalg.norm(cb, axis=1))
+            fields["col_sq_norm_i"] = S.backend.to_host(S.column_sq_norms(rows))
             mhat = err + e64
         else:
             mhat = S.decompress(comp.M, rows)
             err = mhat - e64
-        if col is not None:
-            col[start:stop] = S.backend.to_host(S.column_sq_norms(rows))
-        out["err"][start:stop] = S.backend.to_host(xp.linalg.norm(err, axis=1))
-        out["mhat"][start:stop] = S.backend.to_host(xp.linalg.norm(mhat, axis=1))
+        err_norm = S.backend.to_host(xp.linalg.norm(err, axis=1))
+        mhat_norm = S.backend.to_host(xp.linalg.norm(mhat, axis=1))
+        norms = S.backend.to_host(row_norms(xp, e64))
         bias += S.backend.to_host(err.sum(axis=0))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            nz = norms > 0
+            fields["eps_i"] = np.where(nz, err_norm / np.where(nz, norms, 1.0), np.nan)
+            fields["norm_ratio_i"] = np.where(nz, mhat_norm / np.where(nz, norms, 1.0), np.nan)
+        fields |= {"err_i": err_norm, "rho_i": norms / spec.sigma_max, "eta_i": err_norm / spec.sigma_max}
+        sink(start, fields)
         if progress is not None:
             progress(stop)
-    norms = comp.row_norms
-    with np.errstate(divide="ignore", invalid="ignore"):
-        nz = norms > 0
-        eps = np.where(nz, out["err"] / np.where(nz, norms, 1.0), np.nan)
-        ratio = np.where(nz, out["mhat"] / np.where(nz, norms, 1.0), np.nan)
-    return Micro(rho=norms / spec.sigma_max, err=out["err"], eps=eps, eta=out["err"] / spec.sigma_max,
-                 norm_ratio=ratio, c=c_norm, col_sq_norm=col, bias=bias / n)
+    return bias
 
 
 def coherence_columns(pairs: int) -> int:
