@@ -84,8 +84,9 @@ class RowArrays:
             raise OSError(f"{self.path(name)}: short read at rows {start}..{stop - 1}")
         return np.frombuffer(raw, dtype=DTYPE)
 
-    def chunks(self, names, chunk_rows: int = CHUNK_ROWS):
+    def chunks(self, names, chunk_rows: int | None = None):
         """(start, stop, {name: rows start..stop-1 of each file named, "row": their indices}) over all rows."""
+        chunk_rows = chunk_rows or CHUNK_ROWS
         for start in range(0, self.n, chunk_rows):
             stop = min(self.n, start + chunk_rows)
             cols = {name: self.read(name, start, stop) for name in names if name != "row"}
@@ -390,9 +391,9 @@ def quantile_values(count: int, qs, found: list[Found]) -> list[float]:
 
 
 def _quantile_position(count: int, q: float) -> tuple[int, int, np.float64]:
-    # numpy's _compute_virtual_index with alpha = beta = 1, _get_gamma and _get_indexes, to the bit
+    # numpy's virtual index (n - 1) q of method "linear", _get_gamma and _get_indexes, to the bit
     q = np.float64(q)
-    virtual = count * q + (1 + q * (1 - 1 - 1)) - 1
+    virtual = (count - 1) * q
     prev = np.floor(virtual)
     gamma = virtual - prev
     if virtual >= count - 1:
