@@ -226,23 +226,29 @@ def read_back(S, E, comp: Compressed, spec: Spectrum, sink, block_rows: int | No
     if S.has_columns:
         sq = xp.asarray(sketched_basis(comp, spec))
     for start, stop, block in S.blocks(E, block_rows):
+        # in place where it changes no bit: at most three block-sized float64 arrays live at once
         e64 = block.astype(xp.float64)
+        del block
         rows = range(start, stop)
+        norms = S.backend.to_host(row_norms(xp, e64))
         fields = {}
         if S.has_columns:
-            q = S.backend.solve_right_upper(e64, R)  # Q_b = E_b R^-1
-            cb = S.decompress(sq, rows) - q
-            err = cb @ R
+            cb = S.decompress(sq, rows).astype(xp.float64, copy=False)
+            cb -= S.backend.solve_right_upper(e64, R)  # c_b = (S Q)^T S[:, b] - Q_b, Q_b = E_b R^-1
             fields["c_i"] = S.backend.to_host(xp.linalg.norm(cb, axis=1))
             fields["col_sq_norm_i"] = S.backend.to_host(S.column_sq_norms(rows))
-            mhat = err + e64
+            err = cb @ R
+            del cb
+            bias += S.backend.to_host(err.sum(axis=0))
+            err_norm = S.backend.to_host(xp.linalg.norm(err, axis=1))
+            err += e64  # Mhat_b
+            mhat_norm = S.backend.to_host(xp.linalg.norm(err, axis=1))
         else:
-            mhat = S.decompress(comp.M, rows)
-            err = mhat - e64
-        err_norm = S.backend.to_host(xp.linalg.norm(err, axis=1))
-        mhat_norm = S.backend.to_host(xp.linalg.norm(mhat, axis=1))
-        norms = S.backend.to_host(row_norms(xp, e64))
-        bias += S.backend.to_host(err.sum(axis=0))
+            err = S.decompress(comp.M, rows)  # Mhat_b
+            mhat_norm = S.backend.to_host(xp.linalg.norm(err, axis=1))
+            err -= e64
+            bias += S.backend.to_host(err.sum(axis=0))
+            err_norm = S.backend.to_host(xp.linalg.norm(err, axis=1))
         with np.errstate(divide="ignore", invalid="ignore"):
             nz = norms > 0
             fields["eps_i"] = np.where(nz, err_norm / np.where(nz, norms, 1.0), np.nan)
