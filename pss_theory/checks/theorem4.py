@@ -188,28 +188,27 @@ def pair_claims(st: dict, eps: float, k_ok: bool, label: str, family: str, key: 
     ]
 
 
+def scan_block(c: dict, eps: float, rho: float, tol: float, top: int | None) -> dict:
+    """Eq. 25's counts and extremes, the rows with rho_i > rho, the top rows by rho_i and the extremes of
+    the Eq. 25 ratio (for its histogram) of one block of rows: a partial summary that
+    ``rows.merge_partials`` combines with those of the other blocks, in any order."""
+    nz = c["rho_i"] > 0
+    dev = np.abs(c["norm_ratio_i"][nz] - 1)
+    sel = c["rho_i"] > rho
+    dev_sel = np.abs(c["norm_ratio_i"][sel] - 1)
+    ratio = eq25_ratio(c)[nz]
+    return {"zero_rows": int((~nz).sum()), "eligible": int(sel.sum()),
+            "eq25_violations": int((dev > c["eps_i"][nz] * (1 + tol) + 1e-15).sum()),
+            "eq25_selected_above_eps": int((dev_sel > eps).sum()),
+            "rho": rowfiles.Extremes().add(c["rho_i"]), "selected": rowfiles.Extremes().add(dev_sel),
+            "eq25": rowfiles.Extremes().add(ratio[np.isfinite(ratio) & (ratio > 0)]),
+            "top": rowfiles.TopRows(top or 0).add(c["rho_i"], c["row"], eps_i=c["eps_i"]) if top else
+            rowfiles.TopRows(0)}
+
+
 def scan(arrays: rowfiles.RowArrays, eps: float, rho: float, tol: float, top: int | None) -> dict:
-    """One read of the files (mergeable summaries, see ``rows``): Eq. 25's counts and extremes, the rows
-    with rho_i > rho, the top rows by rho_i, and the extremes of the Eq. 25 ratio for its histogram."""
-    s = {"zero_rows": 0, "eligible": 0, "eq25_violations": 0, "eq25_selected_above_eps": 0,
-         "rho": rowfiles.Extremes(), "selected": rowfiles.Extremes(), "eq25": rowfiles.Extremes(),
-         "top": rowfiles.TopRows(top or 0)}
-    for _, _, c in arrays.chunks(("rho_i", "eps_i", "norm_ratio_i")):
-        nz = c["rho_i"] > 0
-        dev = np.abs(c["norm_ratio_i"][nz] - 1)
-        s["zero_rows"] += int((~nz).sum())
-        s["eq25_violations"] += int((dev > c["eps_i"][nz] * (1 + tol) + 1e-15).sum())
-        sel = c["rho_i"] > rho
-        s["eligible"] += int(sel.sum())
-        dev_sel = np.abs(c["norm_ratio_i"][sel] - 1)
-        s["selected"].add(dev_sel)
-        s["eq25_selected_above_eps"] += int((dev_sel > eps).sum())
-        s["rho"].add(c["rho_i"])
-        ratio = eq25_ratio(c)[nz]
-        s["eq25"].add(ratio[np.isfinite(ratio) & (ratio > 0)])
-        if top:
-            s["top"].add(c["rho_i"], c["row"], eps_i=c["eps_i"])
-    return s
+    """``scan_block`` of every chunk of the files, merged: one read."""
+    return rowfiles.fold(arrays, ("rho_i", "eps_i", "norm_ratio_i"), lambda c: scan_block(c, eps, rho, tol, top))
 
 
 def eq25_stats(arrays: rowfiles.RowArrays, s: dict) -> dict:

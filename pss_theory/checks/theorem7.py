@@ -146,41 +146,36 @@ def _positive(x):
     return x[np.isfinite(x) & (x > 0)]
 
 
-def scan(arrays: rowfiles.RowArrays, rho: float, eps: float, g: float | None) -> dict:
-    """One read of the files: the counts, extremes, moments and top rows Theorem 7 reports (mergeable
-    summaries, see ``rows``), and the extremes its histograms need."""
-    has_c = "c_i" in arrays.names
-    s = {"nonzero": 0, "exact_rows": 0, "part_b_violations": 0, "selected": 0, "selected_within_eps": 0,
-         "eta_within_jlt": 0, "eta_within_2jlt": 0, "eta": rowfiles.Moments(), "eta_sq": rowfiles.Moments(),
-         "eta_nz": rowfiles.Extremes(), "col_dev": rowfiles.Extremes(), "worst": rowfiles.TopRows(10),
-         "x": rowfiles.Extremes(), "y": rowfiles.Extremes()}
-    s |= {name: rowfiles.Extremes() for name in ("eta_i", "c_i", "eq25")}
-    for _, _, c in arrays.chunks(arrays.names):
-        nz = c["rho_i"] > 0
-        eta = c["eta_i"][nz]
-        s["nonzero"] += int(nz.sum())
-        s["exact_rows"] += int(((c["eta_i"] == 0) & nz).sum())
-        s["eta"].add(eta)
-        s["eta_sq"].add(eta**2)
-        s["eta_nz"].add(eta)
-        sel = c["rho_i"] > rho
-        s["selected"] += int(sel.sum())
-        s["selected_within_eps"] += int((c["eps_i"][sel] <= eps).sum())
-        if g is not None:
-            s["eta_within_jlt"] += int((eta <= g).sum())
-            s["eta_within_2jlt"] += int((eta <= 2 * g).sum())
-        finite = np.isfinite(c["eps_i"])
-        s["worst"].add(c["eps_i"][finite], c["row"][finite], rho_i=c["rho_i"][finite], eta_i=c["eta_i"][finite])
-        keep = np.isfinite(c["rho_i"]) & np.isfinite(c["eps_i"]) & (c["rho_i"] > 0) & (c["eps_i"] > 0)
-        s["x"].add(c["rho_i"][keep])
-        s["y"].add(c["eps_i"][keep])
-        s["eta_i"].add(_positive(c["eta_i"]))
-        s["eq25"].add(_positive(eq25_ratio(c)))
-        if has_c:
-            s["part_b_violations"] += int((c["eta_i"] > c["c_i"] * (1 + 1e-9) + 1e-12).sum())
-            s["col_dev"].add(np.abs(c["col_sq_norm_i"] - 1))
-            s["c_i"].add(_positive(c["c_i"]))
+def scan_block(c: dict, rho: float, eps: float, g: float | None) -> dict:
+    """The counts, extremes, moments and top rows Theorem 7 reports, and the extremes its histograms need,
+    of one block of rows (``c``: its per-row arrays and ``row``, their indices): a partial summary that
+    ``rows.merge_partials`` combines with those of the other blocks, in any order."""
+    nz = c["rho_i"] > 0
+    eta = c["eta_i"][nz]
+    sel = c["rho_i"] > rho
+    finite = np.isfinite(c["eps_i"])
+    keep = np.isfinite(c["rho_i"]) & finite & (c["rho_i"] > 0) & (c["eps_i"] > 0)
+    s = {"nonzero": int(nz.sum()), "exact_rows": int(((c["eta_i"] == 0) & nz).sum()),
+         "selected": int(sel.sum()), "selected_within_eps": int((c["eps_i"][sel] <= eps).sum()),
+         "eta_within_jlt": int((eta <= g).sum()) if g is not None else 0,
+         "eta_within_2jlt": int((eta <= 2 * g).sum()) if g is not None else 0,
+         "eta": rowfiles.Moments().add(eta), "eta_sq": rowfiles.Moments().add(eta**2),
+         "eta_nz": rowfiles.Extremes().add(eta),
+         "worst": rowfiles.TopRows(10).add(c["eps_i"][finite], c["row"][finite], rho_i=c["rho_i"][finite],
+                                           eta_i=c["eta_i"][finite]),
+         "x": rowfiles.Extremes().add(c["rho_i"][keep]), "y": rowfiles.Extremes().add(c["eps_i"][keep]),
+         "eta_i": rowfiles.Extremes().add(_positive(c["eta_i"])), "eq25": rowfiles.Extremes().add(_positive(eq25_ratio(c))),
+         "part_b_violations": 0, "col_dev": rowfiles.Extremes(), "c_i": rowfiles.Extremes()}
+    if "c_i" in c:
+        s["part_b_violations"] = int((c["eta_i"] > c["c_i"] * (1 + 1e-9) + 1e-12).sum())
+        s["col_dev"].add(np.abs(c["col_sq_norm_i"] - 1))
+        s["c_i"].add(_positive(c["c_i"]))
     return s
+
+
+def scan(arrays: rowfiles.RowArrays, rho: float, eps: float, g: float | None) -> dict:
+    """``scan_block`` of every chunk of the files, merged: one read."""
+    return rowfiles.fold(arrays, arrays.names, lambda c: scan_block(c, rho, eps, g))
 
 
 def statistics(arrays: rowfiles.RowArrays, s: dict, spec, comp, bias: np.ndarray, coh, k: int,

@@ -234,6 +234,21 @@ class Histogram:
         return Histogram(self.edges, self.y_edges, self.counts + other.counts)
 
 
+def merge_partials(a: dict, b: dict) -> dict:
+    """Two partial summaries (dicts of counts and of the summaries above, same keys) merged."""
+    return {k: a[k] + b[k] if isinstance(a[k], int) else a[k].merge(b[k]) for k in a}
+
+
+def fold(arrays: RowArrays, names, summarize) -> dict:
+    """``summarize(cols)`` of each chunk of the files (the columns ``names`` and ``row``), merged in row
+    order: one read."""
+    total = None
+    for _, _, cols in arrays.chunks(names):
+        part = summarize(cols)
+        total = part if total is None else merge_partials(total, part)
+    return total
+
+
 # ---- exact order statistics from the files ----
 
 def float_keys(x: np.ndarray) -> np.ndarray:
