@@ -9,6 +9,7 @@ import pytest
 import pss_theory as p
 from pss_theory import checks, metrics
 from pss_theory.checks import theorem7
+from pss_theory.errors import InputError
 from pss_theory.measure import rows
 
 
@@ -229,3 +230,11 @@ def test_memory_does_not_grow_with_n(monkeypatch):
     monkeypatch.setattr(rows, "COLLECT", 4096)
     small, large = peak_bytes(20_000), peak_bytes(160_000)
     assert large < 1.5 * small, (small, large)
+
+
+def test_no_room_for_the_row_files_is_refused_before_anything_is_written(tmp_path, monkeypatch):
+    monkeypatch.setattr(rows.shutil, "disk_usage", lambda path: type("U", (), {"free": 1000})())
+    with pytest.raises(InputError, match="per-row files need about"):
+        with rows.row_arrays(str(tmp_path / "rows"), 10**6, ["x", "y"]):
+            pass
+    assert os.listdir(tmp_path) == []

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import InputError
+
 CHUNK_ROWS = 1 << 18  # rows per read of the files: fixed, so summaries do not depend on the pass's blocks
 COLLECT = 1 << 20  # a bucket with at most this many rows is read into memory and partitioned
 DTYPE = np.dtype(np.float64)
@@ -75,7 +77,10 @@ class RowArrays:
             data = np.ascontiguousarray(arrays[name], dtype=DTYPE)
             if start < 0 or start + data.size > self.n:
                 raise ValueError(f"rows {start}..{start + data.size - 1} are outside 0..{self.n - 1}")
-            os.pwrite(self._fd[name], data.tobytes(), self._offset[name] + start * DTYPE.itemsize)
+            try:
+                os.pwrite(self._fd[name], data.tobytes(), self._offset[name] + start * DTYPE.itemsize)
+            except OSError as exc:  # a full disk names the file (the command says it in one line)
+                raise OSError(exc.errno, exc.strerror, self.path(name)) from None
 
     def read(self, name: str, start: int, stop: int) -> np.ndarray:
         size = (stop - start) * DTYPE.itemsize
@@ -493,7 +498,14 @@ def rows_at(arrays: RowArrays, where, needs, positions: np.ndarray) -> np.ndarra
 def row_arrays(folder: str | None, n: int, names):
     """``RowArrays`` for one run: in ``folder`` when given (written under ``folder``.partial and renamed to
     ``folder`` only when the block exits without an error, so a failed run leaves no partial files), else
-    in a temporary folder removed on exit."""
+    in a temporary folder removed on exit.  InputError, before anything is written, when the disk lacks
+    the room for them."""
+    need = float(n) * DTYPE.itemsize * len(names)
+    parent = os.path.dirname(os.path.abspath(folder)) if folder else tempfile.gettempdir()
+    free = shutil.disk_usage(parent).free
+    if need > free:
+        raise InputError(f"the per-row files need about {need / 2**30:.1f} GiB ({len(names)} float64 arrays of n = "
+                         f"{n:,} rows) but {parent} has {free / 2**30:.1f} GiB free")
     if folder is None:
         arrays = RowArrays.temporary(n, names)
         try:
