@@ -23,6 +23,7 @@ What the checks report is computed from those files in bounded memory, with the 
 """
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -77,10 +78,13 @@ class RowArrays:
             data = np.ascontiguousarray(arrays[name], dtype=DTYPE)
             if start < 0 or start + data.size > self.n:
                 raise ValueError(f"rows {start}..{start + data.size - 1} are outside 0..{self.n - 1}")
+            raw = data.tobytes()
             try:
-                os.pwrite(self._fd[name], data.tobytes(), self._offset[name] + start * DTYPE.itemsize)
+                written = os.pwrite(self._fd[name], raw, self._offset[name] + start * DTYPE.itemsize)
             except OSError as exc:  # a full disk names the file (the command says it in one line)
                 raise OSError(exc.errno, exc.strerror, self.path(name)) from None
+            if written != len(raw):
+                raise OSError(errno.ENOSPC, f"short write at rows {start}..{start + data.size - 1}", self.path(name))
 
     def read(self, name: str, start: int, stop: int) -> np.ndarray:
         size = (stop - start) * DTYPE.itemsize
