@@ -51,16 +51,22 @@ class RowArrays:
 
     def __init__(self, folder: str, n: int, names, *, temporary: bool = False):
         self.folder, self.n, self.names, self.temporary = folder, int(n), tuple(names), temporary
+        made = not os.path.isdir(folder)
         os.makedirs(folder, exist_ok=True)
         self._fd, self._offset = {}, {}
-        for name in self.names:
-            path = self.path(name)
-            with open(path, "wb") as f:
-                np.lib.format.write_array_header_1_0(f, {"descr": np.lib.format.dtype_to_descr(DTYPE),
-                                                         "fortran_order": False, "shape": (self.n,)})
-                self._offset[name] = f.tell()
-                f.truncate(self._offset[name] + self.n * DTYPE.itemsize)  # sparse until written
-            self._fd[name] = os.open(path, os.O_RDWR)
+        try:
+            for name in self.names:
+                path = self.path(name)
+                with open(path, "wb") as f:
+                    np.lib.format.write_array_header_1_0(f, {"descr": np.lib.format.dtype_to_descr(DTYPE),
+                                                             "fortran_order": False, "shape": (self.n,)})
+                    self._offset[name] = f.tell()
+                    f.truncate(self._offset[name] + self.n * DTYPE.itemsize)  # sparse until written
+                self._fd[name] = os.open(path, os.O_RDWR)
+        except OSError as exc:  # e.g. a file-size limit: leave nothing behind, name the file
+            self.temporary = self.temporary or made
+            self.close()
+            raise OSError(exc.errno, exc.strerror, path) from None
 
     @classmethod
     def temporary(cls, n: int, names, parent: str | None = None) -> RowArrays:
