@@ -224,12 +224,14 @@ def peak_bytes(n: int) -> int:
 
 
 def test_memory_does_not_grow_with_n(monkeypatch):
-    """Theorem 7's peak Python allocations (passes, files read back, summaries) at n and 8 n: within 1.5x.
-    Holding one n-long float64 array per row quantity would make it about 8x."""
+    """Theorem 7's peak Python allocations (passes, files read back, summaries) at n and 8 n: within 1.25x.
+    Small chunks, buckets and blocks keep the fixed part under 1 MB, so that even one n-long float64 array
+    (1.3 MB at 8 n) shows: it made 1.56x; one per row quantity made 7.6x."""
     monkeypatch.setattr(rows, "CHUNK_ROWS", 4096)
     monkeypatch.setattr(rows, "COLLECT", 4096)
+    monkeypatch.setattr(rows, "_BUCKET_BITS", 8)
     small, large = peak_bytes(20_000), peak_bytes(160_000)
-    assert large < 1.5 * small, (small, large)
+    assert large < 1.25 * small, (small, large)
 
 
 def test_no_room_for_the_row_files_is_refused_before_anything_is_written(tmp_path, monkeypatch):

@@ -87,17 +87,22 @@ def nonzero_rows(cols):
     return cols["rho_i"] > 0
 
 
+def decile_sizes(m: int) -> list[int]:
+    """The sizes of the nonempty parts ``numpy.array_split`` makes of m items in 10 (without the m items)."""
+    return [size for size in [m // 10 + 1] * (m % 10) + [m // 10] * (10 - m % 10) if size]
+
+
 def by_rho_decile(arrays: rowfiles.RowArrays) -> list[dict]:
     """Rows split into ten groups by rank of rho_i (zero rows left out; ties in rho_i broken by row index, as
     ``numpy.array_split`` of the sorted rows): rho range, median and max eps_i, median eta_i.  Exact."""
     def bounds_of(m):
-        sizes = [len(p) for p in np.array_split(np.arange(m), 10) if len(p)]
+        sizes = decile_sizes(m)
         starts = np.cumsum([0] + sizes[:-1])
-        return [r for a, size in zip(starts, sizes) for r in (a, a + size - 1)]
+        return [int(r) for a, size in zip(starts, sizes) for r in (a, a + size - 1)]
 
     m, bounds = rowfiles.rank_bounds(arrays, rowfiles.Query("rho_i", bounds_of, nonzero_rows, ("rho_i",)))
     groups = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
-    sizes = [len(p) for p in np.array_split(np.arange(m), 10) if len(p)]
+    sizes = decile_sizes(m)
 
     def member(lo, hi):
         return lambda c: (c["rho_i"] > 0) & lo.at_or_after(c["rho_i"], c["row"]) & hi.at_or_before(c["rho_i"], c["row"])
