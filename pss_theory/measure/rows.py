@@ -35,7 +35,8 @@ import numpy as np
 from ..errors import InputError
 
 CHUNK_ROWS = 1 << 18  # rows per read of the files: fixed, so summaries do not depend on the pass's blocks
-COLLECT = 1 << 20  # a bucket with at most this many rows is read into memory and partitioned
+COLLECT = 1 << 16  # a bucket with at most this many rows is read into memory and partitioned (all queries
+# of a call collect at once: tens of queries x COLLECT x 8 bytes is the selection's memory)
 DTYPE = np.dtype(np.float64)
 _BUCKET_BITS = 16
 _SIGN = np.uint64(1 << 63)
