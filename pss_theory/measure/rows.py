@@ -513,6 +513,8 @@ def row_arrays(folder: str | None, n: int, names):
     the room for them."""
     need = float(n) * DTYPE.itemsize * len(names)
     parent = os.path.dirname(os.path.abspath(folder)) if folder else tempfile.gettempdir()
+    while not os.path.isdir(parent):  # a cell's folder (OUT/rows/<family>) before OUT/rows exists
+        parent = os.path.dirname(parent)
     free = shutil.disk_usage(parent).free
     if need > free:
         raise InputError(f"the per-row files need about {need / 2**30:.1f} GiB ({len(names)} float64 arrays of n = "
