@@ -149,7 +149,7 @@ def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
                       "sketch_seed": trial_seed(o.seed, 0), "eps": o.eps, "delta": o.delta, "rho": o.rho,
                       **cell_options, "compression": table.n * table.d / pss.memory_floats(table.d)})
     # the first look at the data comes after every input check: it reads the whole table once
-    rho_scan = scan.row_scale(table, backend, o.block_rows or min(table.n, 1 << 16)).summary(o.rho)
+    rho_scan = scan.row_scale(table, backend, o.block_rows or min(table.n, 1 << 16), o.rho)
     note = scan.note(rho_scan)
     return Plan(o, table, backend, cells, {"pss": psss, "rho_scan": rho_scan}, notes=[note] if note else [])
 
