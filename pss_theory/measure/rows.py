@@ -526,16 +526,29 @@ def row_arrays(folder: str | None, n: int, names):
         finally:
             arrays.close()
         return
-    partial = folder.rstrip(os.sep) + ".partial"
+    partial = os.path.abspath(folder).rstrip(os.sep) + ".partial"
     shutil.rmtree(partial, ignore_errors=True)
-    arrays = RowArrays(partial, n, names)
+    try:
+        arrays = RowArrays(partial, n, names)
+    except BaseException:
+        _remove_made(os.path.dirname(partial), parent)
+        raise
     try:
         yield arrays
     except BaseException:
         arrays.close()
         shutil.rmtree(partial, ignore_errors=True)
+        _remove_made(os.path.dirname(partial), parent)
         raise
     arrays.close()
     shutil.rmtree(folder, ignore_errors=True)
     os.replace(partial, folder)
     arrays.folder = folder
+
+
+def _remove_made(path: str, existed: str) -> None:
+    """Remove the empty folders from ``path`` up to ``existed`` (excluded, it was there before): a failed
+    cell leaves no OUT/rows behind."""
+    while path != existed and path.startswith(existed) and os.path.isdir(path) and not os.listdir(path):
+        os.rmdir(path)
+        path = os.path.dirname(path)
