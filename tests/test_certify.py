@@ -131,3 +131,26 @@ def test_theorem7_save_rows_writes_the_per_row_arrays(tmp_path, capsys):
     assert set(z.files) == {"eps_i", "rho_i", "eps_cert_i"}
     scope = z["rho_i"] > 0.2
     assert np.isfinite(z["eps_cert_i"][scope]).all() and np.isnan(z["eps_cert_i"][~scope]).all()
+
+
+@pytest.mark.parametrize("family,rho", [("gaussian", 0.02), ("gaussian", 0.3), ("countsketch", 0.02)])
+def test_theorem7_certificate_from_the_row_files_is_the_dense_one(monkeypatch, tmp_path, family, rho):
+    """eps_cert_i bounded a chunk at a time from the row files (small chunks: several per run) is
+    certificates.certify on the whole table to rounding: the same rows, the same mass grid (more than and
+    fewer than GRID_POINTS rows in scope) and the same row masses."""
+    from pss_theory.measure import rows
+
+    monkeypatch.setattr(rows, "CHUNK_ROWS", 700)
+    n = 3000
+    E = np.asarray(p.table("zipf", n=n, d=D, seed=3, rank=D).block(0, n), dtype=np.float64)
+    check = p.CHECKS["theorem7"]
+    plan = check.plan(check.options(table=E, k=K, family=family, rho=rho, coherence_pairs=100))
+    plan.rows_folder = str(tmp_path)
+    record = check.measure(plan, plan.cells[0], None)
+    st = C.TableStats.from_gram(E.T @ E, np.linalg.norm(E, axis=1))
+    pss = plan.state["pss"][family]
+    cert = C.certify(st, families.get(family).row_law(K, **pss.params()), family, K, plan.options.delta, rho)
+    got = np.load(tmp_path / family / "eps_cert_i.npy")
+    assert (cert.m > C.GRID_POINTS) == (rho < 0.1) and record["certificate.m"] == cert.m
+    np.testing.assert_array_equal(np.flatnonzero(np.isfinite(got)), cert.rows)
+    np.testing.assert_allclose(got[cert.rows], cert.eps, rtol=1e-12)

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 import pss_theory as p
 from pss_theory import metrics as mt
+from pss_theory.measure import rows
 from pss_theory.tables import TableError
 
 
@@ -179,11 +180,13 @@ def test_ill_conditioned_tables_are_measured_in_float64(family):
     assert got["eps_macro_norm"] == pytest.approx(exact, rel=1e-7)
     fast = mt.eps_macro(mt.compress(p.sketch(family, k=k, n=n, seed=1), E))["eps_macro_norm"]
     assert abs(fast / exact - 1) > 1e-6  # what the float32 products alone would have reported
-    _, comp, spec, mi, _ = theorem7.passes(p.sketch(family, k=k, n=n, seed=1), p.tables.ArrayTable(E),
-                                         coherence_pairs=0)
+    S = p.sketch(family, k=k, n=n, seed=1)
+    with rows.row_arrays(None, n, mt.row_fields(S)) as arrays:
+        _, comp, spec, _, _ = theorem7.passes(S, p.tables.ArrayTable(E), arrays, coherence_pairs=0)
+        c = np.load(arrays.path("c_i"))
     assert comp.dtype == "float64"
     ref = mt.micro(S64, E, mt.compress(S64, E), spec)
-    np.testing.assert_allclose(mi.c, ref.c, rtol=1e-6)
+    np.testing.assert_allclose(c, ref.c, rtol=1e-6)
     well = theorem6.trial(family, k, 1, 0, p.tables.ArrayTable(base))
     assert well["dtype"] == "float32"  # well-conditioned tables keep the fast path
 

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 import pss_theory as p
 from pss_theory import metrics
 from pss_theory.checks import theorem4
+from pss_theory.measure import rows as rows_mod
 
 
 @given(family=st.sampled_from(sorted(FAMILY_CASES)), seed=st.integers(0, 10**6),
@@ -23,7 +24,8 @@ def test_every_pair_meets_the_per_row_bound(family, seed, kind, k):
     tol = theorem4.rounding_allowance(np.float64)
     st_ = theorem4.pair_stats(theorem4.pair_errors(mhat, e, a, b), mi.eps[a], mi.eps[b], 0.5, tol)
     assert st_["per_row_violations"] == 0
-    top = theorem4.top_pairs(S, comp.M, E, mi.rho, mi.eps, 10, 0.5, tol)
+    best = rows_mod.TopRows(10).add(mi.rho, rows, eps_i=mi.eps)
+    top = theorem4.top_pairs(S, comp.M, E, best, 10, 0.5, tol)
     assert top["per_row_violations"] == 0 and top["pairs"] == 45
 
 

@@ -5,7 +5,7 @@ import pytest
 import pss_theory as p
 from pss_theory.checks import theorem6, theorem7
 from pss_theory.checks.claims import STATUSES, Claim, claims_markdown, claims_text
-from pss_theory.measure import metrics
+from pss_theory.measure import metrics, rows
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,9 @@ def test_point6_c_i_covers_all_zero_rows():
     comp = metrics.compress(S, E)
     spec = metrics.spectrum(comp)
     mi = metrics.micro(S, E, comp, spec)
-    st = theorem7.statistics(comp, spec, mi, None, 16, (1.0, 2.0))
+    with rows.row_arrays(None, 400, metrics.row_fields(S)) as arrays:
+        bias = metrics.read_back(S, E, comp, spec, arrays.write)
+        st = theorem7.statistics(arrays, theorem7.scan(arrays, 0.1, 0.5, None), spec, comp, bias, None, 16, (1.0, 2.0))
     assert mi.c[:360].max() > mi.c[360:].max()
     assert st["c_i"]["max"] == mi.c.max()
 

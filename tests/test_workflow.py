@@ -142,11 +142,16 @@ def test_row_scale_matches_the_dense_norms(small):
     from pss_theory.backend import get_backend
     from pss_theory.measure import scan
 
-    rs = scan.row_scale(pss.tables.as_table(small), get_backend("cpu"), 128)
+    def rows_scan(rho):
+        return scan.row_scale(pss.tables.as_table(small), get_backend("cpu"), 128, rho)
+
     dense = np.linalg.norm(small, axis=1) / np.linalg.svd(small, compute_uv=False)[0]
-    np.testing.assert_allclose(rs.rho, dense, rtol=1e-5)
-    rho = rs.suggest()
-    assert 100 <= rs.selected(rho) <= 110 and rs.selected(float(rs.rho.max())) == 0
+    s = rows_scan(0.5)
+    for key, q in metrics.QUANTILES.items():
+        assert s["rho_i"][key] == pytest.approx(np.quantile(dense, q), rel=1e-5)
+    assert s["selected_rows"] == int((dense > 0.5).sum()) and s["rows"] == dense.size
+    rho = s["suggested_rho"]
+    assert 100 <= rows_scan(rho)["selected_rows"] <= 110 and rows_scan(s["rho_i"]["max"])["selected_rows"] == 0
 
 
 def test_a_rho_that_selects_nothing_is_said_before_any_work(tmp_path, capsys):

@@ -94,6 +94,7 @@ class Plan:
     cells: list[dict]
     state: dict = field(default_factory=dict)  # what a check keeps between its cells (e.g. the PSS drawn)
     notes: list[str] = field(default_factory=list)  # lines the command says before any work (a --rho that selects nothing)
+    rows_folder: str | None = None  # where per-row result files go (the command: <out>/rows); None: a temporary folder
     pool: object = None  # while ``run`` runs with --dask: the cluster.Pool a cell's passes split their rows over
 
     def for_workers(self) -> Plan:

@@ -155,7 +155,7 @@ def scan_rows(plan: Plan) -> Plan:
     """The first look at the data (``scan.row_scale``): rho_i's quantiles, and a note when ``rho`` selects no
     row.  It reads the whole table once, so a check calls it last in its plan, after every input check."""
     o = plan.options
-    rho_scan = scan.row_scale(plan.table, plan.backend, o.block_rows or min(plan.table.n, 1 << 16)).summary(o.rho)
+    rho_scan = scan.row_scale(plan.table, plan.backend, o.block_rows or min(plan.table.n, 1 << 16), o.rho)
     plan.state["rho_scan"] = rho_scan
     note = scan.note(rho_scan)
     plan.notes.extend([note] if note else [])

@@ -18,6 +18,7 @@ import numpy as np
 from .. import families, rng, theory, validate
 from ..errors import InputError
 from ..measure import metrics
+from ..measure import rows as rowfiles
 from ..measure.metrics import quantiles
 from ..progress import step
 from ..records import flatten
@@ -25,7 +26,17 @@ from ..tables import table_label
 from .base import Plan, Summary, option
 from .claims import Claim, comparison_row, headline
 from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss, pss_list, rho_line, scan_rows
-from .theorem7 import log_histogram, passes, per_family, theory_of
+from .theorem7 import (
+    cell_rows_folder,
+    eq25_ratio,
+    log_edges,
+    log_histogram,
+    nonzero_rows,
+    passes,
+    per_family,
+    quantiles_of,
+    theory_of,
+)
 
 
 @dataclass
@@ -47,12 +58,12 @@ def rounding_allowance(dtype) -> float:
     return 64 * float(np.finfo(dtype).eps)
 
 
-def sample_rows(eligible: np.ndarray, m: int, seed: int) -> np.ndarray:
-    """m of the eligible row ids, uniformly without replacement (Philox stream TAG_SAMPLE), sorted."""
-    if m >= eligible.size:
-        return np.sort(eligible)
-    pick = rng.sample_without_replacement(rng.Stream(seed, rng.TAG_SAMPLE), eligible.size, m)
-    return np.sort(eligible[pick])
+def sample_positions(eligible: int, m: int, seed: int) -> np.ndarray:
+    """m of the positions 0..eligible-1 (among the eligible rows, in row order), uniformly without
+    replacement (Philox stream TAG_SAMPLE), sorted."""
+    if m >= eligible:
+        return np.arange(eligible)
+    return np.sort(rng.sample_without_replacement(rng.Stream(seed, rng.TAG_SAMPLE), eligible, m))
 
 
 def _distinct_pair_keys(m: int, count: int, stream) -> np.ndarray:
@@ -143,14 +154,15 @@ def pair_stats(pi: np.ndarray, eps_a: np.ndarray, eps_b: np.ndarray, eps_th: flo
     }
 
 
-def top_pairs(pss, M, table, rho: np.ndarray, micro_eps: np.ndarray, R: int, eps_th: float, tol: float) -> dict:
-    """Every pair among the R rows of largest rho_i (R (R - 1) / 2 pairs) through two R x R Grams."""
-    idx = np.sort(np.argsort(rho)[::-1][:R])
+def top_pairs(pss, M, table, top: rowfiles.TopRows, R: int, eps_th: float, tol: float) -> dict:
+    """Every pair among the R rows of largest rho_i (R (R - 1) / 2 pairs) through two R x R Grams; ``top``
+    holds at least R rows by rho_i, with their eps_i."""
+    order = np.argsort(top.row[:R])
+    idx, e = top.row[:R][order], top.payload["eps_i"][:R][order]
     mhat, rows = read_rows(pss, M, table, idx)
     norms = np.linalg.norm(rows, axis=1)
     pi = np.abs(mhat @ mhat.T - rows @ rows.T) / np.outer(norms, norms)
     iu = np.triu_indices(R, 1)
-    e = micro_eps[idx]
     return {**pair_stats(pi[iu], e[iu[0]], e[iu[1]], eps_th, tol), "rows": int(R)}
 
 
@@ -177,18 +189,38 @@ def pair_claims(st: dict, eps: float, k_ok: bool, label: str, family: str, key: 
     ]
 
 
-def eq25_stats(mi: metrics.Micro, eps: float, rho: float, tol: float) -> dict:
+def scan_block(c: dict, eps: float, rho: float, tol: float, top: int | None) -> dict:
+    """Eq. 25's counts and extremes, the rows with rho_i > rho, the top rows by rho_i and the extremes of
+    the Eq. 25 ratio (for its histogram) of one block of rows: a partial summary that
+    ``rows.merge_partials`` combines with those of the other blocks, in any order."""
+    nz = c["rho_i"] > 0
+    dev = np.abs(c["norm_ratio_i"][nz] - 1)
+    sel = c["rho_i"] > rho
+    dev_sel = np.abs(c["norm_ratio_i"][sel] - 1)
+    ratio = eq25_ratio(c)[nz]
+    return {"zero_rows": int((~nz).sum()), "eligible": int(sel.sum()),
+            "eq25_violations": int((dev > c["eps_i"][nz] * (1 + tol) + 1e-15).sum()),
+            "eq25_selected_above_eps": int((dev_sel > eps).sum()),
+            "rho": rowfiles.Extremes().add(c["rho_i"]), "selected": rowfiles.Extremes().add(dev_sel),
+            "eq25": rowfiles.Extremes().add(ratio[np.isfinite(ratio) & (ratio > 0)]),
+            "top": rowfiles.TopRows(top or 0).add(c["rho_i"], c["row"], eps_i=c["eps_i"]) if top else
+            rowfiles.TopRows(0)}
+
+
+def scan(arrays: rowfiles.RowArrays, eps: float, rho: float, tol: float, top: int | None) -> dict:
+    """``scan_block`` of every chunk of the files, merged: one read."""
+    return rowfiles.fold(arrays, ("rho_i", "eps_i", "norm_ratio_i"), lambda c: scan_block(c, eps, rho, tol, top))
+
+
+def eq25_stats(arrays: rowfiles.RowArrays, s: dict) -> dict:
     """| ||Mhat_i|| / ||E_i|| - 1 | on every nonzero row against its own eps_i (it holds by the triangle
-    inequality: a consistency check), and on the rows with rho_i > rho against the theorem's eps (Eq. 25)."""
-    nz = mi.rho > 0
-    dev = np.abs(mi.norm_ratio[nz] - 1)
-    viol = int((dev > mi.eps[nz] * (1 + tol) + 1e-15).sum())
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = dev / mi.eps[nz]
-    sel = np.abs(mi.norm_ratio[mi.rho > rho] - 1)
-    return {"eq25_violations": viol, "eq25_ratio": quantiles(ratio), "eq25_rows": int(nz.sum()),
-            "eq25_selected_rows": int(sel.size), "eq25_selected_max": float(sel.max()) if sel.size else None,
-            "eq25_selected_above_eps": int((sel > eps).sum())}
+    inequality: a consistency check), and on the rows with rho_i > rho against the theorem's eps (Eq. 25).
+    ``s`` is ``scan``'s; the ratio's quantiles are exact."""
+    q = quantiles_of(arrays, {"ratio": (eq25_ratio, nonzero_rows, ("rho_i", "eps_i", "norm_ratio_i"))})
+    return {"eq25_violations": s["eq25_violations"], "eq25_ratio": q["ratio"], "eq25_rows": arrays.n - s["zero_rows"],
+            "eq25_selected_rows": s["selected"].count,
+            "eq25_selected_max": s["selected"].max if s["selected"].count else None,
+            "eq25_selected_above_eps": s["eq25_selected_above_eps"]}
 
 
 def eq25_claims(st25: dict, zero_rows: int, eps: float, rho: float, k_ok: bool, family: str) -> list[Claim]:
@@ -206,17 +238,17 @@ def eq25_claims(st25: dict, zero_rows: int, eps: float, rho: float, k_ok: bool, 
     ]
 
 
-def histograms(pair_ratio: np.ndarray, mi: metrics.Micro, pi: np.ndarray) -> dict:
+def histograms(pair_ratio: np.ndarray, arrays: rowfiles.RowArrays, s: dict, pi: np.ndarray) -> dict:
     """For the figure: the sampled pairs' pi_ij (against eps^2 + 2 eps), their ratio to the per-row bound,
-    and Eq. 25's norm error over eps_i on every row."""
-    nz = mi.rho > 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        eq25 = np.abs(mi.norm_ratio[nz] - 1) / mi.eps[nz]
-    return {"pi": log_histogram(pi), "pair_ratio": log_histogram(pair_ratio), "eq25_ratio": log_histogram(eq25)}
-
-
-def eligible_rows(rho: np.ndarray, threshold: float) -> np.ndarray:
-    return np.flatnonzero(rho > threshold)
+    and Eq. 25's norm error over eps_i on every row (counted over the files: ``s`` is ``scan``'s)."""
+    eq25 = None
+    if s["eq25"].count:
+        h = rowfiles.Histogram(log_edges(s["eq25"].min, s["eq25"].max))
+        for _, _, c in arrays.chunks(("rho_i", "eps_i", "norm_ratio_i")):
+            ratio = eq25_ratio(c)[c["rho_i"] > 0]
+            h.add(ratio[np.isfinite(ratio) & (ratio > 0)])
+        eq25 = {"edges": h.edges, "counts": h.counts}
+    return {"pi": log_histogram(pi), "pair_ratio": log_histogram(pair_ratio), "eq25_ratio": eq25}
 
 
 def rows_for_pairs(pairs: int) -> int:
@@ -263,28 +295,35 @@ class Theorem4(OnePssCheck):
     def measure(self, plan, cell, progress):
         """Both passes (eps_i and Eq. 25 on every row), then the sampled and top-R pairs."""
         o, table = plan.options, plan.table
-        pss, comp, spec, mi, _ = passes(plan.state["pss"][cell["family"]], table, block_rows=o.block_rows,
-                                        progress=progress, coherence_pairs=0, pool=plan.pool)
-        tol = rounding_allowance(pss.dtype)
-        eligible = eligible_rows(mi.rho, o.rho)
-        # at most the rows that qualify; with fewer than two there is no pair and the pair claims are n/a
-        top_rows = None if o.top is None or eligible.size < 2 else min(o.top, eligible.size)
-        with step(progress, "pairs"):
-            rows = sample_rows(eligible, rows_for_pairs(o.pairs), o.seed)
-            mhat, e = read_rows(pss, comp.M, table, rows)
-            a, b = sample_pairs(rows.size, o.pairs, o.seed)
-            pi = pair_errors(mhat, e, a, b)
-            s = pair_stats(pi, mi.eps[rows][a], mi.eps[rows][b], o.eps, tol)
-        ratio = s.pop("_ratio")
-        s |= {"rows_read": int(rows.size), "eligible_rows": int(eligible.size)}
-        st25 = eq25_stats(mi, o.eps, o.rho, tol)
-        top = None
-        if top_rows is not None:
-            with step(progress, "top pairs"):
-                top = top_pairs(pss, comp.M, table, mi.rho, mi.eps, top_rows, o.eps, tol)
-            top.pop("_ratio")
-        measured = {"sampled": s, **st25, "top_pairs": top, "zero_rows": mi.zero_rows, "rho_max": float(mi.rho.max()),
-                    "eps_i": quantiles(mi.eps), "hist": histograms(ratio, mi, pi)}
+        family = cell["family"]
+        pss = plan.state["pss"][family]
+        with rowfiles.row_arrays(cell_rows_folder(plan, family), table.n, metrics.row_fields(pss)) as arrays:
+            pss, comp, _, _, _ = passes(pss, table, arrays, block_rows=o.block_rows, progress=progress,
+                                        coherence_pairs=0, pool=plan.pool)
+            tol = rounding_allowance(pss.dtype)
+            sc = scan(arrays, o.eps, o.rho, tol, o.top)
+            eligible = sc["eligible"]
+            # at most the rows that qualify; with fewer than two there is no pair and the pair claims are n/a
+            top_rows = None if o.top is None or eligible < 2 else min(o.top, eligible)
+            with step(progress, "pairs"):
+                positions = sample_positions(eligible, rows_for_pairs(o.pairs), o.seed)
+                rows = rowfiles.rows_at(arrays, lambda c: c["rho_i"] > o.rho, ("rho_i",), positions)
+                mhat, e = read_rows(pss, comp.M, table, rows)
+                a, b = sample_pairs(rows.size, o.pairs, o.seed)
+                pi = pair_errors(mhat, e, a, b)
+                eps_rows = arrays.gather("eps_i", rows)
+                s = pair_stats(pi, eps_rows[a], eps_rows[b], o.eps, tol)
+            ratio = s.pop("_ratio")
+            s |= {"rows_read": int(rows.size), "eligible_rows": int(eligible)}
+            st25 = eq25_stats(arrays, sc)
+            top = None
+            if top_rows is not None:
+                with step(progress, "top pairs"):
+                    top = top_pairs(pss, comp.M, table, sc["top"], top_rows, o.eps, tol)
+                top.pop("_ratio")
+            eps_i = quantiles_of(arrays, {"eps_i": ("eps_i", None, ())})["eps_i"]
+            measured = {"sampled": s, **st25, "top_pairs": top, "zero_rows": sc["zero_rows"],
+                        "rho_max": sc["rho"].max, "eps_i": eps_i, "hist": histograms(ratio, arrays, sc, pi)}
         return {**flatten(measured), "pss": repr(pss)}
 
     def summarize(self, plan, records, seconds) -> Summary:

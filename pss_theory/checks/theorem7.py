@@ -12,7 +12,6 @@ the histograms; the claims and the verdict are made from the record alone.
 """
 from __future__ import annotations
 
-import io
 import math
 import os
 from dataclasses import dataclass
@@ -21,9 +20,9 @@ import numpy as np
 
 from .. import families, theory, validate
 from ..measure import memory, metrics
-from ..measure.metrics import quantiles
+from ..measure import rows as rowfiles
 from ..progress import stage, step
-from ..records import flatten, write_atomic
+from ..records import flatten
 from ..tables import table_label
 from ..theory import certificates
 from .base import Plan, Summary, option
@@ -31,6 +30,13 @@ from .claims import Claim, comparison_row, fmt, headline
 from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss, pss_list, rho_line, scan_rows
 
 HIST_BINS = 60
+CERT_CURVE_POINTS = 200  # rows of the eps_cert_i-vs-rho_i curve, evenly spaced in rho_i order
+SAVED_ROWS = ("eps_i", "rho_i", "eps_cert_i")  # the arrays of --save-rows
+
+
+def log_edges(lo: float, hi: float, bins: int = HIST_BINS) -> np.ndarray:
+    """Log-spaced bin edges from the smallest to the largest positive value (one bin wide if they are equal)."""
+    return np.geomspace(lo, hi if hi > lo else lo * 1.0001, bins + 1)
 
 
 def log_histogram(x, bins: int = HIST_BINS) -> dict | None:
@@ -39,25 +45,8 @@ def log_histogram(x, bins: int = HIST_BINS) -> dict | None:
     x = x[np.isfinite(x) & (x > 0)]
     if x.size == 0:
         return None
-    lo, hi = x.min(), x.max()
-    if hi <= lo:
-        hi = lo * 1.0001
-    edges = np.geomspace(lo, hi, bins + 1)
-    counts, _ = np.histogram(x, edges)
-    return {"edges": edges, "counts": counts}
-
-
-def log_histogram2d(x, y, bins: int = HIST_BINS) -> dict | None:
-    keep = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
-    if not keep.any():
-        return None
-    x, y = x[keep], y[keep]
-    xe = np.geomspace(x.min(), max(x.max(), x.min() * 1.0001), bins + 1)
-    ye = np.geomspace(y.min(), max(y.max(), y.min() * 1.0001), bins + 1)
-    counts, _, _ = np.histogram2d(x, y, [xe, ye])
-    return {"x_edges": xe, "y_edges": ye, "counts": counts.astype(np.int64)}
-
-
+    edges = log_edges(x.min(), x.max(), bins)
+    return {"edges": edges, "counts": np.histogram(x, edges)[0]}
 
 
 @dataclass
@@ -73,9 +62,12 @@ class Options(TableOptions):
     save_rows: bool = option(False, "write rows.npz (eps_i, rho_i, eps_cert_i) in --out", flag=True)
 
 
-def passes(pss, table, *, block_rows=None, progress=None, coherence_pairs: int = 1_000_000, seed: int = 0, pool=None):
-    """Both passes over the table; returns (the PSS the passes used, Compressed, Spectrum, Micro,
-    coherence or None).  Later reads must use that PSS: it computes in float64 after a switch.
+def passes(pss, table, arrays, *, block_rows=None, progress=None, coherence_pairs: int = 1_000_000, seed: int = 0,
+           pool=None):
+    """Both passes over the table, pass 2 writing each block's per-row results into ``arrays`` (a
+    ``rows.RowArrays`` of ``metrics.row_fields(pss)``); returns (the PSS the passes used, Compressed,
+    Spectrum, the sum over rows of Mhat_i - E_i, coherence or None).  Later reads must use that PSS: it
+    computes in float64 after a switch.
 
     The block size is checked against free memory first (``memory.plan_block_rows``), and a pass that
     runs out of GPU memory is retried with halved blocks.  On an ill-conditioned table the passes run
@@ -85,108 +77,253 @@ def passes(pss, table, *, block_rows=None, progress=None, coherence_pairs: int =
     """
     rows = memory.plan_block_rows(pss, table.d, block_rows)
     pss, comp, spec = memory.first_pass(pss, table, rows, stage(progress, "pass 1", table.n), pool)
-    mi = memory.with_retry(lambda b: metrics.micro(pss, table, comp, spec, b, stage(progress, "pass 2", table.n), pool),
-                           pss, rows)
+    bias = memory.with_retry(lambda b: metrics.read_back(pss, table, comp, spec, arrays.write, b,
+                                                         stage(progress, "pass 2", table.n), pool), pss, rows)
     coh = None
     if pss.has_columns and coherence_pairs:
         with step(progress, "coherence"):
             coh = metrics.coherence(pss, coherence_pairs, seed)
-    return pss, comp, spec, mi, coh
+    return pss, comp, spec, bias, coh
 
 
-def by_rho_decile(mi: metrics.Micro) -> list[dict]:
-    """Rows split into ten groups by rho_i (zero rows left out): rho range, median eps_i and eta_i."""
-    keep = mi.rho > 0
-    order = np.argsort(mi.rho[keep])
-    rho, eps, eta = mi.rho[keep][order], mi.eps[keep][order], mi.eta[keep][order]
+def nonzero_rows(cols):
+    return cols["rho_i"] > 0
+
+
+def decile_sizes(m: int) -> list[int]:
+    """The sizes of the nonempty parts ``numpy.array_split`` makes of m items in 10 (without the m items)."""
+    return [size for size in [m // 10 + 1] * (m % 10) + [m // 10] * (10 - m % 10) if size]
+
+
+def by_rho_decile(arrays: rowfiles.RowArrays) -> list[dict]:
+    """Rows split into ten groups by rank of rho_i (zero rows left out; ties in rho_i broken by row index, as
+    ``numpy.array_split`` of the sorted rows): rho range, median and max eps_i, median eta_i.  Exact."""
+    def bounds_of(m):
+        sizes = decile_sizes(m)
+        starts = np.cumsum([0] + sizes[:-1])
+        return [int(r) for a, size in zip(starts, sizes) for r in (a, a + size - 1)]
+
+    m, bounds = rowfiles.rank_bounds(arrays, rowfiles.Query("rho_i", bounds_of, nonzero_rows, ("rho_i",)))
+    groups = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
+    sizes = decile_sizes(m)
+
+    def member(lo, hi):
+        return lambda c: (c["rho_i"] > 0) & lo.at_or_after(c["rho_i"], c["row"]) & hi.at_or_before(c["rho_i"], c["row"])
+
+    queries = []
+    for (lo, hi), size in zip(groups, sizes):
+        where = member(lo, hi)
+        queries += [rowfiles.Query("eps_i", lambda c, s=size: rowfiles.median_ranks(s) + [s - 1], where, ("rho_i",)),
+                    rowfiles.Query("eta_i", lambda c, s=size: rowfiles.median_ranks(s), where, ("rho_i",))]
+    found = rowfiles.order_statistics(arrays, queries)
     out = []
-    for part in np.array_split(np.arange(rho.size), 10):
-        if part.size == 0:
-            continue
-        out.append({"rows": int(part.size), "rho_min": float(rho[part[0]]), "rho_max": float(rho[part[-1]]),
-                    "eps_median": float(np.median(eps[part])), "eps_max": float(eps[part].max()),
-                    "eta_median": float(np.median(eta[part]))})
+    for g, ((lo, hi), size) in enumerate(zip(groups, sizes)):
+        (_, eps), (_, eta) = found[2 * g], found[2 * g + 1]
+        out.append({"rows": int(size), "rho_min": lo.value, "rho_max": hi.value,
+                    "eps_median": rowfiles.median_value(eps[:2]), "eps_max": eps[2].value,
+                    "eta_median": rowfiles.median_value(eta)})
     return out
 
 
-def worst_rows(mi: metrics.Micro, count: int = 10) -> list[dict]:
-    eps = np.where(np.isfinite(mi.eps), mi.eps, -np.inf)
-    idx = np.argsort(eps)[::-1][:count]
-    return [{"row": int(i), "eps_i": float(mi.eps[i]), "rho_i": float(mi.rho[i]), "eta_i": float(mi.eta[i])} for i in idx
-            if np.isfinite(mi.eps[i])]
+def worst_rows(top: rowfiles.TopRows) -> list[dict]:
+    """The rows of largest eps_i (ties: the smaller row first)."""
+    return [{"row": int(r), "eps_i": float(e), "rho_i": float(rho), "eta_i": float(eta)}
+            for r, e, rho, eta in zip(top.row, top.value, top.payload.get("rho_i", []), top.payload.get("eta_i", []))]
 
 
-def statistics(comp, spec, mi: metrics.Micro, coh, k: int, law: tuple[float, float] | None) -> dict:
+def quantiles_of(arrays: rowfiles.RowArrays, columns: dict) -> dict:
+    """``metrics.quantiles`` of each column (label -> (file or function, where, needs)), from the files, exact."""
+    qs = list(metrics.QUANTILES.values())
+    queries = [rowfiles.Query(col, lambda m: rowfiles.quantile_ranks(m, qs) if m else [], where, needs)
+               for col, where, needs in columns.values()]
+    out = {}
+    for label, (count, found) in zip(columns, rowfiles.order_statistics(arrays, queries)):
+        out[label] = ({k: None for k in metrics.QUANTILES} if count == 0 else
+                      dict(zip(metrics.QUANTILES, rowfiles.quantile_values(count, qs, found))))
+    return out
+
+
+def eq25_ratio(cols):
+    """| ||Mhat_i|| / ||E_i|| - 1 | / eps_i, how much of eps_i Eq. 25's norm deviation uses (nan, inf where
+    eps_i is 0 or undefined)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.abs(cols["norm_ratio_i"] - 1) / cols["eps_i"]
+
+
+def _positive(x):
+    return x[np.isfinite(x) & (x > 0)]
+
+
+def scan_block(c: dict, rho: float, eps: float, g: float | None) -> dict:
+    """The counts, extremes, moments and top rows Theorem 7 reports, and the extremes its histograms need,
+    of one block of rows (``c``: its per-row arrays and ``row``, their indices): a partial summary that
+    ``rows.merge_partials`` combines with those of the other blocks, in any order."""
+    nz = c["rho_i"] > 0
+    eta = c["eta_i"][nz]
+    sel = c["rho_i"] > rho
+    finite = np.isfinite(c["eps_i"])
+    keep = np.isfinite(c["rho_i"]) & finite & (c["rho_i"] > 0) & (c["eps_i"] > 0)
+    s = {"nonzero": int(nz.sum()), "exact_rows": int(((c["eta_i"] == 0) & nz).sum()),
+         "selected": int(sel.sum()), "selected_within_eps": int((c["eps_i"][sel] <= eps).sum()),
+         "eta_within_jlt": int((eta <= g).sum()) if g is not None else 0,
+         "eta_within_2jlt": int((eta <= 2 * g).sum()) if g is not None else 0,
+         "eta": rowfiles.Moments().add(eta), "eta_sq": rowfiles.Moments().add(eta**2),
+         "eta_nz": rowfiles.Extremes().add(eta),
+         "worst": rowfiles.TopRows(10).add(c["eps_i"][finite], c["row"][finite], rho_i=c["rho_i"][finite],
+                                           eta_i=c["eta_i"][finite]),
+         "x": rowfiles.Extremes().add(c["rho_i"][keep]), "y": rowfiles.Extremes().add(c["eps_i"][keep]),
+         "eta_i": rowfiles.Extremes().add(_positive(c["eta_i"])), "eq25": rowfiles.Extremes().add(_positive(eq25_ratio(c))),
+         "part_b_violations": 0, "col_dev": rowfiles.Extremes(), "c_i": rowfiles.Extremes()}
+    if "c_i" in c:
+        s["part_b_violations"] = int((c["eta_i"] > c["c_i"] * (1 + 1e-9) + 1e-12).sum())
+        s["col_dev"].add(np.abs(c["col_sq_norm_i"] - 1))
+        s["c_i"].add(_positive(c["c_i"]))
+    return s
+
+
+def scan(arrays: rowfiles.RowArrays, rho: float, eps: float, g: float | None) -> dict:
+    """``scan_block`` of every chunk of the files, merged: one read."""
+    return rowfiles.fold(arrays, arrays.names, lambda c: scan_block(c, rho, eps, g))
+
+
+def statistics(arrays: rowfiles.RowArrays, s: dict, spec, comp, bias: np.ndarray, coh, k: int,
+               law: tuple[float, float] | None) -> dict:
     """The measured quantities by their notation names (docs/design.md).  ``eta_pred`` is sqrt(srank / k);
     ``eta_rms_law`` the family's own law for the RMS of eta_i (``Family.eta_law``), None without one.
-    ``c_i`` covers every row, all-zero rows included: c_i = (S Q)^T S e_i is defined for them too."""
-    nz = mi.rho > 0
-    eta = mi.eta[nz]
-    m = int(nz.sum())
+    ``c_i`` covers every row, all-zero rows included: c_i = (S Q)^T S e_i is defined for them too.
+    ``s`` is ``scan``'s; quantiles, deciles and worst rows are exact, means and deviations exact to rounding."""
+    m = s["nonzero"]
+    eta = s["eta"]
+    columns = {"eps_i": ("eps_i", None, ()), "eta_i": ("eta_i", None, ()),
+               "rho_i": ("rho_i", nonzero_rows, ("rho_i",)), "norm_ratio_i": ("norm_ratio_i", None, ())}
+    if "c_i" in arrays.names:
+        columns["c_i"] = ("c_i", None, ())
+    q = quantiles_of(arrays, columns)
+    bias = bias / arrays.n
     out = {
         "sigma_max": spec.sigma_max, "frobenius": spec.frobenius, "stable_rank": spec.stable_rank,
-        "eta_mean": float(eta.mean()), "eta_rms": float(np.sqrt((eta**2).mean())),
+        "eta_mean": eta.mean, "eta_rms": float(np.sqrt(s["eta_sq"].mean)),
         "eta_pred": math.sqrt(spec.stable_rank / k) if k else None,
         "eta_rms_law": math.sqrt(spec.stable_rank / k * (law[0] * (1 - 1 / m) + law[1] / m)) if k and law else None,
-        "eta_cv": float(eta.std() / eta.mean()) if eta.mean() > 0 else None,
-        "eps_i": quantiles(mi.eps), "eta_i": quantiles(mi.eta), "rho_i": quantiles(mi.rho[nz]),
-        "norm_ratio_i": quantiles(mi.norm_ratio),
-        "zero_rows": mi.zero_rows, "exact_rows": mi.exact_rows, "rows": int(mi.rho.size),
+        "eta_cv": eta.std / eta.mean if eta.mean > 0 else None,
+        "eps_i": q["eps_i"], "eta_i": q["eta_i"], "rho_i": q["rho_i"], "norm_ratio_i": q["norm_ratio_i"],
+        "zero_rows": arrays.n - m, "exact_rows": s["exact_rows"], "rows": arrays.n,
         "condition": spec.condition, "dtype": comp.dtype,
-        "bias_norm": float(np.linalg.norm(mi.bias)), "bias_max_abs": float(np.abs(mi.bias).max()),
-        "by_rho_decile": by_rho_decile(mi), "worst_rows": worst_rows(mi),
+        "bias_norm": float(np.linalg.norm(bias)), "bias_max_abs": float(np.abs(bias).max()),
+        "by_rho_decile": by_rho_decile(arrays), "worst_rows": worst_rows(s["worst"]),
     }
-    if mi.c is not None:
-        out["c_i"] = quantiles(mi.c)
-        out["part_b_violations"] = int((mi.eta > mi.c * (1 + 1e-9) + 1e-12).sum())
-    if mi.col_sq_norm is not None:
-        out["column_norm_deviation_max"] = float(np.abs(mi.col_sq_norm - 1).max())
+    if "c_i" in q:
+        out["c_i"] = q["c_i"]
+        out["part_b_violations"] = s["part_b_violations"]
+        out["column_norm_deviation_max"] = s["col_dev"].max
     if coh is not None:
         out["column_inner_max"] = coh["max_abs_inner"]
         out["column_inner_pairs"] = coh["pairs"]
     return out
 
 
-def selection(mi: metrics.Micro, eps: float, rho: float, g: float | None) -> dict:
+def selection(arrays: rowfiles.RowArrays, s: dict, g: float | None) -> dict:
     """What the statement's claims count: rows with rho_i > rho and how many of them have eps_i <= eps;
-    eta_i over the nonzero rows against the per-row guarantee eps_JLT(k) (eps_i <= g / rho_i <=> eta_i <= g)."""
-    sel = mi.rho > rho
-    eta = mi.eta[mi.rho > 0]
-    out = {"selected_fraction": float(sel.mean()),
-           "selected_within_eps": float((mi.eps[sel] <= eps).mean()) if sel.any() else None,
-           "eta_max": float(eta.max()), "eta_p50": float(np.median(eta))}
+    eta_i over the nonzero rows against the per-row guarantee eps_JLT(k) (eps_i <= g / rho_i <=> eta_i <= g).
+    ``s`` is ``scan``'s (made with the same rho, eps and g); the median is exact."""
+    m = s["nonzero"]
+    (_, mid), = rowfiles.order_statistics(arrays, [rowfiles.Query("eta_i", rowfiles.median_ranks, nonzero_rows, ("rho_i",))])
+    out = {"selected_fraction": s["selected"] / arrays.n,
+           "selected_within_eps": s["selected_within_eps"] / s["selected"] if s["selected"] else None,
+           "eta_max": s["eta_nz"].max, "eta_p50": rowfiles.median_value(mid)}
     if g is not None:
-        out["eta_within_jlt"] = float((eta <= g).mean())
-        out["eta_within_2jlt"] = float((eta <= 2 * g).mean())
+        out["eta_within_jlt"] = s["eta_within_jlt"] / m
+        out["eta_within_2jlt"] = s["eta_within_2jlt"] / m
     return out
 
 
-def histograms(mi: metrics.Micro) -> dict:
-    out = {"eps_vs_rho": log_histogram2d(mi.rho, mi.eps), "eta": log_histogram(mi.eta)}
-    if mi.c is not None:
-        out["c"] = log_histogram(mi.c)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["eq25_ratio"] = log_histogram(np.abs(mi.norm_ratio - 1) / mi.eps)
+def histograms(arrays: rowfiles.RowArrays, s: dict) -> dict:
+    """The log histograms of the figures (60 bins from the smallest to the largest positive value), counted
+    exactly over fixed edges in one more read of the files."""
+    hist = {}
+    if s["x"].count:
+        hist["eps_vs_rho"] = rowfiles.Histogram(log_edges(s["x"].min, s["x"].max), log_edges(s["y"].min, s["y"].max))
+    for name in ("eta_i", "c_i", "eq25"):
+        if s[name].count:
+            hist[name] = rowfiles.Histogram(log_edges(s[name].min, s[name].max))
+    for _, _, c in arrays.chunks(arrays.names):
+        if "eps_vs_rho" in hist:
+            keep = np.isfinite(c["rho_i"]) & np.isfinite(c["eps_i"]) & (c["rho_i"] > 0) & (c["eps_i"] > 0)
+            hist["eps_vs_rho"].add(c["rho_i"][keep], c["eps_i"][keep])
+        for name, x in (("eta_i", "eta_i"), ("c_i", "c_i"), ("eq25", None)):
+            if name in hist:
+                hist[name].add(_positive(eq25_ratio(c) if x is None else c[x]))
+    h2 = hist.get("eps_vs_rho")
+    out = {"eps_vs_rho": None if h2 is None else {"x_edges": h2.edges, "y_edges": h2.y_edges, "counts": h2.counts},
+           "eta": _hist_dict(hist.get("eta_i"))}
+    if "c_i" in arrays.names:
+        out["c"] = _hist_dict(hist.get("c_i"))
+    out["eq25_ratio"] = _hist_dict(hist.get("eq25"))
     return out
 
 
-def certificate_record(pss, comp, mi: metrics.Micro, family: str, delta: float, rho: float):
-    """The per-row certificate (``theory.certificates``) beside the measured eps_i: (record part, eps_cert_i
-    for all rows, NaN outside the rows with rho_i > rho).  None for a PSS that is not S E."""
-    if not pss.linear:
-        return {"kind": "n/a"}, np.full(mi.rho.size, np.nan)
-    st = certificates.TableStats.from_gram(comp.gram, comp.row_norms)
-    cert = certificates.certify(st, families.get(family).row_law(pss.k, **pss.params()), family, pss.k, delta, rho)
-    per_row = cert.per_row(mi.rho.size)
-    if cert.m == 0:
-        return {"kind": cert.kind, "m": 0}, per_row
-    ratio = mi.eps[cert.rows] / cert.eps
-    order = np.argsort(mi.rho[cert.rows])
-    pick = order[np.unique(np.linspace(0, order.size - 1, min(order.size, 200)).astype(int))]
-    return {"kind": cert.kind, "m": cert.m, "sources": list(cert.sources), "note": cert.note,
-            "ratio_max": float(ratio.max()), "violations": int((ratio > 1).sum()),
-            "eps_cert": quantiles(cert.eps), "below_one": float((cert.eps < 1).mean()),
-            "curve": {"rho": mi.rho[cert.rows][pick].tolist(), "eps_cert": cert.eps[pick].tolist()}}, per_row
+def _hist_dict(h: rowfiles.Histogram | None) -> dict | None:
+    return None if h is None else {"edges": h.edges, "counts": h.counts}
+
+
+def cell_rows_folder(plan: Plan, family: str) -> str | None:
+    """Where one cell's row files go: <rows_folder>/<family>, so cells never share files (None: a temporary
+    folder)."""
+    return None if plan.rows_folder is None else os.path.join(plan.rows_folder, family)
+
+
+def certificate_record(pss, comp, spec, arrays: rowfiles.RowArrays, family: str, delta: float, rho: float) -> dict:
+    """The per-row certificate (``theory.certificates``) beside the measured eps_i, from the row files: writes
+    eps_cert_i (NaN outside the rows with rho_i > rho) into ``arrays`` and returns the record part ({"kind":
+    "n/a"} for a PSS that is not S E).  ||E_i||^2 = (rho_i sigma_max)^2; one read gives the table's row
+    masses, a second their bins, a third bounds the rows in scope a chunk at a time."""
+    law = families.get(family).row_law(pss.k, **pss.params()) if pss.linear else None
+    scope = {"m": 0, "frob": 0.0, "top": rowfiles.Extremes(), "a": rowfiles.Extremes(), "few": []}
+    for _, _, c in arrays.chunks(("rho_i",)):
+        a = (c["rho_i"] * spec.sigma_max) ** 2
+        sel = a[c["rho_i"] > rho]
+        scope["m"] += sel.size
+        scope["frob"] += float(a.sum())
+        scope["top"].add(a[a > 0])
+        scope["a"].add(sel)
+        if scope["m"] <= certificates.GRID_POINTS:
+            scope["few"].append(sel)
+    m = scope["m"]
+    if law is None or m == 0:
+        for start, stop, _ in arrays.chunks(()):
+            arrays.write(start, {"eps_cert_i": np.full(stop - start, np.nan)})
+        return {"kind": "n/a"} if law is None else {"kind": "certificate" if law.proven else "prediction", "m": 0}
+    top, bins = scope["top"].max, {}
+    for _, _, c in arrays.chunks(("rho_i",)):
+        a = (c["rho_i"] * spec.sigma_max) ** 2
+        for b, count in certificates.mass_bins(a[a > 0], top).items():
+            bins[b] = bins.get(b, 0) + count
+    st = certificates.TableStats.from_summaries(comp.gram, arrays.n, scope["frob"], top, bins)
+    grid = certificates.mass_grid(m, scope["a"].min, scope["a"].max, np.concatenate(scope["few"]) if m <= certificates.GRID_POINTS else None)
+
+    def eps_cert(rho_i):
+        a = (rho_i * spec.sigma_max) ** 2
+        return certificates.row_bounds(st, law, a, delta / m, grid) / np.sqrt(a)
+
+    ratio, violations, below = rowfiles.Extremes(), 0, 0
+    for start, stop, c in arrays.chunks(("rho_i", "eps_i")):
+        sel = c["rho_i"] > rho
+        cert = eps_cert(c["rho_i"][sel])
+        out = np.full(stop - start, np.nan)
+        out[sel] = cert
+        arrays.write(start, {"eps_cert_i": out})
+        r = c["eps_i"][sel] / cert
+        ratio.add(r)
+        violations += int((r > 1).sum())
+        below += int((cert < 1).sum())
+    picks = np.unique(np.linspace(0, m - 1, min(m, CERT_CURVE_POINTS)).astype(int)).tolist()
+    ((_, found),) = rowfiles.order_statistics(arrays, [rowfiles.Query("rho_i", lambda _: picks, lambda c: c["rho_i"] > rho,
+                                                                        ("rho_i",))])
+    curve_rho = np.array([f.value for f in found])
+    q = quantiles_of(arrays, {"eps_cert": ("eps_cert_i", None, ())})["eps_cert"]
+    return {"kind": "certificate" if law.proven else "prediction", "m": m, "sources": list(law.sources),
+            "note": law.reason, "ratio_max": ratio.max, "violations": violations, "eps_cert": q,
+            "below_one": below / m, "curve": {"rho": curve_rho.tolist(), "eps_cert": eps_cert(curve_rho).tolist()}}
 
 
 def theory_at(family: str, k: int, n: int, d: int, eps: float, delta: float, rho: float, params: dict | None = None) -> dict:
@@ -361,15 +498,18 @@ class Theorem7(OnePssCheck):
     def measure(self, plan, cell, progress):
         o, table, family = plan.options, plan.table, cell["family"]
         pss = plan.state["pss"][family]
-        _, comp, spec, mi, coh = passes(pss, table, block_rows=o.block_rows, progress=progress,
-                                     coherence_pairs=o.coherence_pairs, seed=o.seed, pool=plan.pool)
-        th = plan.state["theory"][family]
-        law = families.get(family).eta_law(pss)
-        cert, eps_cert = certificate_record(pss, comp, mi, family, o.delta, o.rho)
-        if o.save_rows:
-            plan.state.setdefault("rows", {})[family] = {"eps_i": mi.eps, "rho_i": mi.rho, "eps_cert_i": eps_cert}
-        measured = {**statistics(comp, spec, mi, coh, cell["k"] or 0, law),
-                    **selection(mi, o.eps, o.rho, th.get("eps_jlt")), "certificate": cert, "hist": histograms(mi)}
+        g = plan.state["theory"][family].get("eps_jlt")
+        folder = cell_rows_folder(plan, family)
+        with rowfiles.row_arrays(folder, table.n, metrics.row_fields(pss) + ("eps_cert_i",)) as arrays:
+            _, comp, spec, bias, coh = passes(pss, table, arrays, block_rows=o.block_rows, progress=progress,
+                                              coherence_pairs=o.coherence_pairs, seed=o.seed, pool=plan.pool)
+            s = scan(arrays, o.rho, o.eps, g)
+            law = families.get(family).eta_law(pss)
+            cert = certificate_record(pss, comp, spec, arrays, family, o.delta, o.rho)
+            measured = {**statistics(arrays, s, spec, comp, bias, coh, cell["k"] or 0, law),
+                        **selection(arrays, s, g), "certificate": cert, "hist": histograms(arrays, s)}
+        if o.save_rows and folder is not None:
+            plan.state.setdefault("rows", {})[family] = folder
         return {**flatten(measured), "pss": repr(pss)}
 
     def summarize(self, plan, records, seconds) -> Summary:
@@ -412,14 +552,17 @@ class Theorem7(OnePssCheck):
         return out
 
     def write_outputs(self, plan, folder):
-        """rows.npz with eps_i, rho_i and eps_cert_i (NaN outside the rows in scope) when --save-rows measured
-        them in this run (a run that reuses its record has no per-row arrays to write)."""
+        """rows.npz (rows_<family>.npz with several families) with eps_i, rho_i and eps_cert_i (NaN outside the
+        rows in scope), copied from the cells' row files, when --save-rows measured them in this run (a run
+        that reuses its record has no per-row files to write)."""
         out = []
         for family, rows in plan.state.get("rows", {}).items():
-            buf = io.BytesIO()
-            np.savez(buf, **rows)
             path = os.path.join(folder, "rows.npz" if len(plan.cells) == 1 else f"rows_{family}.npz")
-            write_atomic(path, buf.getvalue())
+            # np.savez copies each memory-mapped file in chunks: memory does not grow with n
+            arrays = {name: np.load(os.path.join(rows, f"{name}.npy"), mmap_mode="r") for name in SAVED_ROWS}
+            with open(path + ".partial", "wb") as f:
+                np.savez(f, **arrays)
+            os.replace(path + ".partial", path)
             out.append(path)
         return out
 

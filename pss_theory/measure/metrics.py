@@ -40,18 +40,16 @@ class RankDeficientError(InputError):
 
 @dataclass
 class Compressed:
-    """Result of the one streamed pass over E: M = S E, E^T E and the row norms."""
+    """Result of the one streamed pass over E: M = S E, E^T E and the number of all-zero rows.
+
+    Nothing here is n long: pass 2 recomputes ||E_i|| from the block it reads anyway."""
 
     M: object  # k x d float64, on the sketch's backend
     gram: np.ndarray  # d x d float64, host
-    row_norms: np.ndarray  # n float64, host
+    zero_rows: int
     n: int
     d: int
     dtype: str = "float64"  # the dtype of the products that made M
-
-    @property
-    def zero_rows(self) -> int:
-        return int((self.row_norms == 0).sum())
 
     @property
     def frobenius(self) -> float:
@@ -59,7 +57,7 @@ class Compressed:
 
 
 def compress(S, E, block_rows: int | None = None, progress=None, pool=None) -> Compressed:
-    """One pass over E: M = S E, the float64 Gram E^T E and every ||E_i||.
+    """One pass over E: M = S E, the float64 Gram E^T E and the count of all-zero rows.
 
     ``S`` is a sketch (``S.accumulate``/``S.finish``) or any PSS with ``blocks`` and ``compress_block``.
     ``progress(rows_done)`` is called after each block.  The rows are read in spans of whole blocks
@@ -69,25 +67,24 @@ def compress(S, E, block_rows: int | None = None, progress=None, pool=None) -> C
     E = as_table(E)  # once: a bare array would be wrapped (and a float64 one scanned) in every span
     spans = cluster.row_spans(S.block_starts(block_rows or S.default_block_rows()))
     M = gram = None
-    norms = np.empty(S.n, dtype=np.float64)
-    for (start, stop), (m, g, block_norms) in zip(spans, cluster.map_spans(pool, compress_span, spans, S, E,
-                                                                          block_rows, progress=progress)):
+    zero = 0
+    for m, g, span_zero in cluster.map_spans(pool, compress_span, spans, S, E, block_rows, progress=progress):
         if M is None:
             M, gram = m, g  # the first span's own arrays: the others are added into them
         else:
             M += m
             gram += g
-        norms[start:stop] = block_norms
-    return Compressed(S.finish(M), S.backend.to_host(gram), norms, S.n, gram.shape[0], S.dtype.name)
+        zero += span_zero
+    return Compressed(S.finish(M), S.backend.to_host(gram), zero, S.n, gram.shape[0], S.dtype.name)
 
 
 def compress_span(start: int, stop: int, S, E, block_rows: int | None = None, progress=None):
     """Pass 1 over the blocks of rows start..stop-1: (the unscaled partial M, the partial Gram on the
-    backend, the rows' norms on the host)."""
+    backend, the number of all-zero rows)."""
     S = S.with_dtype(S.dtype)  # a copy of its own: the dense families reuse a buffer, and spans may share a process
     xp = S.xp
     M = gram = None
-    norms = []
+    zero = 0
     for b0, b1, block in S.blocks(E, block_rows, span=(start, stop)):
         if M is None:
             M = S.zeros_accumulator(block.shape[1])
@@ -95,12 +92,17 @@ def compress_span(start: int, stop: int, S, E, block_rows: int | None = None, pr
         S.accumulate(M, b0, block)
         b64 = block.astype(xp.float64)
         gram += b64.T @ b64
-        block_norms = S.backend.to_host(xp.sqrt((b64 * b64).sum(axis=1)))
+        block_norms = S.backend.to_host(row_norms(xp, b64))
         check_finite(block_norms, f"rows {b0}..{b1 - 1}", getattr(E, "name", "E"))
-        norms.append(block_norms)
+        zero += int((block_norms == 0).sum())
         if progress is not None:
             progress(b1)
-    return M, gram, np.concatenate(norms)
+    return M, gram, zero
+
+
+def row_norms(xp, b64):
+    """||E_i|| of a float64 block (one formula for both passes, so they agree to the bit)."""
+    return xp.sqrt((b64 * b64).sum(axis=1))
 
 
 @dataclass
@@ -180,9 +182,19 @@ def quantiles(x) -> dict:
     return {k: float(v) for k, v in zip(QUANTILES, np.quantile(x, list(QUANTILES.values())))}
 
 
+#: the per-row quantities pass 2 measures (``read_back``); ``c_i`` and ``col_sq_norm_i`` only for a PSS
+#: with columns of S
+ROW_FIELDS = ("rho_i", "eps_i", "eta_i", "norm_ratio_i", "c_i", "col_sq_norm_i")
+
+
+def row_fields(pss) -> tuple[str, ...]:
+    return ROW_FIELDS if pss.has_columns else ROW_FIELDS[:4]
+
+
 @dataclass
 class Micro:
-    """Per-row quantities of Theorem 7 over all n rows (host float64 arrays)."""
+    """Per-row quantities of Theorem 7 over all n rows (host float64 arrays): the in-memory form of
+    ``read_back``'s output, for tables small enough to hold it (the checks write it to disk instead)."""
 
     rho: np.ndarray  # ||E_i|| / sigma
     err: np.ndarray  # ||Mhat_i - E_i||
@@ -205,66 +217,88 @@ class Micro:
 
 def micro(S, E, comp: Compressed | None = None, spec: Spectrum | None = None, block_rows: int | None = None,
           progress=None, pool=None) -> Micro:
-    """Pass 2: read every row back and measure Theorem 7's quantities, block by block.
+    """Pass 2 (``read_back``) with every per-row quantity held in memory: n float64 arrays."""
+    comp = comp or compress(S, E, block_rows, pool=pool)
+    spec = spec or spectrum(comp)
+    names = ("err_i",) + row_fields(S)
+    out = {name: np.empty(comp.n) for name in names}
 
-    ``comp`` (pass 1, ``compress(S, E)``) and ``spec`` are made here when not given.  As in ``compress``,
-    the rows are read in spans (the tasks of a ``pool`` when one is given) merged here in span order.
+    def keep(start, fields):
+        for name in names:
+            out[name][start : start + fields[name].size] = fields[name]
+
+    bias = read_back(S, E, comp, spec, keep, block_rows, progress, pool)
+    return Micro(rho=out["rho_i"], err=out["err_i"], eps=out["eps_i"], eta=out["eta_i"],
+                 norm_ratio=out["norm_ratio_i"], c=out.get("c_i"), col_sq_norm=out.get("col_sq_norm_i"),
+                 bias=bias / comp.n)
+
+
+def read_back(S, E, comp: Compressed, spec: Spectrum, sink, block_rows: int | None = None, progress=None, pool=None):
+    """Pass 2: read every row back and measure Theorem 7's quantities.
+
+    The rows are read in spans of whole blocks (``cluster.row_spans``, at most ``READ_BACK_SPAN_ROWS``
+    rows each; the tasks of a ``pool`` when one is given).  ``sink(start, fields)`` receives each span's
+    host float64 arrays, in span order: ``err_i`` = ||Mhat_i - E_i|| and those named in
+    ``row_fields(S)``; nothing n long is kept here.  Returns the sum over rows of Mhat_i - E_i (d,).
 
     For a linear sketch, one product [S Q]-read per block gives c_b = (S Q)^T S[:, b] - Q_b and
     Mhat_b - E_b = c_b R; a PSS without S (ROBE-Z) gives Mhat_b directly and no c_i.
     """
     E = as_table(E)
-    comp = comp or compress(S, E, block_rows, pool=pool)
-    spec = spec or spectrum(comp)
-    n = comp.n
-    out = {name: np.empty(n) for name in ("err", "mhat") + (("c", "col") if S.has_columns else ())}
     bias = np.zeros(comp.d)
     # what every span reads back with: S Q for a sketch (c_i needs it), M itself for a PSS without columns
     basis = sketched_basis(comp, spec) if S.has_columns else comp.M
     spans = cluster.row_spans(S.block_starts(block_rows or S.default_block_rows()), READ_BACK_SPAN_ROWS)
-    for (start, stop), (rows, part_bias) in zip(spans, cluster.map_spans(pool, micro_span, spans, S, E, basis, spec.R,
-                                                                           block_rows, progress=progress)):
-        for name, values in rows.items():
-            out[name][start:stop] = values
-        bias += part_bias
-    norms = comp.row_norms
-    with np.errstate(divide="ignore", invalid="ignore"):
-        nz = norms > 0
-        eps = np.where(nz, out["err"] / np.where(nz, norms, 1.0), np.nan)
-        ratio = np.where(nz, out["mhat"] / np.where(nz, norms, 1.0), np.nan)
-    return Micro(rho=norms / spec.sigma_max, err=out["err"], eps=eps, eta=out["err"] / spec.sigma_max,
-                 norm_ratio=ratio, c=out.get("c"), col_sq_norm=out.get("col"), bias=bias / n)
+    for (start, _), (fields, span_bias) in zip(spans, cluster.map_spans(pool, read_back_span, spans, S, E, basis,
+                                                                       spec.R, spec.sigma_max, block_rows,
+                                                                       progress=progress)):
+        sink(start, fields)
+        bias += span_bias
+        del fields  # before the next span is read: one span's results alive at a time
+    return bias
 
 
-def micro_span(start: int, stop: int, S, E, basis, R, block_rows: int | None = None, progress=None):
-    """Pass 2 over the blocks of rows start..stop-1: ({err, mhat, and for a sketch c, col}: host arrays of
-    ||Mhat_i - E_i||, ||Mhat_i||, ||c_i||, ||S e_i||^2 for these rows; the sum of their Mhat_i - E_i).
-    ``basis`` is S Q for a sketch, M for a PSS without columns."""
+def read_back_span(start: int, stop: int, S, E, basis, R, sigma_max: float, block_rows: int | None = None,
+                   progress=None):
+    """Pass 2 over the blocks of rows start..stop-1: (the per-row fields of ``read_back`` for these rows,
+    the sum of their Mhat_i - E_i).  ``basis`` is S Q for a sketch, M for a PSS without columns."""
     S = S.with_dtype(S.dtype)  # a copy of its own, as in ``compress_span``
     xp = S.xp
     host = S.backend.to_host
     basis, R = xp.asarray(basis), xp.asarray(R)
-    parts = {name: [] for name in ("err", "mhat") + (("c", "col") if S.has_columns else ())}
+    out = {name: np.empty(stop - start) for name in ("err_i",) + row_fields(S)}
     bias = np.zeros(R.shape[0])
     for b0, b1, block in S.blocks(E, block_rows, span=(start, stop)):
+        # in place where it changes no bit: at most three block-sized float64 arrays live at once
         e64 = block.astype(xp.float64)
-        rows = range(b0, b1)
+        del block
+        rows, at = range(b0, b1), slice(b0 - start, b1 - start)
+        norms = host(row_norms(xp, e64))
         if S.has_columns:
-            q = S.backend.solve_right_upper(e64, R)  # Q_b = E_b R^-1
-            cb = S.decompress(basis, rows) - q
+            cb = S.decompress(basis, rows).astype(xp.float64, copy=False)
+            cb -= S.backend.solve_right_upper(e64, R)  # c_b = (S Q)^T S[:, b] - Q_b, Q_b = E_b R^-1
+            out["c_i"][at] = host(xp.linalg.norm(cb, axis=1))
+            out["col_sq_norm_i"][at] = host(S.column_sq_norms(rows))
             err = cb @ R
-            parts["c"].append(host(xp.linalg.norm(cb, axis=1)))
-            parts["col"].append(host(S.column_sq_norms(rows)))
-            mhat = err + e64
+            del cb
+            bias += host(err.sum(axis=0))
+            err_norm = host(xp.linalg.norm(err, axis=1))
+            err += e64  # Mhat_b
+            mhat_norm = host(xp.linalg.norm(err, axis=1))
         else:
-            mhat = S.decompress(basis, rows)
-            err = mhat - e64
-        parts["err"].append(host(xp.linalg.norm(err, axis=1)))
-        parts["mhat"].append(host(xp.linalg.norm(mhat, axis=1)))
-        bias += host(err.sum(axis=0))
+            err = S.decompress(basis, rows)  # Mhat_b
+            mhat_norm = host(xp.linalg.norm(err, axis=1))
+            err -= e64
+            bias += host(err.sum(axis=0))
+            err_norm = host(xp.linalg.norm(err, axis=1))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            nz = norms > 0
+            out["eps_i"][at] = np.where(nz, err_norm / np.where(nz, norms, 1.0), np.nan)
+            out["norm_ratio_i"][at] = np.where(nz, mhat_norm / np.where(nz, norms, 1.0), np.nan)
+        out["err_i"][at], out["rho_i"][at], out["eta_i"][at] = err_norm, norms / sigma_max, err_norm / sigma_max
         if progress is not None:
             progress(b1)
-    return {name: np.concatenate(values) for name, values in parts.items()}, bias
+    return out, bias
 
 
 def coherence_columns(pairs: int) -> int:

@@ -47,6 +47,8 @@ SPLITS = (0.5, 0.7, 0.85, 0.95)
 #: row masses are rounded up to bins of this relative width for the moment generating function (an
 #: upper bound: the function grows with each mass), so one evaluation costs O(bins), not O(n)
 MASS_BIN = 1e-2
+#: row masses ``gaussian_bounds`` bisects at (at most): a row uses the grid point at or above its own
+GRID_POINTS = 256
 
 
 @dataclass(frozen=True)
@@ -56,27 +58,27 @@ class TableStats:
     n: int
     d: int
     gram_eigenvalues: np.ndarray  # ascending, clipped at 0
-    row_sq: np.ndarray  # a_j = ||E_j||^2, n entries
+    row_sq: np.ndarray | None  # a_j = ||E_j||^2, n entries (None when built from summaries)
     masses: tuple = field(default=None, repr=False)  # (values, counts): a_j rounded up to MASS_BIN bins
+    frobenius_sq: float = 0.0  # sum_j a_j = ||E||_F^2
     cache: dict = field(default_factory=dict, repr=False, compare=False)  # tails that depend on E only
 
     @classmethod
     def from_gram(cls, gram, row_norms) -> TableStats:
-        ev = np.clip(np.linalg.eigvalsh(np.asarray(gram, dtype=np.float64)), 0.0, None)
         a = np.asarray(row_norms, dtype=np.float64) ** 2
         pos = a[a > 0]
-        if pos.size:
-            step = math.log1p(MASS_BIN)
-            bins = np.ceil(np.log(pos / pos.max()) / step)
-            values, counts = np.unique(bins, return_counts=True)
-            masses = (pos.max() * np.exp(values * step) * (1 + 1e-12), counts.astype(np.float64))
-        else:
-            masses = (np.zeros(0), np.zeros(0))
-        return cls(a.size, ev.size, ev, a, masses)
+        top = float(pos.max()) if pos.size else 0.0
+        return cls.from_summaries(gram, a.size, float(a.sum()), top, mass_bins(pos, top), a)
 
-    @property
-    def frobenius_sq(self) -> float:
-        return float(self.row_sq.sum())
+    @classmethod
+    def from_summaries(cls, gram, n: int, frobenius_sq: float, top: float, bins: dict, row_sq=None) -> TableStats:
+        """From what a read of the rows can merge chunk by chunk: sum_j a_j, max_j a_j and the counts of
+        ``mass_bins`` (row_sq, the n-long a_j, only where it is at hand: ``scope`` needs it)."""
+        ev = np.clip(np.linalg.eigvalsh(np.asarray(gram, dtype=np.float64)), 0.0, None)
+        values = np.array(sorted(bins), dtype=np.float64)
+        counts = np.array([bins[v] for v in sorted(bins)], dtype=np.float64)
+        masses = (top * np.exp(values * math.log1p(MASS_BIN)) * (1 + 1e-12), counts)
+        return cls(n, ev.size, ev, row_sq, masses, frobenius_sq)
 
     @property
     def gram_frobenius(self) -> float:
@@ -270,7 +272,8 @@ def gaussian_form_tail(eigenvalues, grid_points: int = 3000, theta_points: int =
 
 
 @cites("laurent_massart2000", "chernoff1952", "this_module")
-def gaussian_bounds(st: TableStats, law: GaussianLaw, a: np.ndarray, delta_row: float, a_points: int = 256) -> np.ndarray:
+def gaussian_bounds(st: TableStats, law: GaussianLaw, a: np.ndarray, delta_row: float, a_points: int = GRID_POINTS,
+                    grid: np.ndarray | None = None) -> np.ndarray:
     """B_i for Gaussian S: the smallest B with P(||Mhat_i - E_i|| > B) <= delta_row by this bound:
 
     ||Mhat_i - E_i|| <= |q - 1| ||E_i|| + sqrt(q / k) sqrt(Q), q ~ chi^2_k / k independent of
@@ -278,7 +281,8 @@ def gaussian_bounds(st: TableStats, law: GaussianLaw, a: np.ndarray, delta_row: 
     + P(q outside the bins), with D_c = max |q - 1| over bin c and q_c+ its top (an upper Riemann sum over
     the exact chi^2_k law; P(Q >= .) from ``gaussian_form_tail``).  B is found by bisection (the sum falls
     as B grows) on a grid of row masses; a row uses the grid point at or above its own ||E_i||^2, which
-    only enlarges the bound."""
+    only enlarges the bound.  ``grid`` (``mass_grid`` of all the rows in scope) lets the rows be bounded
+    a chunk at a time with the same numbers."""
     k = law.k
     if "gaussian_form_tail" not in st.cache:
         st.cache["gaussian_form_tail"] = gaussian_form_tail(st.gram_eigenvalues)
@@ -288,8 +292,8 @@ def gaussian_bounds(st: TableStats, law: GaussianLaw, a: np.ndarray, delta_row: 
     mass = np.diff(levels)
     outside = levels[0] + 1.0 - levels[-1]
     dev = np.maximum(np.abs(qe[:-1] - 1.0), np.abs(qe[1:] - 1.0))
-    grid = np.unique(a) if a.size <= a_points else np.geomspace(a.min(), a.max(), a_points)
-    grid[-1] = a.max()
+    if grid is None:
+        grid = mass_grid(a.size, a.min(), a.max(), a, a_points)
     root_a = np.sqrt(grid)[:, None]
 
     def tail(B):
@@ -355,11 +359,34 @@ def certify(st: TableStats, law, family: str, k: int, delta: float, rho: float, 
         return Certificate(family, k, delta, rho, rows, empty, empty, "certificate" if law.proven else "prediction",
                            law.sources, "no row has rho_i > rho")
     a = st.row_sq[rows]
-    delta_row = delta / rows.size
-    fn = gaussian_bounds if isinstance(law, GaussianLaw) else signed_sum_bounds
-    bound = fn(st, law, a, delta_row)
+    bound = row_bounds(st, law, a, delta / rows.size)
     return Certificate(family, k, delta, rho, rows, bound, bound / np.sqrt(a),
                        "certificate" if law.proven else "prediction", law.sources, law.reason)
+
+
+def row_bounds(st: TableStats, law, a: np.ndarray, delta_row: float, grid: np.ndarray | None = None) -> np.ndarray:
+    """B_i of the rows with squared norms ``a``, each failing with probability <= delta_row (``grid``: see
+    ``gaussian_bounds``)."""
+    if isinstance(law, GaussianLaw):
+        return gaussian_bounds(st, law, a, delta_row, grid=grid)
+    return signed_sum_bounds(st, law, a, delta_row)
+
+
+def mass_grid(m: int, a_min: float, a_max: float, few=None, points: int = GRID_POINTS) -> np.ndarray:
+    """The row masses ``gaussian_bounds`` bisects at for m rows in scope with a in [a_min, a_max]: their
+    distinct values when m <= points (``few``: those m values), else ``points`` geometric steps."""
+    grid = np.unique(few) if m <= points else np.geomspace(a_min, a_max, points)
+    grid[-1] = a_max
+    return grid
+
+
+def mass_bins(a: np.ndarray, top: float) -> dict:
+    """{bin: count} of positive row masses a_j in bins of relative width MASS_BIN below ``top`` = max_j a_j
+    (``TableStats.masses``): counts of chunks add."""
+    if a.size == 0:
+        return {}
+    values, counts = np.unique(np.ceil(np.log(a / top) / math.log1p(MASS_BIN)), return_counts=True)
+    return dict(zip(values.tolist(), counts.tolist()))
 
 
 @cites("desai2022", "this_module")
