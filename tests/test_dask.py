@@ -63,6 +63,26 @@ def test_progress_advances_per_finished_cell():
     assert done == sorted(done) and done[-1] == total and len(done) == len(plan.cells)
 
 
+def test_spans_in_flight_are_bounded_whatever_n():
+    """``map_spans`` submits at most AHEAD tasks per worker beyond the span being merged: a pass over a huge
+    table never has all its span results waiting at once (which would hold n rows of results)."""
+    submitted, merged = [], []
+
+    def span(start, stop):
+        return start
+
+    with concurrent.futures.ThreadPoolExecutor(2) as executor:
+        pool = cluster.Pool(executor)
+        real_submit = pool.submit
+        pool.submit = lambda fn, *args: submitted.append(args[0]) or real_submit(fn, *args)
+        ahead = cluster.AHEAD * pool.workers
+        spans = [(i, i + 1) for i in range(10 * ahead)]
+        for start in cluster.map_spans(pool, span, spans):
+            merged.append(start)
+            assert len(submitted) == min(len(spans), ahead + len(merged))
+    assert merged == list(range(len(spans))) and submitted == merged
+
+
 @pytest.mark.dask
 def test_command_on_dask_resumes_and_records_each_cell_once(dask_client, tmp_path, capsys):
     """Records appended as cells finish on the workers; cut short (as an interruption leaves them) and

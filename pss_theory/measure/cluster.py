@@ -18,6 +18,7 @@ by default) is reported as ``ClusterError``, one line and exit code 2, and no re
 """
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import contextlib
 import logging
@@ -29,6 +30,8 @@ from ..errors import InputError
 CONNECT_TIMEOUT = 5
 #: at most this many row spans per pass: the tasks a one-cell run is split into
 SPANS = 64
+#: tasks per worker submitted ahead of the span being merged (``map_spans``): enough to keep every worker busy
+AHEAD = 2
 
 
 class ClusterError(InputError):
@@ -139,17 +142,32 @@ def row_spans(starts: list[tuple[int, int]], max_rows: int | None = None) -> lis
 def map_spans(pool: Pool | None, fn, spans, *args, progress=None):
     """``fn(start, stop, *args)`` for each span, results in span order.  Without a pool each runs here with
     ``progress=`` passed through (rows done); with one they run as tasks (the arguments shared once) and
-    ``progress(stop)`` follows the results as they are merged."""
+    ``progress(stop)`` follows the results as they are merged.  At most ``AHEAD`` tasks per worker are
+    submitted beyond the span being merged, so the results waiting for this process (on the workers or
+    here) are a few spans whatever n."""
     if pool is None:
         for start, stop in spans:
             yield fn(start, stop, *args, progress=progress)
         return
     shared = [pool.share(a) for a in args]
-    futures = [pool.submit(fn, start, stop, *shared) for start, stop in spans]
+    todo = iter(spans)
+    pending = collections.deque()
+
+    def submit_next():
+        span = next(todo, None)
+        if span is not None:
+            pending.append((span, pool.submit(fn, *span, *shared)))
+
+    for _ in range(AHEAD * pool.workers):
+        submit_next()
     try:
-        for (start, stop), future in zip(spans, futures):
-            yield pool.result(future, f"rows {start}..{stop - 1}")
+        while pending:
+            (start, stop), future = pending.popleft()
+            result = pool.result(future, f"rows {start}..{stop - 1}")
+            del future  # the cluster may forget the result: only this process holds it now
+            submit_next()
+            yield result
             if progress is not None:
                 progress(stop)
     finally:
-        pool.cancel(futures)
+        pool.cancel([future for _, future in pending])
