@@ -8,7 +8,7 @@ Run from the repository root:
 Each size runs ``python -m verify.theorem7 --table zipf --n N --d 128 --family countsketch --k K --quiet
 --no-figures --out DIR`` in a child process under ``/usr/bin/time -v`` (GNU time: "Maximum resident set
 size" is the child's peak RSS, its own high-water mark, not the parent's); DIR is a temporary folder
-(the run's row files, 48 bytes a row, go there) removed afterwards.  The 1e8 run writes about 4.8 GB
+(the run's row files, 56 bytes a row, go there) removed afterwards.  The 1e8 run writes about 5.6 GB
 there and takes half an hour or more on 2 cores.
 """
 from __future__ import annotations
@@ -49,7 +49,8 @@ def run_one(n: int, k: int, d: int, workdir: str | None) -> dict:
         rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
         with open(os.path.join(out, "summary.json")) as f:
             seconds = json.load(f)["seconds"]
-        row_bytes = sum(os.path.getsize(os.path.join(out, "rows", name)) for name in os.listdir(os.path.join(out, "rows")))
+        row_bytes = sum(os.path.getsize(os.path.join(folder, name))
+                        for folder, _, names in os.walk(os.path.join(out, "rows")) for name in names)
     finally:
         shutil.rmtree(out, ignore_errors=True)
     if proc.returncode:
