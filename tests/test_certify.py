@@ -119,6 +119,51 @@ def test_planner_answers_both_ways(rng):
         run_check("plan", table=E, eps=0.5, k=100)
 
 
+def test_planner_pass_equals_the_in_memory_table_stats(rng, monkeypatch):
+    """table_stats (row norms to a file, read back a chunk at a time) gives the rows in scope, their masses
+    and the certificates of TableStats.from_gram on the whole array, chunk size aside."""
+    from pss_theory.backend import get_backend
+    from pss_theory.checks import plan
+    from pss_theory.measure import rows as rowfiles
+    from pss_theory.tables import as_table
+
+    E = rng.standard_normal((5000, 6)) * np.geomspace(1, 30, 6)
+    E[rng.integers(0, 5000, 40)] *= 8  # a few heavy rows: the scope
+    ref = C.TableStats.from_gram(E.T @ E, np.linalg.norm(E, axis=1))
+    law = families.get("gaussian").row_law(64)
+    for chunk in (700, 1 << 18):
+        monkeypatch.setattr(rowfiles, "CHUNK_ROWS", chunk)
+        st, scope, rho_max = plan.table_stats(as_table(E), get_backend("cpu"), 0.1)
+        np.testing.assert_array_equal(scope.rows, ref.scope(0.1))
+        np.testing.assert_array_equal(scope.masses, ref.row_sq[scope.rows])
+        assert rho_max == ref.rho.max() and st.frobenius_sq == pytest.approx(ref.frobenius_sq, rel=1e-12)
+        np.testing.assert_array_equal(st.masses[1], ref.masses[1])
+        got = C.certify(st, law, "gaussian", 64, 0.1, 0.1, rows=scope.rows, masses=scope.masses)
+        np.testing.assert_allclose(got.eps, C.certify(ref, law, "gaussian", 64, 0.1, 0.1).eps, rtol=1e-12)
+
+
+def test_planner_memory_does_not_grow_with_n(monkeypatch):
+    """The planner's peak Python allocations at n and 8 n: within 1.25x (the n row norms it held before
+    made 6.1x)."""
+    import tracemalloc
+
+    from pss_theory.checks import plan
+    from pss_theory.measure import rows as rowfiles
+
+    monkeypatch.setattr(rowfiles, "CHUNK_ROWS", 4096)
+    monkeypatch.setattr(plan, "BLOCK_ROWS", 4096)
+
+    def peak(n):
+        tracemalloc.start()
+        run_check("plan", table="zipf", n=n, d=8, eps=0.5, rho=0.25, family="countsketch")
+        out = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return out
+
+    small, large = peak(20_000), peak(160_000)
+    assert large < 1.25 * small, (small, large)
+
+
 def test_theorem7_save_rows_writes_the_per_row_arrays(tmp_path, capsys):
     from verify import theorem7
 

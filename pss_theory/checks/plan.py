@@ -1,10 +1,11 @@
 """The planner: from one pass over E, the sketch size each guarantee needs, per family.
 
 ``python -m verify.plan --table PATH|KIND --eps E --rho R --delta D`` reads E once (its Gram and every
-row norm: ``certificates.TableStats``) and answers, per sketch family: the k that Theorem 6 and
-Theorem 7 need (as stated, and as their proofs support), the k the per-row certificate needs (every
-row with rho_i > rho certified to eps_i <= eps, bisection on the bound, which falls as k grows), the
-smallest k at which each certifies anything (an eps below 1), and the compression n / k of each.
+row norm, the norms into a temporary row file: ``table_stats``) and answers, per sketch family: the k
+that Theorem 6 and Theorem 7 need (as stated, and as their proofs support), the k the per-row
+certificate needs (every row with rho_i > rho certified to eps_i <= eps, bisection on the bound, which
+falls as k grows), the smallest k at which each certifies anything (an eps below 1), and the
+compression n / k of each.
 With ``--k`` or ``--compression`` instead it answers the other way: the eps each certifies at that k.
 Any S E sketch needs k >= d, so its compression is at most n / d; beyond that only a PSS that is not
 S E (ROBE-Z) compresses further, with no certificate of this kind.
@@ -21,6 +22,7 @@ import numpy as np
 
 from .. import families, theory, validate
 from ..errors import InputError
+from ..measure import rows as rowfiles
 from ..measure import scan
 from ..progress import stage
 from ..tables import KINDS, resolve, table_label
@@ -54,17 +56,47 @@ class Options:
     seed: int = option(0, "seed of a generated table", validate.seed_text)
 
 
-def table_stats(table, backend, update=None) -> certificates.TableStats:
-    """The one pass (``scan.gram_and_norms`` in float64): the Gram and every row norm."""
-    return certificates.TableStats.from_gram(*scan.gram_and_norms(table, backend, BLOCK_ROWS, float64=True,
-                                                                  update=update))
+@dataclass(frozen=True)
+class Scope:
+    """The rows with rho_i > rho (indices, ascending) and their masses ||E_i||^2."""
+
+    rows: np.ndarray
+    masses: np.ndarray
+
+
+def table_stats(table, backend, rho: float, update=None) -> tuple[certificates.TableStats, Scope, float]:
+    """The one pass (``scan.gram_and_norms`` in float64), the row norms into a temporary row file
+    (``rows.RowArrays``) read back once: the Gram and the row-mass summaries
+    (``TableStats.from_summaries``), the rows in scope, and the largest rho_i.  Fewer than
+    srank(E) / rho^2 <= d / rho^2 rows have rho_i > rho (their masses exceed rho^2 sigma^2 and add up
+    to at most ||E||_F^2), so nothing held here grows with n."""
+    seen = {"frob": 0.0, "top": 0.0}
+    with rowfiles.row_arrays(None, table.n, ("norm_i",)) as arrays:
+        def sink(start, norms):
+            arrays.write(start, {"norm_i": norms})
+            a = norms**2
+            seen["frob"] += float(a.sum())
+            seen["top"] = max(seen["top"], float(a.max()))
+
+        gram, _ = scan.gram_and_norms(table, backend, BLOCK_ROWS, float64=True, update=update, sink=sink)
+        top, bins, picked = seen["top"], {}, []
+        sigma_sq = float(np.clip(np.linalg.eigvalsh(gram), 0.0, None)[-1])
+        for start, _, c in arrays.chunks(("norm_i",)):
+            a = c["norm_i"] ** 2
+            for b, count in certificates.mass_bins(a[a > 0], top).items():
+                bins[b] = bins.get(b, 0) + count
+            hit = np.flatnonzero(np.sqrt(a / sigma_sq) > rho)  # TableStats.scope's test, to the bit
+            picked.append((start + hit, a[hit]))
+    st = certificates.TableStats.from_summaries(gram, table.n, seen["frob"], top, bins)
+    scope = Scope(np.concatenate([r for r, _ in picked]), np.concatenate([m for _, m in picked]))
+    return st, scope, math.sqrt(top / st.sigma_sq)
 
 
 def _finite(x):
     return None if x is None or not math.isfinite(x) else float(x)
 
 
-def family_plan(fam_name: str, st: certificates.TableStats, o: Options, k_at: int | None) -> dict:
+def family_plan(fam_name: str, st: certificates.TableStats, scope: Scope, o: Options, k_at: int | None) -> dict:
     """One family's answer: required k (eps mode) or certified eps (k mode) for each guarantee."""
     fam = families.get(fam_name, sketches_only=True)
     n, d = st.n, st.d
@@ -73,9 +105,10 @@ def family_plan(fam_name: str, st: certificates.TableStats, o: Options, k_at: in
     params = fam.drawn_theory_params(fam.make(k=d, n=n, d=d, seed=0), n)
 
     def cert(k):
-        return certificates.certify(st, fam.row_law(int(k)), fam_name, int(k), o.delta, o.rho, rows=rows)
+        return certificates.certify(st, fam.row_law(int(k)), fam_name, int(k), o.delta, o.rho, rows=rows,
+                                    masses=scope.masses)
 
-    rows = st.scope(o.rho)
+    rows = scope.rows
     out = {"family": fam_name, "certificate_kind": law_kind, "rows_in_scope": int(rows.size),
            "jlt_constants_proven": fam.constants_proven}
     if k_at is not None:
@@ -152,12 +185,11 @@ class PlanCheck(Check):
         return plan.table.n
 
     def measure(self, plan, cell, progress):
-        st = table_stats(plan.table, plan.backend, stage(progress, "pass", plan.table.n))
-        rho = st.rho
-        answers = [family_plan(f, st, plan.options, plan.state["k_at"]) for f in plan.options.family]
+        st, scope, rho_max = table_stats(plan.table, plan.backend, plan.options.rho,
+                                         stage(progress, "pass", plan.table.n))
+        answers = [family_plan(f, st, scope, plan.options, plan.state["k_at"]) for f in plan.options.family]
         return {"families": answers, "sigma_max": math.sqrt(st.sigma_sq), "frobenius": math.sqrt(st.frobenius_sq),
-                "stable_rank": st.frobenius_sq / st.sigma_sq, "rho_max": float(rho.max()),
-                "rows_in_scope": int((rho > plan.options.rho).sum())}
+                "stable_rank": st.frobenius_sq / st.sigma_sq, "rho_max": rho_max, "rows_in_scope": int(scope.rows.size)}
 
     def summarize(self, plan, records, seconds) -> Summary:
         (r,) = records

@@ -346,9 +346,11 @@ def signed_sum_bounds(st: TableStats, law: SignedSumLaw, a: np.ndarray, delta_ro
 
 
 @cites("this_module")
-def certify(st: TableStats, law, family: str, k: int, delta: float, rho: float, rows: np.ndarray | None = None) -> Certificate:
+def certify(st: TableStats, law, family: str, k: int, delta: float, rho: float, rows: np.ndarray | None = None,
+            masses: np.ndarray | None = None) -> Certificate:
     """The certificate of ``family`` (its ``row_law``) at k for the rows with rho_i > rho (or ``rows``):
-    B_i holds for all of them together with probability >= 1 - delta (union over those rows only)."""
+    B_i holds for all of them together with probability >= 1 - delta (union over those rows only).
+    ``masses``: the ||E_i||^2 of ``rows``, for a ``st`` made from summaries (no row_sq)."""
     delta = V.open_unit("delta", delta)
     rows = st.scope(rho) if rows is None else np.asarray(rows, dtype=np.int64)
     if law is None:
@@ -358,7 +360,7 @@ def certify(st: TableStats, law, family: str, k: int, delta: float, rho: float, 
         empty = np.zeros(0)
         return Certificate(family, k, delta, rho, rows, empty, empty, "certificate" if law.proven else "prediction",
                            law.sources, "no row has rho_i > rho")
-    a = st.row_sq[rows]
+    a = st.row_sq[rows] if masses is None else np.asarray(masses, dtype=np.float64)
     bound = row_bounds(st, law, a, delta / rows.size)
     return Certificate(family, k, delta, rho, rows, bound, bound / np.sqrt(a),
                        "certificate" if law.proven else "prediction", law.sources, law.reason)
