@@ -84,6 +84,27 @@ def test_spans_in_flight_are_bounded_whatever_n():
 
 
 @pytest.mark.dask
+def test_save_rows_with_cells_on_workers_writes_each_family(dask_client, tmp_path, capsys):
+    """Theorem 7's cells measured on worker processes: --save-rows writes rows_<family>.npz for each, equal
+    to the run without Dask (it wrote none: the worker's copy of the plan kept the folders); to the bit for
+    these two families, whose products involve no BLAS."""
+    from verify import runner
+
+    def command(out, *extra):
+        argv = ["--n", "3000", "--d", "8", "--k", "64", "--family", "countsketch,osnap", "--save-rows",
+                "--coherence-pairs", "100", "--no-figures", "--quiet", "--out", str(out), *extra]
+        return run_command(type("M", (), {"main": staticmethod(lambda a: runner.main("theorem7", a))}), argv, capsys)
+
+    assert command(tmp_path / "here")[0] == 0
+    assert command(tmp_path / "dask", "--dask", dask_client.scheduler.address)[0] == 0
+    for family in ("countsketch", "osnap"):
+        here, there = np.load(tmp_path / "here" / f"rows_{family}.npz"), np.load(tmp_path / "dask" / f"rows_{family}.npz")
+        assert set(there.files) == {"eps_i", "rho_i", "eps_cert_i"}
+        for name in there.files:
+            np.testing.assert_array_equal(there[name], here[name])
+
+
+@pytest.mark.dask
 def test_command_on_dask_resumes_and_records_each_cell_once(dask_client, tmp_path, capsys):
     """Records appended as cells finish on the workers; cut short (as an interruption leaves them) and
     run again, the run measures only what is missing; the records equal those of a run without Dask."""

@@ -96,6 +96,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # lines the command says before any work (a --rho that selects nothing)
     rows_folder: str | None = None  # where per-row result files go (the command: <out>/rows); None: a temporary folder
     pool: object = None  # while ``run`` runs with --dask: the cluster.Pool a cell's passes split their rows over
+    measured: list[dict] = field(default_factory=list)  # the cells ``run`` measured (not reused), as they finished
 
     def for_workers(self) -> Plan:
         """This plan as a task takes it to a worker: without the pool (a worker runs its cell's passes itself)."""
@@ -210,6 +211,7 @@ def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None, d
     cell.  Every check runs on Dask this way, with nothing of its own to add.
     """
     t0 = time.perf_counter()
+    plan.measured = []
     todo = [cell for cell in plan.cells if log is None or not log.done(cell)]
     total = sum(check.work(plan, cell) for cell in todo)
     done = [0]
@@ -230,6 +232,8 @@ def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None, d
         return result
 
     def finished(cell):
+        # here, not in ``measure``: a cell measured on a worker changes the worker's copy of the plan only
+        plan.measured.append(cell)
         done[0] += check.work(plan, cell)
         if progress and len(todo) > 1:
             progress("cells", done[0], total, check.unit)

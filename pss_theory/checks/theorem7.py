@@ -508,8 +508,6 @@ class Theorem7(OnePssCheck):
             cert = certificate_record(pss, comp, spec, arrays, family, o.delta, o.rho)
             measured = {**statistics(arrays, s, spec, comp, bias, coh, cell["k"] or 0, law),
                         **selection(arrays, s, g), "certificate": cert, "hist": histograms(arrays, s)}
-        if o.save_rows and folder is not None:
-            plan.state.setdefault("rows", {})[family] = folder
         return {**flatten(measured), "pss": repr(pss)}
 
     def summarize(self, plan, records, seconds) -> Summary:
@@ -555,8 +553,11 @@ class Theorem7(OnePssCheck):
         """rows.npz (rows_<family>.npz with several families) with eps_i, rho_i and eps_cert_i (NaN outside the
         rows in scope), copied from the cells' row files, when --save-rows measured them in this run (a run
         that reuses its record has no per-row files to write)."""
+        if not plan.options.save_rows or plan.rows_folder is None:
+            return []
         out = []
-        for family, rows in plan.state.get("rows", {}).items():
+        for cell in plan.measured:
+            family, rows = cell["family"], cell_rows_folder(plan, cell["family"])
             path = os.path.join(folder, "rows.npz" if len(plan.cells) == 1 else f"rows_{family}.npz")
             # np.savez copies each memory-mapped file in chunks: memory does not grow with n
             arrays = {name: np.load(os.path.join(rows, f"{name}.npy"), mmap_mode="r") for name in SAVED_ROWS}
