@@ -104,6 +104,27 @@ def test_save_rows_with_cells_on_workers_writes_each_family(dask_client, tmp_pat
             np.testing.assert_array_equal(there[name], here[name])
 
 
+def test_the_timing_study_keeps_its_cells_in_this_process(capsys, tmp_path):
+    """E.1's timed cells never go to a cluster (side by side they would time each other): with ``dask`` given
+    they run here, and the command says so."""
+    from verify import runner
+
+    class Refuses(concurrent.futures.Executor):
+        def submit(self, fn, *args, **kwargs):
+            raise AssertionError("a timing cell was sent to the cluster")
+
+    summary = checks.run_check("robez_timing", smoke=True, dask=Refuses())
+    assert summary["stats"]
+    plan = checks.get("robez_timing").plan(checks.get("robez_timing").options(smoke=True))
+    assert len(plan.cells) > 1  # several cells: with a usable pool they would have been tasks
+    with pytest.raises(AssertionError, match="sent to the cluster"):
+        checks.run_check("theorem6", n=300, d=4, sweep=True, k_points=2, trials=1, dask=Refuses())
+    main = type("M", (), {"main": staticmethod(lambda a: runner.main("robez_timing", a))})
+    code, _, err = run_command(main, ["--smoke", "--dask", "local:1", "--no-figures", "--out", str(tmp_path / "e1")],
+                               capsys)
+    assert code == 0 and "not on the Dask cluster" in err
+
+
 @pytest.mark.dask
 def test_command_on_dask_resumes_and_records_each_cell_once(dask_client, tmp_path, capsys):
     """Records appended as cells finish on the workers; cut short (as an interruption leaves them) and

@@ -95,7 +95,10 @@ def execute(check, plan, *, out: str, figures: str | None, quiet: bool, dask=Non
     cli.check_files(out, ("summary.json", "records.jsonl"))
     with cli.writing(out):
         log = RecordLog(os.path.join(out, "records.jsonl"), check.record_key)
-        for note in [check.size_note(plan), *plan.notes]:
+        cluster_note = (f"{check.name}: its cells run one at a time in this process, not on the Dask cluster: "
+                        "timings taken side by side on shared cores would time each other"
+                        if dask is not None and not check.on_cluster else None)
+        for note in [check.size_note(plan), cluster_note, *plan.notes]:
             if note and not quiet:
                 print(note, file=sys.stderr, flush=True)
         reused = sum(log.done(cell) and check.valid_record(log.latest(cell)) for cell in plan.cells)

@@ -119,6 +119,9 @@ class Check:
     examples: ClassVar[tuple[tuple[str, str], ...]] = ()  # (arguments, what they do): the examples of --help
     in_report: ClassVar[bool] = True  # the report runs it and writes its appendix block (the planner does not)
     on_user_table: ClassVar[bool] = True  # the report's --table replaces its table (certify keeps its small one)
+    #: whether ``run`` may put its cells and row spans on a cluster; False for a timing study, whose cells
+    #: running side by side on shared cores would time each other (``run`` then ignores ``dask``)
+    on_cluster: ClassVar[bool] = True
 
     @property
     def theorem(self) -> int | None:
@@ -208,7 +211,8 @@ def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None, d
     by ``validate.dask_address``; opened by ``cluster.session``: an address, a Client or an Executor) cells
     run as tasks on the cluster when two or more are left, and the row spans of a cell's passes when one
     is; records are appended here as cells finish, as without it, and "cells" advances per finished
-    cell.  Every check runs on Dask this way, with nothing of its own to add.
+    cell.  Every check runs on Dask this way, with nothing of its own to add, but a check with
+    ``on_cluster`` False (the E.1 timing study) runs here whatever ``dask`` says.
     """
     t0 = time.perf_counter()
     plan.measured = []
@@ -239,7 +243,7 @@ def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None, d
             progress("cells", done[0], total, check.unit)
 
     try:
-        with cluster.session(dask) as pool:
+        with cluster.session(dask if check.on_cluster else None) as pool:
             plan.pool = pool
             records = run_cells(plan.cells, compute, log, check.record_key, check.valid_record, pool=pool,
                                 task=measure_cell, task_args=(check, plan.for_workers()) if pool else (),

@@ -106,6 +106,7 @@ class E1Timing(Check):
     record_key = ("kind", "n", "d", "batch", "compression", "Z", "mode", "seed", "backend", "settings")
     unit = "cells"
     figures_default = "figures"
+    on_cluster = False  # timed cells side by side on shared cores would time each other
     scales = {"smoke": dict(smoke=True), "default": dict(quick=True), "paper": {}}
 
     def plan(self, o: Options) -> Plan:
