@@ -93,6 +93,7 @@ def compress_span(start: int, stop: int, S, E, block_rows: int | None = None, pr
         b64 = block.astype(xp.float64)
         gram += b64.T @ b64
         block_norms = S.backend.to_host(row_norms(xp, b64))
+        del block, b64  # before the next block is made: else both stay alive while it is generated or read
         check_finite(block_norms, f"rows {b0}..{b1 - 1}", getattr(E, "name", "E"))
         zero += int((block_norms == 0).sum())
         if progress is not None:
@@ -296,6 +297,7 @@ def read_back_span(start: int, stop: int, S, E, basis, R, sigma_max: float, bloc
             out["eps_i"][at] = np.where(nz, err_norm / np.where(nz, norms, 1.0), np.nan)
             out["norm_ratio_i"][at] = np.where(nz, mhat_norm / np.where(nz, norms, 1.0), np.nan)
         out["err_i"][at], out["rho_i"][at], out["eta_i"][at] = err_norm, norms / sigma_max, err_norm / sigma_max
+        del e64, err  # as in ``compress_span``: not alive while the next block is made
         if progress is not None:
             progress(b1)
     return out, bias
