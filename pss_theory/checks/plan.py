@@ -22,7 +22,6 @@ import numpy as np
 
 from .. import families, theory, validate
 from ..errors import InputError
-from ..measure import rows as rowfiles
 from ..measure import scan
 from ..progress import stage
 from ..tables import KINDS, resolve, table_label
@@ -65,29 +64,20 @@ class Scope:
 
 
 def table_stats(table, backend, rho: float, update=None) -> tuple[certificates.TableStats, Scope, float]:
-    """The one pass (``scan.gram_and_norms`` in float64), the row norms into a temporary row file
-    (``rows.RowArrays``) read back once: the Gram and the row-mass summaries
-    (``TableStats.from_summaries``), the rows in scope, and the largest rho_i.  Fewer than
+    """The one pass (``scan.norms_on_disk`` in float64), its row file read back once: the Gram and the
+    row-mass summaries (``TableStats.from_summaries``), the rows in scope, and the largest rho_i.  Fewer than
     srank(E) / rho^2 <= d / rho^2 rows have rho_i > rho (their masses exceed rho^2 sigma^2 and add up
     to at most ||E||_F^2), so nothing held here grows with n."""
-    seen = {"frob": 0.0, "top": 0.0}
-    with rowfiles.row_arrays(None, table.n, ("norm_i",)) as arrays:
-        def sink(start, norms):
-            arrays.write(start, {"norm_i": norms})
-            a = norms**2
-            seen["frob"] += float(a.sum())
-            seen["top"] = max(seen["top"], float(a.max()))
-
-        gram, _ = scan.gram_and_norms(table, backend, BLOCK_ROWS, float64=True, update=update, sink=sink)
-        top, bins, picked = seen["top"], {}, []
-        sigma_sq = float(np.clip(np.linalg.eigvalsh(gram), 0.0, None)[-1])
-        for start, _, c in arrays.chunks(("norm_i",)):
+    with scan.norms_on_disk(table, backend, BLOCK_ROWS, float64=True, update=update) as scanned:
+        top, bins, picked = scanned.largest * scanned.largest, {}, []  # max_i ||E_i||^2, as x * x rounds it
+        sigma_sq = float(np.clip(np.linalg.eigvalsh(scanned.gram), 0.0, None)[-1])
+        for start, _, c in scanned.norms.chunks(("norm_i",)):
             a = c["norm_i"] ** 2
             for b, count in certificates.mass_bins(a[a > 0], top).items():
                 bins[b] = bins.get(b, 0) + count
             hit = np.flatnonzero(np.sqrt(a / sigma_sq) > rho)  # TableStats.scope's test, to the bit
             picked.append((start + hit, a[hit]))
-    st = certificates.TableStats.from_summaries(gram, table.n, seen["frob"], top, bins)
+    st = certificates.TableStats.from_summaries(scanned.gram, table.n, scanned.sum_sq, top, bins)
     scope = Scope(np.concatenate([r for r, _ in picked]), np.concatenate([m for _, m in picked]))
     return st, scope, math.sqrt(top / st.sigma_sq)
 

@@ -9,7 +9,9 @@ memory does not grow with n.
 """
 from __future__ import annotations
 
+import contextlib
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -36,56 +38,62 @@ def kept_rows(n: int) -> int:
     return min(n - 1, max(KEEP_ROWS, math.ceil(KEEP_SHARE * n)))
 
 
-def gram_and_norms(table, backend, block_rows: int, *, float64: bool = False, update=None, sink=None):
-    """One pass over ``table`` (blocks of ``block_rows`` rows on ``backend``): the float64 Gram E^T E and
-    every ||E_i|| (host), returned n-long, or with ``sink`` handed to ``sink(start, norms)`` block by block
-    (then None is returned in their place).  Products in float64 when ``float64`` or the table needs it,
-    else float32 products accumulated in float64.  ``update(rows_done)`` after each block."""
+@dataclass
+class NormPass:
+    """What ``norms_on_disk`` read: the float64 Gram, every ||E_i|| in a temporary row file (``norm_i``),
+    the largest ||E_i|| and the sum of ||E_i||^2 (summed block by block)."""
+
+    gram: np.ndarray
+    norms: rows.RowArrays
+    largest: float
+    sum_sq: float
+
+
+@contextlib.contextmanager
+def norms_on_disk(table, backend, block_rows: int, *, float64: bool = False, update=None):
+    """One pass over ``table`` (blocks of ``block_rows`` rows on ``backend``) yielding a ``NormPass``; the
+    row file is removed on exit, so memory and the files outlive nothing n long.  Products in float64
+    when ``float64`` or the table needs it, else float32 products accumulated in float64.
+    ``update(rows_done)`` after each block."""
     xp = backend.xp
     dtype = xp.float64 if float64 or getattr(table, "needs_float64", False) else xp.float32
     gram = np.zeros((table.d, table.d))
-    norms = None if sink is not None else np.empty(table.n)
-    for start in range(0, table.n, block_rows):
-        stop = min(table.n, start + block_rows)
-        block = table.block(start, stop, xp).astype(dtype, copy=False)
-        gram += backend.to_host(block.T @ block).astype(np.float64)
-        block_norms = backend.to_host(xp.sqrt((block.astype(xp.float64) ** 2).sum(axis=1)))
-        check_finite(block_norms, f"rows {start}..{stop - 1}", getattr(table, "name", "E"))
-        if sink is None:
-            norms[start:stop] = block_norms
-        else:
-            sink(start, block_norms)
-        if update is not None:
-            update(stop)
-    return gram, norms
+    largest = sum_sq = 0.0
+    with rows.row_arrays(None, table.n, ("norm_i",)) as arrays:
+        for start in range(0, table.n, block_rows):
+            stop = min(table.n, start + block_rows)
+            block = table.block(start, stop, xp).astype(dtype, copy=False)
+            gram += backend.to_host(block.T @ block).astype(np.float64)
+            block_norms = backend.to_host(xp.sqrt((block.astype(xp.float64) ** 2).sum(axis=1)))
+            check_finite(block_norms, f"rows {start}..{stop - 1}", getattr(table, "name", "E"))
+            arrays.write(start, {"norm_i": block_norms})
+            largest = max(largest, float(block_norms.max()))
+            sum_sq += float((block_norms**2).sum())
+            if update is not None:
+                update(stop)
+        yield NormPass(gram, arrays, largest, sum_sq)
 
 
 def row_scale(table, backend, block_rows: int, rho: float) -> dict:
-    """rho_i from one pass (``gram_and_norms``), the norms into a temporary row file (``rows.RowArrays``:
-    memory does not grow with n).  Returns the quantiles of rho_i (nonzero rows), how many rows ``rho``
-    selects, and a suggested rho (``suggest``), all exact."""
+    """rho_i from one pass (``norms_on_disk``: memory does not grow with n).  Returns the quantiles of rho_i
+    (nonzero rows), how many rows ``rho`` selects, and a suggested rho (``suggest``), all exact."""
     n = table.n
-    top = [0.0]
-    with rows.row_arrays(None, n, ("norm_i",)) as arrays:
-        def sink(start, norms):
-            arrays.write(start, {"norm_i": norms})
-            top[0] = max(top[0], float(norms.max()))
-
-        gram, _ = gram_and_norms(table, backend, block_rows, sink=sink)
-        if top[0] == 0:  # said here as the first pass would say it, before anything else is read
+    with norms_on_disk(table, backend, block_rows) as scanned:
+        if scanned.largest == 0:  # said here as the first pass would say it, before anything else is read
             raise TableError("every row of the table is zero: there is nothing to compress")
-        sigma = math.sqrt(float(np.linalg.eigvalsh(gram)[-1]))
+        sigma = math.sqrt(float(np.linalg.eigvalsh(scanned.gram)[-1]))
 
         def rho_i(cols):
             return cols["norm_i"] / sigma
 
+        arrays = scanned.norms
         keep, qs = kept_rows(n), list(QUANTILES.values())
         (m, found), (_, below) = rows.order_statistics(arrays, [
             rows.Query(rho_i, lambda count: rows.quantile_ranks(count, qs), lambda c: c["norm_i"] > 0, ("norm_i",)),
             rows.Query(rho_i, lambda count: [n - 1 - keep] if keep > 0 else [], None, ("norm_i",))])
         selected = sum(int((rho_i(c) > rho).sum()) for _, _, c in arrays.chunks(("norm_i",)))
     return {"rho_i": dict(zip(QUANTILES, rows.quantile_values(m, qs, found))), "rho": rho, "selected_rows": selected,
-            "rows": n, "suggested_rho": suggest(below[0].value if below else 0.0, top[0] / sigma)}
+            "rows": n, "suggested_rho": suggest(below[0].value if below else 0.0, scanned.largest / sigma)}
 
 
 def note(scan: dict) -> str | None:
