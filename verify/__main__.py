@@ -92,7 +92,8 @@ def check_families(parse, text: str) -> str:
         parse(text)
         return text
     except InputError:
-        return ",".join(name.strip() for name in text.split(",") if name.strip() in families.SKETCHES) or text
+        kept = [str(s) for s in families.specs(text) if s.family in families.SKETCHES]
+        return ",".join(kept) or text
 
 
 def _arg_text(value) -> str:

@@ -39,6 +39,16 @@ def option_fields(check) -> list[dataclasses.Field]:
     return [f for f in dataclasses.fields(check.Options) if f.metadata.get("help")]
 
 
+def shared_params(check) -> dict[str, list]:
+    """Each parameter name of the families ``check`` takes, with the ``Param``s of that name: one flag
+    per name however many families share it."""
+    out: dict[str, list] = {}
+    for fam in (families.SKETCHES if check.sketches_only else families.ALL).values():
+        for prm in fam.params:
+            out.setdefault(prm.name, []).append(prm)
+    return out
+
+
 def parser(check) -> cli.Parser:
     prog = f"python -m verify.{check.name}"
     p = cli.Parser(prog=prog, description=check.description, epilog=cli.examples_text(prog, check.examples),
@@ -53,14 +63,17 @@ def parser(check) -> cli.Parser:
             p.add_argument(flag, dest=f.name, type=cli.argtype(f.metadata["parse"], f.name), default=argparse.SUPPRESS,
                            help=help_text)
     if check.family_params:
-        for fam in families.ALL.values():
-            for prm in fam.params:
-                if prm.flag:
-                    p.add_argument(f"--{prm.name}", dest=f"param_{prm.name}", action="store_true",
-                                   default=argparse.SUPPRESS, help=prm.help)
-                else:
-                    p.add_argument(f"--{prm.name}", dest=f"param_{prm.name}", type=cli.argtype(prm.parse, prm.name),
-                                   default=argparse.SUPPRESS, help=prm.help)
+        for name, prms in shared_params(check).items():
+            # a shorthand for one family's parameter: the specs route it, and refuse it when two listed
+            # families take a parameter of this name (--family a:NAME=1,b:NAME=2 says which is which)
+            help_text = "; ".join(prm.help for prm in prms) + f" (or --family FAMILY:{name}=VALUE)"
+            if all(prm.flag for prm in prms):
+                p.add_argument(f"--{name}", dest=f"param_{name}", action="store_true", default=argparse.SUPPRESS,
+                               help=help_text)
+            else:
+                # one family's parameter is checked as it is parsed; a name several share, by the family it reaches
+                parse = cli.argtype(prms[0].parse, name) if len(prms) == 1 else str
+                p.add_argument(f"--{name}", dest=f"param_{name}", type=parse, default=argparse.SUPPRESS, help=help_text)
     p.add_argument("--out", default=None, help=f"folder for summary.json and records.jsonl (default results/{check.name})")
     p.add_argument("--figures", default=check.figures_default,
                    help="folder for the figures" + (f" (default {check.figures_default})" if check.figures_default

@@ -115,6 +115,7 @@ class Check:
     record_key: ClassVar[tuple[str, ...]]
     unit: ClassVar[str] = "rows"
     family_params: ClassVar[bool] = False  # the command takes the family parameters (--s, --density, --Z, ...)
+    sketches_only: ClassVar[bool] = True  # its families are sketches S (M = S E); False: every PSS, ROBE-Z too
     figures_default: ClassVar[str | None] = None  # folder the command draws figures into unless told otherwise
     examples: ClassVar[tuple[tuple[str, str], ...]] = ()  # (arguments, what they do): the examples of --help
     in_report: ClassVar[bool] = True  # the report runs it and writes its appendix block (the planner does not)

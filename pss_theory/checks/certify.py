@@ -28,7 +28,7 @@ from ..tables import KINDS, resolve
 from ..theory import certificates
 from .base import Check, Plan, Summary, option
 from .claims import Claim
-from .common import family_list, family_params
+from .common import family_help, family_list, plan_families
 
 #: B / measured at the (1 - delta) quantile that the issue sets as the target: Gaussian, the others
 TIGHT_GAUSSIAN, TIGHT_OTHERS = 1.5, 3.0
@@ -45,7 +45,7 @@ class Options:
     d: int | None = option(None, "columns of a generated table (default 32)", lambda t: validate.count("d", t))
     key: str | None = option(None, "array name inside a .npz or .safetensors file", str)
     k: int = option(256, "sketch size", lambda t: validate.count("k", t))
-    family: list = option("gaussian,rademacher,countsketch,osnap", "sketch families (comma list or all)", family_list)
+    family: list = option("gaussian,rademacher,countsketch,osnap", family_help("sketch families"), family_list)
     rho: float = option(0.05, "rows in scope: rho_i > rho, in (0, 1]", lambda t: validate.unit_closed_right("rho", t))
     delta: float = option(0.1, "the certificate's failure probability, in (0, 1)", lambda t: validate.open_unit("delta", t))
     seeds: int = option(200, "independent sketches per family", lambda t: validate.count("seeds", t))
@@ -94,11 +94,9 @@ class Certify(Check):
         o.delta = validate.open_unit("delta", o.delta)
         o.rho = validate.unit_closed_right("rho", o.rho)
         o.seed = validate.seed(o.seed)
-        o.family = family_list(o.family)
+        params = plan_families(o)
         for name in ("seeds", "batch", "calibration_rows", "mc_draws"):
             setattr(o, name, validate.positive_int(name, getattr(o, name)))
-        if o.params and len(o.family) > 1:
-            raise InputError("family parameters (--s, --density, ...) need a single --family")
         table = resolve(o.table, n=o.n, d=o.d, key=o.key, seed=o.seed, default_n=10**4, default_d=32)
         if table.n * table.d > MAX_ENTRIES:
             raise InputError(f"certify holds the table in memory and draws {o.seeds} sketches of it: "
@@ -112,12 +110,11 @@ class Certify(Check):
         certs, cells = {}, []
         for fam_name in o.family:
             fam = families.get(fam_name, sketches_only=True)
-            params = family_params([fam_name], o.params)[fam_name]
             fam.check_k(o.k, table.n, table.d)
-            pss = fam.make(k=o.k, n=table.n, d=table.d, seed=o.seed, **params)
+            pss = fam.make(k=o.k, n=table.n, d=table.d, seed=o.seed, **params[fam_name])
             certs[fam_name] = certificates.certify(st, fam.row_law(pss.k, **pss.params()), fam_name, o.k, o.delta, o.rho)
             for start in range(0, o.seeds, o.batch):
-                cells.append({"theorem": self.theorem, "family": fam_name, "params": params, "k": o.k, "n": table.n,
+                cells.append({"theorem": self.theorem, "family": fam_name, "params": params[fam_name], "k": o.k, "n": table.n,
                               "d": table.d, "table": table.describe(), "seed": o.seed, "rho": o.rho, "delta": o.delta,
                               "trials": [start, min(o.seeds, start + o.batch)],
                               "calibration_rows": o.calibration_rows, "mc_draws": o.mc_draws})

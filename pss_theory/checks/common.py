@@ -59,36 +59,30 @@ def resolve_table(o: TableOptions):
     return resolve(o.table, n=o.n, d=o.d, key=o.key, seed=o.seed, default_n=DEFAULT_N, default_d=DEFAULT_D)
 
 
-def family_list(value, sketches_only: bool = True) -> list[str]:
-    """Families for a multi-family check: a name, a list of names, or ``all``; duplicates dropped.
-    Sketches S only (Theorem 6), or every PSS, ROBE-Z included (``sketches_only=False``)."""
+def family_help(what: str, sketches_only: bool = True) -> str:
+    """The --family help of a check: the families it takes and how to give each its parameters."""
     pool = families.SKETCHES if sketches_only else families.ALL
-    if value == "all":
-        names = list(pool)
-    else:
-        names = [t.strip() for t in value.split(",") if t.strip()] if isinstance(value, str) else list(value)
-    if not names:
-        raise InputError("no family given")
-    for name in names:
-        families.get(name, sketches_only=sketches_only)
-    return list(dict.fromkeys(names))
+    return f"{what}: {', '.join(pool)}, a comma list, or all; a family's parameters as FAMILY:NAME=VALUE (osnap:s=8)"
 
 
-def pss_list(value) -> list[str]:
+def family_list(value, sketches_only: bool = True) -> list[families.FamilySpec]:
+    """Families for a multi-family check, each with its own parameters: ``"all"``, a name, a text such as
+    ``"osnap:s=8,countsketch"`` or a list (``families.specs``).  Sketches S only (Theorem 6), or every
+    PSS, ROBE-Z included (``sketches_only=False``)."""
+    return families.specs(value, sketches_only)
+
+
+def pss_list(value) -> list[families.FamilySpec]:
     """Every PSS family for a one-PSS check (Theorems 7 and 4): a name, a comma list or ``all``."""
     return family_list(value, sketches_only=False)
 
 
-def family_params(names: list[str], params: dict) -> dict[str, dict]:
-    """The given family parameters split among ``names``: each family gets those it owns, and each one
-    given must belong to one of them."""
-    own = {name: {p.name for p in families.get(name).params} for name in names}
-    for param in params:
-        if not any(param in o for o in own.values()):
-            owners = [f.name for f in families.ALL.values() if param in {p.name for p in f.params}]
-            raise InputError(f"--{param} does not apply to family {', '.join(names)} (it applies to "
-                             f"{', '.join(owners) or 'none'})")
-    return {name: {k: v for k, v in params.items() if k in own[name]} for name in names}
+def plan_families(o, sketches_only: bool = True) -> dict[str, dict]:
+    """The parameters of each family of ``o.family``, by family, with the bare parameters ``o.params``
+    (``--s 8``) routed to the one family that takes each; ``o.family`` becomes the list of names."""
+    specs = families.specs(o.family, sketches_only, getattr(o, "params", None))
+    o.family = [s.family for s in specs]
+    return {s.family: s.kwargs for s in specs}
 
 
 class OnePssCheck(Check):
@@ -98,6 +92,7 @@ class OnePssCheck(Check):
 
     record_columns: tuple[str, ...] = ()
     family_params = True
+    sketches_only = False
 
     @property
     def record_key(self) -> tuple[str, ...]:
@@ -131,11 +126,10 @@ def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
     cell per family that identifies its run (``cell_options`` are the check's own options, part of that
     identity; ``compression`` = n d / the floats of M is recorded beside them)."""
     check_common(o)
-    o.family = pss_list(o.family)
+    params = plan_families(o, sketches_only=False)
     o.rho = validate.unit_closed_right("rho", o.rho)
     backend = get_backend(o.device)
     table = resolve_table(o)
-    params = family_params(o.family, o.params)
     k = o.k or 8 * table.d
     psss, cells = {}, []
     for name in o.family:

@@ -28,7 +28,7 @@ from ..tables import KINDS, resolve, table_label
 from ..theory import certificates
 from .base import Check, Plan, Summary, option
 from .claims import fmt
-from .common import DEFAULT_D, DEFAULT_N, family_list
+from .common import DEFAULT_D, DEFAULT_N, family_help, family_list, plan_families
 
 #: eps just below 1: where a bound stops being vacuous
 NON_VACUOUS = 1.0 - 1e-9
@@ -51,7 +51,7 @@ class Options:
                                        lambda t: validate.positive("compression", t))
     rho: float = option(0.25, "rows in scope: rho_i > rho, in (0, 1]", lambda t: validate.unit_closed_right("rho", t))
     delta: float = option(0.1, "failure probability, in (0, 1)", lambda t: validate.open_unit("delta", t))
-    family: list = option("all", "sketch families (comma list or all)", family_list)
+    family: list = option("all", family_help("sketch families"), family_list)
     seed: int = option(0, "seed of a generated table", validate.seed_text)
 
 
@@ -86,16 +86,18 @@ def _finite(x):
     return None if x is None or not math.isfinite(x) else float(x)
 
 
-def family_plan(fam_name: str, st: certificates.TableStats, scope: Scope, o: Options, k_at: int | None) -> dict:
-    """One family's answer: required k (eps mode) or certified eps (k mode) for each guarantee."""
+def family_plan(fam_name: str, given: dict, st: certificates.TableStats, scope: Scope, o: Options,
+                k_at: int | None) -> dict:
+    """One family's answer: required k (eps mode) or certified eps (k mode) for each guarantee, for the
+    family's parameters ``given`` (``--family osnap:s=8``; the family's defaults where none is given)."""
     fam = families.get(fam_name, sketches_only=True)
     n, d = st.n, st.d
     k_hi = K_MAX if fam_name != "srht" else validate.next_pow2(n)
-    law_kind = "certificate" if fam.row_law(d).proven else "prediction"
-    params = fam.drawn_theory_params(fam.make(k=d, n=n, d=d, seed=0), n)
+    law_kind = "certificate" if fam.row_law(d, **given).proven else "prediction"
+    params = fam.drawn_theory_params(fam.make(k=d, n=n, d=d, seed=0, **given), n)
 
     def cert(k):
-        return certificates.certify(st, fam.row_law(int(k)), fam_name, int(k), o.delta, o.rho, rows=rows,
+        return certificates.certify(st, fam.row_law(int(k), **given), fam_name, int(k), o.delta, o.rho, rows=rows,
                                     masses=scope.masses)
 
     rows = scope.rows
@@ -144,7 +146,7 @@ class PlanCheck(Check):
         ("--table model.safetensors --key embeddings.word_embeddings.weight --compression 10 --rho 0.02 --json",
          "a tensor of a safetensors file at 10x, as JSON"),
     )
-    record_key = ("theorem", "table", "n", "d", "eps", "k", "compression", "rho", "delta", "family")
+    record_key = ("theorem", "table", "n", "d", "eps", "k", "compression", "rho", "delta", "family", "params")
 
     @property
     def theorem(self) -> str:
@@ -159,14 +161,15 @@ class PlanCheck(Check):
             o.eps = validate.open_unit("eps", o.eps)
         o.rho = validate.unit_closed_right("rho", o.rho)
         o.delta = validate.open_unit("delta", o.delta)
-        o.family = family_list(o.family)
+        params = plan_families(o)
         table = resolve(o.table, n=o.n, d=o.d, key=o.key, seed=o.seed, default_n=DEFAULT_N, default_d=DEFAULT_D)
         k_at = o.k if o.k is not None else (None if o.compression is None else max(1, round(table.n / o.compression)))
         if k_at is not None:
             for name in o.family:
                 families.get(name).check_k(k_at, table.n, table.d)
         cell = {"theorem": "plan", "table": table.describe(), "n": table.n, "d": table.d, "eps": o.eps, "k": k_at,
-                "compression": o.compression, "rho": o.rho, "delta": o.delta, "family": o.family}
+                "compression": o.compression, "rho": o.rho, "delta": o.delta, "family": o.family,
+                "params": params}
         from ..backend import get_backend  # noqa: PLC0415
 
         return Plan(o, table, get_backend("cpu"), [cell], {"k_at": k_at})
@@ -177,7 +180,8 @@ class PlanCheck(Check):
     def measure(self, plan, cell, progress):
         st, scope, rho_max = table_stats(plan.table, plan.backend, plan.options.rho,
                                          stage(progress, "pass", plan.table.n))
-        answers = [family_plan(f, st, scope, plan.options, plan.state["k_at"]) for f in plan.options.family]
+        answers = [family_plan(f, cell["params"][f], st, scope, plan.options, plan.state["k_at"])
+                   for f in plan.options.family]
         return {"families": answers, "sigma_max": math.sqrt(st.sigma_sq), "frobenius": math.sqrt(st.frobenius_sq),
                 "stable_rank": st.frobenius_sq / st.sigma_sq, "rho_max": rho_max, "rows_in_scope": int(scope.rows.size)}
 

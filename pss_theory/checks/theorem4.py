@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import families, rng, theory, validate
+from .. import rng, theory, validate
 from ..errors import InputError
 from ..measure import metrics
 from ..measure import rows as rowfiles
@@ -25,7 +25,7 @@ from ..records import flatten
 from ..tables import table_label
 from .base import Plan, Summary, option
 from .claims import Claim, comparison_row, headline
-from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss, pss_list, rho_line, scan_rows
+from .common import OnePssCheck, TableOptions, check_fits, family_help, plan_one_pss, pss_list, rho_line, scan_rows
 from .theorem7 import (
     cell_rows_folder,
     eq25_ratio,
@@ -44,7 +44,7 @@ class Options(TableOptions):
     """``family``: a PSS, a list, or ``all`` (one cell each); pairs are drawn among rows with rho_i > ``rho``;
     ``top``: also every pair among the R rows of largest rho_i."""
 
-    family: object = option(None, f"PSS: {', '.join(families.ALL)}, a comma list, or all", pss_list,
+    family: object = option(None, family_help("PSS", sketches_only=False), pss_list,
                             default_factory=lambda: ["gaussian"])
     rho: float = option(0.01, "pairs are drawn among rows with rho_i > rho, in (0, 1]",
                         lambda t: validate.unit_closed_right("rho", t))

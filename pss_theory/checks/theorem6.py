@@ -22,7 +22,7 @@ from ..progress import stage
 from ..tables import table_label
 from .base import Check, Plan, Summary, option
 from .claims import Claim, comparison_row, comparison_text, headline
-from .common import TableOptions, check_common, family_list, resolve_table
+from .common import TableOptions, check_common, family_help, family_list, plan_families, resolve_table
 
 MEASURED = ("eps_macro_norm", "eps_macro_inner", "lambda_min", "lambda_max")
 #: cells (each a pass over the table) a run may plan; more is a typo, not a study
@@ -43,7 +43,7 @@ class Options(TableOptions):
     of those three.  With more than one k the run fits eps ~ C (d/k)^a and draws its figures."""
 
     k: object = option(None, "sketch sizes, comma-separated (default 8 d)", validate.listed(lambda t: validate.count("k", t)))
-    family: object = option(None, f"sketch family: {', '.join(families.SKETCHES)}, a comma list, or all",
+    family: object = option(None, family_help("sketch family"),
                             family_list, default_factory=lambda: ["gaussian"])
     trials: int = option(3, "independent sketches per cell", lambda t: validate.count("trials", t))
     sweep: bool = option(False, f"sweep k log-spaced from 2d to n/4 ({K_POINTS} values) and fit eps ~ C (d/k)^a",
@@ -78,12 +78,12 @@ def k_values(o: Options, n: int, d: int) -> list[int]:
     return [8 * d]
 
 
-def trial(family: str, k: int, seed: int, number: int, table, *, device="cpu", block_rows=None, progress=None,
-          pool=None) -> dict:
+def trial(family: str, k: int, seed: int, number: int, table, *, params: dict | None = None, device="cpu",
+          block_rows=None, progress=None, pool=None) -> dict:
     """Trial ``number`` of ``seed``: draw S (keyed ``rng.sketch_key(seed, number)``), stream E once (in float64
     when E is ill-conditioned; its row spans on ``pool``'s workers when given), and measure the exact macro
     distortion."""
-    S = families.sketch(family, k=k, n=table.n, seed=seed, trial=number, device=device)
+    S = families.sketch(family, k=k, n=table.n, seed=seed, trial=number, device=device, **(params or {}))
     rows = memory.plan_block_rows(S, table.d, block_rows, row_arrays=1)
     S, comp, spec = memory.first_pass(S, table, rows, progress, pool)
     em = metrics.eps_macro(comp, spec=spec)
@@ -259,7 +259,8 @@ class Theorem6(Check):
     )
     Options = Options
     figures_default = "figures"
-    record_key = ("family", "k", "trial", "n", "d", "seed", "table")
+    record_key = ("family", "params", "k", "trial", "n", "d", "seed", "table")
+    family_params = True
     scales = {
         "smoke": dict(n=2048, d=8, sweep=True, k_points=3, trials=4, eps=0.5, family=["gaussian", "countsketch", "srht"]),
         "default": dict(n=20000, d=32, sweep=True, k_points=6, trials=8, eps=0.3,
@@ -270,7 +271,8 @@ class Theorem6(Check):
 
     def plan(self, o: Options) -> Plan:
         check_common(o)
-        fams = family_list(o.family)  # sketches S only: Theorem 6 needs M = S E
+        params = plan_families(o)  # sketches S only: Theorem 6 needs M = S E
+        fams = o.family
         validate.positive_int("trials", o.trials)
         backend = get_backend(o.device)
         table = resolve_table(o)
@@ -283,14 +285,15 @@ class Theorem6(Check):
             for fam in fams:
                 families.get(fam).check_k(k, n, d)
         for fam in fams:  # the theory, the block size and the memory once before any work: errors surface here
-            theory_at(fam, ks[0], n, d, o.eps, o.delta)
-            S = families.sketch(fam, k=ks[-1], n=n, device=backend)
+            theory_at(fam, ks[0], n, d, o.eps, o.delta, params[fam])
+            S = families.sketch(fam, k=ks[-1], n=n, device=backend, **params[fam])
             S.block_starts(memory.plan_block_rows(S, d, o.block_rows, row_arrays=1))
         desc = table.describe()
-        cells = [{"family": fam, "k": k, "trial": t, "n": n, "d": d, "seed": o.seed, "table": desc,
+        cells = [{"family": fam, "params": params[fam], "k": k, "trial": t, "n": n, "d": d, "seed": o.seed, "table": desc,
                   "sketch_seed": trial_seed(o.seed, t), "compression": n / k}
                  for fam in fams for k in ks for t in range(o.trials)]
-        return Plan(o, table, backend, cells, {"families": fams, "ks": ks, "sweep": o.sweep or len(ks) > 1})
+        return Plan(o, table, backend, cells, {"families": fams, "params": params, "ks": ks,
+                                               "sweep": o.sweep or len(ks) > 1})
 
     def work(self, plan, cell):
         return plan.table.n
@@ -311,13 +314,14 @@ class Theorem6(Check):
                 "fewer trials, k values or rows make it shorter")
 
     def measure(self, plan, cell, progress):
-        return trial(cell["family"], cell["k"], cell["seed"], cell["trial"], plan.table, device=plan.backend,
+        return trial(cell["family"], cell["k"], cell["seed"], cell["trial"], plan.table, params=cell["params"],
+                     device=plan.backend,
                      block_rows=plan.options.block_rows, progress=stage(progress, "pass 1", plan.table.n),
                      pool=plan.pool)
 
     def summarize(self, plan, records, seconds) -> Summary:
         o, table = plan.options, plan.table
-        fams, ks = plan.state["families"], sorted({r["k"] for r in records})
+        fams, params, ks = plan.state["families"], plan.state["params"], sorted({r["k"] for r in records})
         sweep = plan.state["sweep"]
         claims, verdicts, curves, fits, rates, per_k = [], [], {}, {}, {}, []
         k_main = ks[-1]  # the claims are made at the largest k; per_k has every k
@@ -325,18 +329,18 @@ class Theorem6(Check):
             fam_records = [r for r in records if r["family"] == fam]
             for k in ks:
                 at_k = [r for r in fam_records if r["k"] == k]
-                th = theory_at(fam, k, table.n, table.d, o.eps, o.delta)
+                th = theory_at(fam, k, table.n, table.d, o.eps, o.delta, params[fam])
                 made = claims_at(fam, at_k, th, k, o.eps, o.delta)
                 per_k.append(per_k_row(fam, k, table.n, at_k, th, made))
             claims += made
             verdicts.append(verdict(fam, at_k, th, k_main, o.eps, o.delta))
             if sweep:
-                at = [theory_at(fam, k, table.n, table.d, o.eps, o.delta) for k in ks]
+                at = [theory_at(fam, k, table.n, table.d, o.eps, o.delta, params[fam]) for k in ks]
                 curves[fam] = {"k": ks, **{name: [t[name] for t in at] for name in ("theorem6_eps", "prediction")}}
                 fits[fam] = fit_power_law(fam_records, table.d)
-                rates[fam] = failure_rates(records, fam, o.eps, o.delta, table.n, table.d)
+                rates[fam] = failure_rates(records, fam, o.eps, o.delta, table.n, table.d, params[fam])
         st = {name: [r[name] for r in records] for name in MEASURED + ("family", "k", "trial")}
-        extra = {"eps": o.eps, "delta": o.delta, "trials": o.trials, "verdict": verdicts,
+        extra = {"eps": o.eps, "delta": o.delta, "trials": o.trials, "params": params, "verdict": verdicts,
                  "sources": {key: theory.SOURCES[key] for key in ("desai2022", "woodruff2014", "davidson_szarek2001")},
                  "comparison": [row for row in per_k if row["k"] == k_main], "per_k": per_k}
         if sweep:

@@ -27,7 +27,7 @@ from ..tables import table_label
 from ..theory import certificates
 from .base import Plan, Summary, option
 from .claims import Claim, comparison_row, fmt, headline
-from .common import OnePssCheck, TableOptions, check_fits, plan_one_pss, pss_list, rho_line, scan_rows
+from .common import OnePssCheck, TableOptions, check_fits, family_help, plan_one_pss, pss_list, rho_line, scan_rows
 
 HIST_BINS = 60
 CERT_CURVE_POINTS = 200  # rows of the eps_cert_i-vs-rho_i curve, evenly spaced in rho_i order
@@ -54,7 +54,7 @@ class Options(TableOptions):
     """``family``: a PSS (a sketch family or robez), a list, or ``all`` (one cell each); ``rho`` of
     Micro(eps, delta, rho)."""
 
-    family: object = option(None, f"PSS: {', '.join(families.ALL)}, a comma list, or all", pss_list,
+    family: object = option(None, family_help("PSS", sketches_only=False), pss_list,
                             default_factory=lambda: ["gaussian"])
     rho: float = option(0.1, "rho of Micro(eps, delta, rho), in (0, 1]", lambda t: validate.unit_closed_right("rho", t))
     coherence_pairs: int = option(1_000_000, "pairs of columns of S sampled for max |<S e_i, S e_j>|",

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from ..errors import InputError
 from ..tables import as_table
-from . import achlioptas, countsketch, gaussian, osnap, rademacher, robez, srht
+from . import achlioptas, countsketch, gaussian, osnap, rademacher, robez, spec, srht
 from .base import Family, Param, Sketch, StreamedPSS
+from .spec import FamilySpec
 
 _MODULES = (gaussian, rademacher, achlioptas, countsketch, osnap, srht, robez)
 
@@ -32,6 +33,14 @@ def get(name, sketches_only: bool = False) -> Family:
         raise InputError(f"this needs a sketch S with M = S E, which does not apply to {name}: it is a PSS but not "
                          f"of that form, so there is no S to measure; use one of {', '.join(SKETCHES)}")
     raise InputError(f"unknown sketch family {name!r}: expected one of {', '.join(pool)}")
+
+
+def specs(value, sketches_only: bool = False, shared: dict | None = None) -> list[FamilySpec]:
+    """The families a run measures, each with its parameters, from ``value`` (``"all"``, a text such as
+    ``"osnap:s=8,countsketch"``, or a list of names, texts and ``FamilySpec``s); ``shared`` holds bare
+    parameters (``--s 8``), each given to the one listed family that takes it (``families.spec``)."""
+    pool = SKETCHES if sketches_only else ALL
+    return spec.parse(value, pool, lambda name: get(name, sketches_only), shared)
 
 
 def _shape(n, d, E):
@@ -67,4 +76,4 @@ def make(family: str, *, k: int | None, n: int | None = None, d: int | None = No
     return get(family).make(k=k, n=n, d=d, seed=seed, trial=trial, device=device, **params)
 
 
-__all__ = ["ALL", "SKETCHES", "Family", "Param", "Sketch", "StreamedPSS", "get", "make", "sketch"]
+__all__ = ["ALL", "SKETCHES", "Family", "FamilySpec", "Param", "Sketch", "StreamedPSS", "get", "make", "sketch", "specs"]
