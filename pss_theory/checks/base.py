@@ -109,6 +109,8 @@ class Check:
     name: ClassVar[str]
     order: ClassVar[int]  # place in the report
     title: ClassVar[str]
+    #: the theorem's number in results (6 for Theorem 6); None for a check that is not a theorem
+    theorem: ClassVar[int | str | None] = None
     description: ClassVar[str]
     Options: ClassVar[type]
     scales: ClassVar[dict[str, dict]] = {}
@@ -124,11 +126,6 @@ class Check:
     #: running side by side on shared cores would time each other (``run`` then ignores ``dask``)
     on_cluster: ClassVar[bool] = True
 
-    @property
-    def theorem(self) -> int | None:
-        """The theorem's number in results (6 for theorem6); None for a check that is not a theorem."""
-        number = self.name.removeprefix("theorem")
-        return int(number) if number.isdigit() else None
 
     def options(self, **values):
         """Typed options from keyword values (unknown keys are an error, as a misspelt flag would be)."""

@@ -135,6 +135,7 @@ def family_plan(fam_name: str, given: dict, st: certificates.TableStats, scope: 
 
 class PlanCheck(Check):
     name = "plan"
+    theorem = "plan"  # what its records have always been keyed by
     order = 90
     title = "Planner: the sketch size each guarantee needs"
     description = "Planner: from one pass over the table, the k (or eps) of Theorems 6, 7 and the per-row certificate."
@@ -148,9 +149,6 @@ class PlanCheck(Check):
     )
     record_key = ("theorem", "table", "n", "d", "eps", "k", "compression", "rho", "delta", "family", "params")
 
-    @property
-    def theorem(self) -> str:
-        return "plan"
 
     def plan(self, o: Options) -> Plan:
         given = [x for x in (o.eps, o.k, o.compression) if x is not None]

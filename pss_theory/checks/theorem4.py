@@ -258,6 +258,7 @@ def rows_for_pairs(pairs: int) -> int:
 
 class Theorem4(OnePssCheck):
     name = "theorem4"
+    theorem = 4
     order = 3
     title = "Theorem 4 (pairs)"
     description = "Theorem 4: pair inner products of read-back rows."

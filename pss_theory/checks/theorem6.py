@@ -249,6 +249,7 @@ def verdict(family: str, records: list[dict], th: dict, k: int, eps: float, delt
 
 class Theorem6(Check):
     name = "theorem6"
+    theorem = 6
     order = 1
     title = "Theorem 6 (Macro PSS)"
     description = "Theorem 6: worst-case distortion of ||S E x|| over all x."

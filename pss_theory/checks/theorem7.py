@@ -465,6 +465,7 @@ def certificate_claims(cert: dict | None, th: dict, o, family: str) -> list[Clai
 
 class Theorem7(OnePssCheck):
     name = "theorem7"
+    theorem = 7
     order = 2
     title = "Theorem 7 (Micro PSS)"
     description = "Theorem 7 (Micro PSS), row by row over all n rows."
