@@ -78,7 +78,6 @@ def test_an_explicit_appendix_is_updated_in_place(report):
 @pytest.mark.parametrize("breakage, match", [
     (lambda t: t.replace("<!-- /measured -->", "", 1), "opens inside"),
     (lambda t: t.replace("<!-- measured:theorem4 -->", "", 1), "without an opening"),
-    (lambda t: re.sub(r"<!-- measured:summary -->.*?<!-- /measured -->\n", "", t, flags=re.S), "summary"),
     (lambda t: t + "\n<!-- measured:theorem6 -->\nx\n<!-- /measured -->\n", "more than once"),
 ])
 def test_broken_markers_exit_2_and_leave_the_file(tmp_path, breakage, match):
@@ -88,6 +87,19 @@ def test_broken_markers_exit_2_and_leave_the_file(tmp_path, breakage, match):
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and match in proc.stderr
     assert (tmp_path / "a.md").read_text() == text
     assert not (tmp_path / "results").exists() and not (tmp_path / "figures").exists()
+
+
+def test_a_check_without_a_block_is_reported_and_the_other_blocks_written(tmp_path):
+    """A new check runs before its block exists: the appendix says so instead of refusing to start."""
+    text = re.sub(r"<!-- measured:theorem4 -->.*?<!-- /measured -->\n", "", open(os.path.join(ROOT, "paper_appendix.md"))
+                  .read(), flags=re.S)
+    (tmp_path / "a.md").write_text(text)
+    read, missing = appendix.check(str(tmp_path / "a.md"), ["theorem6", "theorem4", "summary"])
+    assert read == text and missing == ["theorem4"]
+    written = appendix.replace(text, {"theorem6": "new six", "theorem4": "new four"})
+    assert "new six" in written and "new four" not in written and prose(written) == prose(text)
+    note = appendix.missing_note("a.md", "theorem4")
+    assert "<!-- measured:theorem4 -->" in note and "\n" not in note
 
 
 def test_unwritable_figures_folder(tmp_path):

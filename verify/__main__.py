@@ -158,7 +158,10 @@ def main(argv=None) -> int:
     command = shlex.join(["python", "-m", "verify", *argv])
     template, args.appendix, args.figures = destinations(args)
     reported = [check for check in checks.CHECKS.values() if check.in_report]
-    text = appendix.check(template, [check.name for check in reported] + ["summary"], in_place=args.appendix == template)
+    text, unplaced = appendix.check(template, [check.name for check in reported] + ["summary"],
+                                    in_place=args.appendix == template)
+    for name in unplaced:  # a warning, said with --quiet too
+        print(appendix.missing_note(template, name), file=sys.stderr, flush=True)
     cli.check_out(args.out)
     cli.check_out(args.figures, "--figures")
     if args.appendix != template:
@@ -183,7 +186,7 @@ def main(argv=None) -> int:
     cli.make_out(os.path.dirname(os.path.abspath(args.appendix)))
     appendix.write(args.appendix, text, rendered)
     report = {"command": command, "scale": args.scale, "seconds": round(time.perf_counter() - t0, 3),
-              "appendix": args.appendix,
+              "appendix": args.appendix, "unplaced": unplaced,
               "claims": {check.name: s.claims for check, s in results},
               "figures": [f for _, s in results for f in s.get("figures", [])]}
     write_json(os.path.join(args.out, "report.json"), report)

@@ -40,9 +40,12 @@ def blocks(text: str, path: str = "appendix") -> list[tuple[str, int, int]]:
     return out
 
 
-def check(path: str, needed: list[str], in_place: bool = True) -> str:
+def check(path: str, needed: list[str], in_place: bool = True) -> tuple[str, list[str]]:
     """Read the appendix and check its markers (and, when it is to be replaced ``in_place``, that it can
-    be); return its text."""
+    be); return its text and the ``needed`` blocks it has no markers for.
+
+    A missing block is not an error: a new check runs and writes its results before its block exists,
+    and the caller says where they are instead."""
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
@@ -52,17 +55,21 @@ def check(path: str, needed: list[str], in_place: bool = True) -> str:
         raise InputError(f"cannot read appendix {path}: {exc}") from None
     found = {b[0] for b in blocks(text, path)}
     missing = [n for n in needed if n not in found]
-    if missing:
-        raise InputError(f"{path}: no <!-- measured:{missing[0]} --> ... {CLOSE} block to write into")
     if not in_place:
-        return text
+        return text, missing
     if not os.access(path, os.W_OK):
         raise InputError(f"appendix {path} is not writable")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.access(folder, os.W_OK | os.X_OK):
         raise InputError(f"appendix {path}: its folder {folder} is not writable (the appendix is replaced atomically "
                          "through a temporary file there)")
-    return text
+    return text, missing
+
+
+def missing_note(path: str, name: str) -> str:
+    """The line that says a check's results have no block in the appendix, and how to give them one."""
+    return (f"{path} has no <!-- measured:{name} --> ... {CLOSE} block: {name}'s results are written under --out "
+            "only; add the two markers where its block belongs")
 
 
 def replace(text: str, rendered: dict[str, str], path: str = "appendix") -> str:
