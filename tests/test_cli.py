@@ -212,3 +212,19 @@ def test_python_api_returns_the_commands_summary(tmp_path, capsys):
     E = pss_theory.table("zipf", n=3000, d=8).block(0, 3000)
     on_array = pss_theory.run_check("theorem7", table=E, k=64, coherence_pairs=5000)
     assert on_array.stats["gaussian"]["eps_i"] == from_command["stats"]["gaussian"]["eps_i"]
+
+
+def test_the_console_script_serves_the_report_and_every_check(tmp_path, capsys):
+    from importlib.metadata import entry_points
+
+    from verify import console
+
+    (script,) = entry_points(group="console_scripts", name="pss-theory")
+    assert script.value == "verify.console:main"
+    out = str(tmp_path / "t6")
+    assert console.main(["theorem6", *SMALL6, "--out", out]) == 0
+    assert read(out)[0]["check"] == "theorem6"
+    assert console.main(["theorem6", "--k", "0"]) == 2 and "k must be" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        console.main(["--help"])
+    assert "pss-theory CHECK" in capsys.readouterr().out

@@ -41,8 +41,10 @@ REPOSITORY_APPENDIX = "paper_appendix.md"
 
 
 def parser():
-    p = cli.Parser(prog="python -m verify", description=__doc__.splitlines()[0],
-                   epilog=cli.examples_text("python -m verify", EXAMPLES), formatter_class=argparse.RawDescriptionHelpFormatter)
+    epilog = (cli.examples_text("python -m verify", EXAMPLES) + "\n\none check alone: python -m verify.CHECK (or "
+              f"pss-theory CHECK), CHECK one of {', '.join(checks.CHECKS)}; each has --help")
+    p = cli.Parser(prog="python -m verify", description=__doc__.splitlines()[0], epilog=epilog,
+                   formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scale", choices=SCALES, default="default", help="how large to run (default: default)")
     p.add_argument("--table", default=None, help="run on this .npy/.npz/.safetensors table instead of synthetic ones")
     p.add_argument("--key", default=None, help="array name inside a .npz or .safetensors table")
