@@ -228,3 +228,25 @@ def test_the_console_script_serves_the_report_and_every_check(tmp_path, capsys):
     with pytest.raises(SystemExit):
         console.main(["--help"])
     assert "pss-theory CHECK" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("mode, said", [(["--eps", "0.5"], "eps = 0.5"), (["--k", "64"], "k = 64"),
+                                        (["--compression", "50"], "k = 60")])
+def test_the_planner_prints_its_answer_in_every_mode(mode, said, tmp_path, capsys):
+    from verify import plan
+
+    code, stdout, _ = run(plan, ["--n", "3000", "--d", "8", "--rho", "0.1", "--family", "gaussian,osnap:s=2",
+                                 *mode, "--out", str(tmp_path / "plan")], capsys)
+    assert code == 0
+    head, *rows = stdout.splitlines()
+    assert head.startswith("Planner on table zipf: n = 3,000, d = 8") and f"; {said}, delta = 0.1" in head
+    assert {row.split()[0] for row in rows} >= {"family", "gaussian", "osnap"}
+
+
+def test_the_planner_bounds_the_family_it_is_given():
+    from pss_theory import run_check
+
+    def cert(family):
+        return run_check("plan", n=3000, d=8, k=64, rho=0.1, family=family)["families"][0]["certificate_eps_max"]
+
+    assert cert("osnap:s=2") != cert("osnap") == cert("osnap:s=4")

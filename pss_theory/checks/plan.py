@@ -196,7 +196,7 @@ class PlanCheck(Check):
 
     def header(self, summary):
         st = summary["stats"]
-        mode = f"eps = {summary['eps']:g}" if summary["eps"] is not None else f"k = {summary['k']:,}"
+        mode = f"eps = {summary['eps']:g}" if summary["eps"] is not None else f"k = {summary['k'][0]:,}"
         return (f"Planner on table {table_label(summary['table'])}: n = {summary['n']:,}, d = {summary['d']}, stable rank "
                 f"{st['stable_rank']:.4g}, {st['rows_in_scope']:,} rows with rho_i > {summary['rho']:g} (largest rho_i "
                 f"{st['rho_max']:.3g}); {mode}, delta = {summary['delta']:g}")
