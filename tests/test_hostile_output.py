@@ -281,7 +281,7 @@ def _hostile_files(d):
 
 
 HOSTILE_CLI = [
-    (theorem7, ["--table", "{d}/e.npy", "--key", "weight"], "a .npy file holds one array; --key applies"),
+    (theorem7, ["--table", "{d}/e.npy", "--key", "weight"], "a .npy file holds one table; --key applies"),
     (theorem6, ["--table", "{d}/npy.npz"], "not a zip archive"),
     (theorem6, ["--table", "{d}/back.safetensors"], "data_offsets [-16, 16]"),
     (theorem6, ["--table", "{d}/list.safetensors"], "header is a JSON list"),

@@ -201,7 +201,7 @@ def test_a_fifo_named_npy_is_refused_not_waited_on(tmp_path):
 
 def test_key_for_a_npy_is_an_error(tmp_path):
     np.save(tmp_path / "e.npy", np.ones((10, 3)))
-    with pytest.raises(TableError, match="a .npy file holds one array; --key applies to .npz and .safetensors"):
+    with pytest.raises(TableError, match="a .npy file holds one table; --key applies to"):
         p.load_table(tmp_path / "e.npy", key="weight")
     with pytest.raises(TableError, match="--key applies"):
         p.run_check("theorem7", table=str(tmp_path / "e.npy"), key="weight")

@@ -70,7 +70,7 @@ def test_loaders_roundtrip(tmp_path):
     (lambda d: (np.save(d / "i.npy", np.ones((5, 2), dtype=np.int64)), d / "i.npy")[1], TableError, "floating"),
     (lambda d: (np.save(d / "c.npy", np.ones((5, 2), dtype=np.complex64)), d / "c.npy")[1], TableError, "floating"),
     (lambda d: ((d / "t.npy").write_bytes((np.save(d / "full.npy", np.ones((100, 4))), (d / "full.npy").read_bytes()[:200])[1]), d / "t.npy")[1], TableError, "cannot read"),
-    (lambda d: ((d / "x.csv").write_text("1,2"), d / "x.csv")[1], TableError, "unsupported"),
+    (lambda d: ((d / "x.csv").write_text("1,2"), d / "x.csv")[1], TableError, "not a supported table file"),
     (lambda d: ((d / "b.safetensors").write_bytes(b"\x05\x00"), d / "b.safetensors")[1], TableError, "safetensors"),
 ])
 def test_bad_table_files(tmp_path, make, exc, match):

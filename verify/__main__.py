@@ -27,6 +27,7 @@ from pss_theory.checks.claims import comparison_text, fmt
 from pss_theory.errors import InputError
 from pss_theory.measure import cluster
 from pss_theory.records import jsonable, write_json
+from pss_theory.tables import registry
 
 from . import appendix, cli, runner
 
@@ -46,8 +47,9 @@ def parser():
     p = cli.Parser(prog="python -m verify", description=__doc__.splitlines()[0], epilog=epilog,
                    formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scale", choices=SCALES, default="default", help="how large to run (default: default)")
-    p.add_argument("--table", default=None, help="run on this .npy/.npz/.safetensors table instead of synthetic ones")
-    p.add_argument("--key", default=None, help="array name inside a .npz or .safetensors table")
+    p.add_argument("--table", default=None, help="run on this table instead of synthetic ones: "
+                   + registry.sources_text())
+    p.add_argument("--key", default=None, help=registry.key_help())
     p.add_argument("--family", default=None, help="families for Theorems 6, 7 and 4: a comma list or all (Theorem 6 "
                    "takes the sketches among them; default: each check's scale)")
     p.add_argument("--seed", type=cli.argtype(validate.seed_text, "seed"), default=0)

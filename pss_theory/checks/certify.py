@@ -24,7 +24,7 @@ from .. import families, theory, validate
 from ..backend import get_backend
 from ..errors import InputError
 from ..progress import stage
-from ..tables import KINDS, resolve
+from ..tables import registry, resolve
 from ..theory import certificates
 from .base import Check, Plan, Summary, option
 from .claims import Claim
@@ -40,10 +40,10 @@ MAX_ENTRIES = 5 * 10**7
 class Options:
     """A small table, many seeds: ``seeds`` independent S per family, ``batch`` seeds per cell."""
 
-    table: object = option("zipf", f"a generated kind ({', '.join(KINDS)}) or a .npy/.npz/.safetensors file", str)
+    table: object = option("zipf", registry.table_help(), str)
     n: int | None = option(None, "rows of a generated table (default 10000)", lambda t: validate.count("n", t))
     d: int | None = option(None, "columns of a generated table (default 32)", lambda t: validate.count("d", t))
-    key: str | None = option(None, "array name inside a .npz or .safetensors file", str)
+    key: str | None = option(None, registry.key_help(), str)
     k: int = option(256, "sketch size", lambda t: validate.count("k", t))
     family: list = option("gaussian,rademacher,countsketch,osnap", family_help("sketch families"), family_list)
     rho: float = option(0.05, "rows in scope: rho_i > rho, in (0, 1]", lambda t: validate.unit_closed_right("rho", t))

@@ -10,7 +10,7 @@ from ..errors import InputError
 from ..measure import memory, scan
 from ..measure.cells import trial_seed
 from ..records import unflatten
-from ..tables import KINDS, resolve
+from ..tables import registry, resolve
 from .base import Check, Plan, option
 
 DEFAULT_N = 10**6
@@ -26,10 +26,10 @@ class TableOptions:
     parameters (osnap ``s``, achlioptas ``density``, robez ``Z``, ``compression``, ``signed``).
     """
 
-    table: object = option("zipf", f"a generated kind ({', '.join(KINDS)}) or a .npy/.npz/.safetensors file", str)
+    table: object = option("zipf", registry.table_help(), str)
     n: int | None = option(None, f"rows of a generated table (default {DEFAULT_N:g})", lambda t: validate.count("n", t))
     d: int | None = option(None, f"columns of a generated table (default {DEFAULT_D})", lambda t: validate.count("d", t))
-    key: str | None = option(None, "array name inside a .npz or .safetensors file", str)
+    key: str | None = option(None, registry.key_help(), str)
     k: int | None = option(None, "sketch size (default 8 d)", lambda t: validate.count("k", t))
     eps: float = option(0.5, "the theorem's accuracy eps, in (0, 1)", lambda t: validate.open_unit("eps", t))
     delta: float = option(0.1, "the failure probability delta, in (0, 1)", lambda t: validate.open_unit("delta", t))

@@ -24,7 +24,7 @@ from .. import families, theory, validate
 from ..errors import InputError
 from ..measure import scan
 from ..progress import stage
-from ..tables import KINDS, resolve, table_label
+from ..tables import registry, resolve, table_label
 from ..theory import certificates
 from .base import Check, Plan, Summary, option
 from .claims import fmt
@@ -41,10 +41,10 @@ BLOCK_ROWS = 1 << 16
 class Options:
     """Exactly one of ``eps`` (the k each guarantee needs), ``k`` or ``compression`` (the eps each certifies)."""
 
-    table: object = option("zipf", f"a generated kind ({', '.join(KINDS)}) or a .npy/.npz/.safetensors file", str)
+    table: object = option("zipf", registry.table_help(), str)
     n: int | None = option(None, f"rows of a generated table (default {DEFAULT_N:g})", lambda t: validate.count("n", t))
     d: int | None = option(None, f"columns of a generated table (default {DEFAULT_D})", lambda t: validate.count("d", t))
-    key: str | None = option(None, "array name inside a .npz or .safetensors file", str)
+    key: str | None = option(None, registry.key_help(), str)
     eps: float | None = option(None, "target accuracy eps_i <= eps, in (0, 1)", lambda t: validate.open_unit("eps", t))
     k: int | None = option(None, "sketch size: report the eps each guarantee certifies", lambda t: validate.count("k", t))
     compression: float | None = option(None, "n / k: report the eps each guarantee certifies at k = n / compression",

@@ -14,18 +14,19 @@ another table saved under the same name never reuses this one's numbers.
 
 One module per source: ``generated`` (synthetic kinds), ``arrays`` (in-memory and memory-mapped arrays),
 ``sparse`` (SciPy sparse), ``files`` (.npy/.npz/.safetensors), ``zarr_store``, ``shards`` (a folder of .npy
-files), ``dask_array``; ``held`` turns what a caller holds into one, ``resolve`` what a command names, and
-``checks`` holds what they all check.  The sources read from outside this process's memory (zarr, shards,
+files), ``dask_array``; ``held`` turns what a caller holds into one, ``resolve`` what a command names;
+``checks`` holds what they all check; ``registry`` lists the sources a path can name, in the order
+``resolve`` tries them, and writes the help and errors that name them.  The sources read from outside this process's memory (zarr, shards,
 Dask) pickle as what reopens them (a store, paths, a graph) and their fingerprint, never as their rows, so a
 Dask worker reads the rows of its own tasks; each is validated when made, before any work.
 """
 from .arrays import ArrayTable
 from .checks import FLOAT32_ACCURATE, TableError, beyond_float32, check_block, check_finite, check_rows, table_label
 from .dask_array import DaskTable
-from .files import SAFETENSORS_MAX_HEADER, load_table
+from .files import SAFETENSORS_MAX_HEADER
 from .generated import KINDS, GeneratedTable, table
 from .held import as_table
-from .resolve import resolve
+from .resolve import load_table, resolve
 from .shards import Shards, ShardTable
 from .sparse import SparseTable, sparse_table
 from .zarr_store import ZarrTable

@@ -1,4 +1,5 @@
-"""Tables in files: .npy (memory-mapped), .npz and .safetensors, each checked against its format before it is read."""
+"""Tables in files: .npy (memory-mapped), .npz and .safetensors, each checked against its format before it
+is read."""
 from __future__ import annotations
 
 import json
@@ -55,7 +56,7 @@ def _safetensors_entries(path: str, header) -> dict:
     return entries
 
 
-def _load_safetensors(path: str, key: str | None) -> np.ndarray:
+def _read_safetensors(path: str, key: str | None) -> np.ndarray:
     """The named tensor, memory-mapped, after its header entry is checked against the format: the header
     at most ``SAFETENSORS_MAX_HEADER`` bytes (refused before it is read), and the tensor's bytes
     inside the data region, which starts after the header."""
@@ -119,7 +120,7 @@ def _check_npz_member_fits(path: str, z, name: str) -> None:
                          "save it as a .npy file (memory-mapped, read block by block)")
 
 
-def _load_npz(path: str, key: str | None) -> np.ndarray:
+def _read_npz(path: str, key: str | None) -> np.ndarray:
     with open(path, "rb") as fh:
         magic = fh.read(6)
     if magic[:4] not in (b"PK\x03\x04", b"PK\x05\x06"):
@@ -135,31 +136,41 @@ def _load_npz(path: str, key: str | None) -> np.ndarray:
         raise TableError(f"{path}: corrupt or truncated .npz ({exc}); expected a zip archive of .npy arrays") from None
 
 
-def load_table(path: str, key: str | None = None) -> ArrayTable:
-    """Load a table from .npy (memory-mapped), .npz or .safetensors (``key`` names the tensor of the
-    last two).  Only regular files are opened: a FIFO or a device named x.npy is refused, not waited on."""
-    path = os.fspath(path)
+def _regular_file(path: str) -> None:
+    """FileNotFoundError or TableError unless ``path`` is a regular file: a FIFO or a device named x.npy is
+    refused, not waited on."""
     if not os.path.exists(path):
         raise FileNotFoundError(f"table file not found: {path}")
     if os.path.isdir(path):
-        raise TableError(f"table path is a directory, expected a .npy, .npz or .safetensors file: {path}")
+        raise TableError(f"table path is a directory, not a file: {path}")
     if not stat.S_ISREG(os.stat(path).st_mode):
-        raise TableError(f"table path is not a regular file (a FIFO, socket or device?): {path}; "
-                         "expected a .npy, .npz or .safetensors file")
-    ext = os.path.splitext(path)[1].lower()
+        raise TableError(f"table path is not a regular file (a FIFO, socket or device?): {path}")
+
+
+def _opened(path, read) -> ArrayTable:
+    """The table ``read()`` returns for the regular file ``path``; what the readers raise on a file they
+    cannot parse becomes a TableError naming it."""
+    path = os.fspath(path)
+    _regular_file(path)
     try:
-        if ext == ".npy":
-            if key is not None:
-                raise TableError(f"{path}: a .npy file holds one array; --key applies to .npz and .safetensors")
-            array = np.load(path, mmap_mode="r", allow_pickle=False)
-        elif ext == ".npz":
-            array = _load_npz(path, key)
-        elif ext == ".safetensors":
-            array = _load_safetensors(path, key)
-        else:
-            raise TableError(f"unsupported table file {path}: expected .npy, .npz or .safetensors")
+        array = read(path)
     except TableError:
         raise
     except (ValueError, OSError, EOFError) as exc:
         raise TableError(f"cannot read table {path}: {exc}") from None
     return ArrayTable(array, name=os.path.basename(path))
+
+
+def load_npy(path) -> ArrayTable:
+    """A .npy file, memory-mapped: rows are read block by block, never all at once."""
+    return _opened(path, lambda p: np.load(p, mmap_mode="r", allow_pickle=False))
+
+
+def load_npz(path, key: str | None = None) -> ArrayTable:
+    """The array ``key`` of an .npz file (the only one when None), read whole into memory."""
+    return _opened(path, lambda p: _read_npz(p, key))
+
+
+def load_safetensors(path, key: str | None = None) -> ArrayTable:
+    """The tensor ``key`` of a .safetensors file (the only one when None), memory-mapped."""
+    return _opened(path, lambda p: _read_safetensors(p, key))

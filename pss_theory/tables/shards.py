@@ -56,8 +56,7 @@ class ShardTable(ArrayTable):
     def open(cls, folder: str) -> ShardTable:
         names = sorted((f for f in os.listdir(folder) if f.lower().endswith(".npy")), key=_natural)
         if not names:
-            raise TableError(f"table path is a directory with no .npy shards and no zarr metadata: {folder}; expected "
-                             "a .npy, .npz or .safetensors file, a zarr store or a folder of .npy shards")
+            raise TableError(f"table path is a directory with no .npy shards and no zarr metadata: {folder}")
         paths = [os.path.join(folder, f) for f in names]
         for path in paths:
             if not stat.S_ISREG(os.stat(path).st_mode):
