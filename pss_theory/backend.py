@@ -19,6 +19,7 @@ import numpy as np
 from scipy import linalg
 
 from .errors import InputError
+from .philox import philox_blocks
 
 DEVICES = ("cpu", "gpu", "auto")
 
@@ -86,14 +87,12 @@ class Backend:
         """The 4 nblocks words of Philox4x64-10 at counters first_block.. (upper counter bits zero).
 
         CPU: numpy's own C Philox, positioned at the counter; GPU: the same rounds as integer array
-        operations (``rng.philox_blocks``), tested equal bit for bit.
+        operations (``philox.philox_blocks``), tested equal bit for bit.
         """
         if not self.is_gpu:
             # numpy increments the counter before each block, so position it one block early
             bg = np.random.Philox(key=np.array(key, dtype=np.uint64), counter=(first_block - 1) % (1 << 256))
             return bg.random_raw(4 * nblocks)
-        from .rng import philox_blocks  # noqa: PLC0415  (rng holds the generator; this module only dispatches)
-
         xp = self.xp
         return philox_blocks(xp, xp.arange(first_block, first_block + nblocks, dtype=xp.uint64), key).ravel()
 
@@ -103,8 +102,6 @@ class Backend:
         sequentially); on a GPU each word is computed from its counter directly."""
         xp = self.xp
         if self.is_gpu:
-            from .rng import philox_blocks  # noqa: PLC0415
-
             pos = (idx[:, None] * width + xp.arange(width)).astype(xp.uint64)
             blocks = philox_blocks(xp, pos >> xp.uint64(2), key)
             return xp.take_along_axis(blocks.reshape(-1, 4), (pos & xp.uint64(3)).reshape(-1, 1).astype(xp.int64),

@@ -3,7 +3,7 @@
 The generator is Philox4x64-10 (Salmon et al., SC'11), exactly as numpy's ``np.random.Philox``
 implements it: key = (seed, tag), and the 64-bit word at global position ``p`` is lane ``p % 4`` of
 the Philox block with counter ``p // 4``.  On the CPU numpy's C implementation produces the words;
-on a GPU (and in the tests, on the CPU) ``philox_blocks`` computes the same words with plain integer
+on a GPU (and in the tests, on the CPU) ``philox.philox_blocks`` computes the same words with plain integer
 array operations, so integer draws are bit-identical on both backends.
 
 A *row* of a stream is ``width`` consecutive words: row ``i`` holds words ``[i*width, (i+1)*width)``.
@@ -16,10 +16,8 @@ import numpy as np
 
 from . import backend
 from .errors import InputError
+from .philox import MASK64
 
-MASK64 = (1 << 64) - 1
-_PHILOX_M = (0xD2E7470EE14C6C93, 0xCA5A826395121157)
-_PHILOX_W = (0x9E3779B97F4A7C15, 0xBB67AE8584CAA73B)
 _CPU_CHUNK_WORDS = 1 << 15  # cache-sized pieces for the CPU transforms
 
 # Stream tags: one per independent use of randomness.  Changing one changes every published number.
@@ -37,37 +35,6 @@ def _check_seed(seed: int) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) <= MASK64:
         raise InputError(f"seed must be an integer in [0, 2**64), got {seed!r}")
     return int(seed)
-
-
-def _mulhilo(xp, a, b: int):
-    """(high, low) 64-bit halves of the 128-bit product a * b, with 32-bit limbs only."""
-    m32 = xp.uint64(0xFFFFFFFF)
-    s32 = xp.uint64(32)
-    a_lo, a_hi = a & m32, a >> s32
-    b_lo, b_hi = xp.uint64(b & 0xFFFFFFFF), xp.uint64(b >> 32)
-    lo_lo = a_lo * b_lo
-    hi_lo = a_hi * b_lo
-    lo_hi = a_lo * b_hi
-    cross = (lo_lo >> s32) + (hi_lo & m32) + lo_hi
-    hi = a_hi * b_hi + (hi_lo >> s32) + (cross >> s32)
-    return hi, a * xp.uint64(b)
-
-
-def philox_blocks(xp, counters, key: tuple[int, int]):
-    """Philox4x64-10 of each 64-bit counter (the upper 192 counter bits zero): shape (..., 4) uint64."""
-    c0 = xp.asarray(counters, dtype=xp.uint64)
-    c1 = xp.zeros_like(c0)
-    c2 = xp.zeros_like(c0)
-    c3 = xp.zeros_like(c0)
-    k0, k1 = key
-    for r in range(10):
-        if r:
-            k0 = (k0 + _PHILOX_W[0]) & MASK64
-            k1 = (k1 + _PHILOX_W[1]) & MASK64
-        hi0, lo0 = _mulhilo(xp, c0, _PHILOX_M[0])
-        hi1, lo1 = _mulhilo(xp, c2, _PHILOX_M[1])
-        c0, c1, c2, c3 = hi1 ^ c1 ^ xp.uint64(k0), lo1, hi0 ^ c3 ^ xp.uint64(k1), lo0
-    return xp.stack([c0, c1, c2, c3], axis=-1)
 
 
 def sketch_key(seed: int, trial: int = 0) -> int:
