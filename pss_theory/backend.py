@@ -83,23 +83,29 @@ class Backend:
         return to_host(a)
 
     # ---- random numbers ----
-    def philox_words(self, key: tuple[int, int], first_block: int, nblocks: int):
-        """The 4 nblocks words of Philox4x64-10 at counters first_block.. (upper counter bits zero).
+    def philox_words(self, key: tuple[int, int], start: int, count: int):
+        """The Philox4x64-10 words at global positions [start, start + count): word p is lane p % 4 of the
+        block with counter p // 4 (upper counter bits zero).
 
         CPU: numpy's own C Philox, positioned at the counter; GPU: the same rounds as integer array
         operations (``philox.philox_blocks``), tested equal bit for bit.
         """
+        first_block, skip = divmod(int(start), 4)
+        nblocks = (skip + count + 3) // 4
         if not self.is_gpu:
             # numpy increments the counter before each block, so position it one block early
             bg = np.random.Philox(key=np.array(key, dtype=np.uint64), counter=(first_block - 1) % (1 << 256))
-            return bg.random_raw(4 * nblocks)
-        xp = self.xp
-        return philox_blocks(xp, xp.arange(first_block, first_block + nblocks, dtype=xp.uint64), key).ravel()
+            words = bg.random_raw(4 * nblocks)
+        else:
+            xp = self.xp
+            words = philox_blocks(xp, xp.arange(first_block, first_block + nblocks, dtype=xp.uint64), key).ravel()
+        return words[skip : skip + count]
 
-    def philox_rows_at(self, key: tuple[int, int], idx, width: int, rows):
-        """Rows ``idx`` of ``width`` words each.  ``rows(start, stop)`` gives consecutive rows on the CPU:
-        there the indices are sorted and read as runs of consecutive rows (numpy's Philox is fastest
-        sequentially); on a GPU each word is computed from its counter directly."""
+    def philox_rows_at(self, key: tuple[int, int], idx, width: int):
+        """Rows ``idx`` (a 1-D int64 array) of ``width`` words each, row i being the words at positions
+        [i width, (i + 1) width): shape (len(idx), width).  On the CPU the indices are sorted and read as
+        runs of consecutive rows (numpy's Philox is fastest sequentially); on a GPU each word is computed
+        from its counter directly."""
         xp = self.xp
         if self.is_gpu:
             pos = (idx[:, None] * width + xp.arange(width)).astype(xp.uint64)
@@ -113,7 +119,8 @@ class Backend:
         sorted_idx = idx[order]
         breaks = np.flatnonzero(np.diff(sorted_idx) != 1) + 1
         for run in np.split(np.arange(idx.size), breaks):
-            out[order[run]] = rows(int(sorted_idx[run[0]]), int(sorted_idx[run[-1]]) + 1)
+            first, last = int(sorted_idx[run[0]]), int(sorted_idx[run[-1]])
+            out[order[run]] = self.philox_words(key, first * width, (last + 1 - first) * width).reshape(-1, width)
         return out
 
     def map_pieces(self, piece, start: int, stop: int, step: int) -> None:

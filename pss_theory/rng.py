@@ -56,9 +56,7 @@ class Stream:
 
     def words(self, start: int, count: int, xp=np):
         """Words at global positions [start, start + count) as uint64."""
-        first_block, skip = divmod(int(start), 4)
-        nblocks = (skip + count + 3) // 4
-        return backend.of(xp).philox_words(self.key, first_block, nblocks)[skip : skip + count]
+        return backend.of(xp).philox_words(self.key, start, count)
 
     def rows(self, start: int, stop: int, width: int, xp=np):
         """Rows start..stop-1 of ``width`` words each: shape (stop - start, width)."""
@@ -67,7 +65,7 @@ class Stream:
     def rows_at(self, idx, width: int, xp=np):
         """Rows at arbitrary indices ``idx`` (1-D integer array): shape (len(idx), width)."""
         idx = xp.asarray(idx, dtype=xp.int64)
-        return backend.of(xp).philox_rows_at(self.key, idx, width, lambda lo, hi: self.rows(lo, hi, width, xp))
+        return backend.of(xp).philox_rows_at(self.key, idx, width)
 
 
 # ---- transforms of words into draws (xp code: identical arithmetic on numpy and CuPy) ----
