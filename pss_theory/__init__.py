@@ -10,7 +10,7 @@ from .families import ALL as FAMILIES
 from .families import Sketch, sketch
 from .measure import metrics
 from .tables import load_table, table
+from .version import __version__
 
-__version__ = "0.1.0"
 __all__ = ["CHECKS", "FAMILIES", "Sketch", "Summary", "get_backend", "load_table", "metrics", "run_check", "sketch",
            "table", "__version__"]

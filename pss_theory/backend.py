@@ -13,9 +13,11 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from time import perf_counter
 from types import ModuleType
 
 import numpy as np
+import scipy.sparse
 from scipy import linalg
 
 from .errors import InputError
@@ -285,8 +287,6 @@ class Backend:
                 return [cuda.get_elapsed_time(a, b) for a, b in zip(events, events[1:])]
 
             return record, elapsed_ms
-        from time import perf_counter  # noqa: PLC0415
-
         stamps = [0.0] * marks
 
         def stamp(i: int) -> None:
@@ -362,8 +362,6 @@ def get_backend(device: str = "cpu") -> Backend:
     if device not in DEVICES:
         raise DeviceError(f"unknown device {device!r}: expected one of {', '.join(DEVICES)}")
     if device == "cpu":
-        import scipy.sparse  # noqa: PLC0415
-
         return Backend("numpy", np, scipy.sparse)
     cupy = _cupy()
     if cupy is None:

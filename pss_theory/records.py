@@ -16,6 +16,9 @@ import tempfile
 from collections.abc import Iterable
 
 import numpy as np
+import scipy
+
+from .version import __version__
 
 
 def jsonable(x):
@@ -170,10 +173,6 @@ class RecordLog:
 
 def environment(backend) -> dict:
     """What produced a result: package versions, backend and device, Python and platform."""
-    import scipy
-
-    from . import __version__
-
     return {
         "pss_theory": __version__,
         "numpy": np.__version__,

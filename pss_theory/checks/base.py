@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ..backend import Backend
+from ..errors import InputError
 from ..measure import cluster
 from ..measure.cells import run_cells
 from ..records import RecordLog, environment, jsonable
@@ -132,8 +133,6 @@ class Check:
         known = {f.name for f in dataclasses.fields(self.Options)}
         unknown = sorted(set(values) - known)
         if unknown:
-            from ..errors import InputError  # noqa: PLC0415
-
             raise InputError(f"{self.name}: unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         return self.Options(**values)
 

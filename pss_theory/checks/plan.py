@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import families, theory, validate
+from ..backend import get_backend
 from ..errors import InputError
 from ..measure import scan
 from ..progress import stage
@@ -168,8 +169,6 @@ class PlanCheck(Check):
         cell = {"theorem": "plan", "table": table.describe(), "n": table.n, "d": table.d, "eps": o.eps, "k": k_at,
                 "compression": o.compression, "rho": o.rho, "delta": o.delta, "family": o.family,
                 "params": params}
-        from ..backend import get_backend  # noqa: PLC0415
-
         return Plan(o, table, get_backend("cpu"), [cell], {"k_at": k_at})
 
     def work(self, plan, cell):
