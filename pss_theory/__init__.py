@@ -2,7 +2,7 @@
 
 Layers (docs/design.md): ``backend`` and ``rng`` at the bottom; ``tables`` and ``families`` (the PSS
 under test); ``measure`` (the passes over E); ``theory`` (what the theorems promise); ``checks`` (one
-object per theorem check, returning a ``Summary``); ``plots`` read Summaries.
+object per theorem check, returning a ``Summary``); ``figures`` read Summaries.
 """
 from .backend import get_backend
 from .checks import CHECKS, Summary, run_check

@@ -180,7 +180,7 @@ class Certify(Check):
                                     ("laurent_massart2000", "chernoff1952", "boucheron2013", "clopper_pearson1934")})
 
     def figures(self, summary, records, folder):
-        from .. import plots  # noqa: PLC0415
+        from .. import figures as plots  # noqa: PLC0415
 
         return plots.certify_ratios(summary, f"{folder}/certify_ratios")
 

@@ -168,7 +168,7 @@ class E1Timing(Check):
         return summary
 
     def figures(self, summary, records, folder):
-        from .. import plots  # noqa: PLC0415
+        from .. import figures as plots  # noqa: PLC0415
 
         timed = [r for r in map(unflatten, records) if r.get("forward_ms") is not None]
         return (plots.robez_timing_vs_n(summary, timed, f"{folder}/robez_timing_vs_n")

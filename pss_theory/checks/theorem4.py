@@ -383,7 +383,7 @@ class Theorem4(OnePssCheck):
         return [rho_line(summary)]
 
     def figures(self, summary, records, folder):
-        from .. import plots  # noqa: PLC0415
+        from .. import figures as plots  # noqa: PLC0415
 
         out = []
         for family in summary["family"]:

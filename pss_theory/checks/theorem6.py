@@ -351,7 +351,7 @@ class Theorem6(Check):
     def figures(self, summary, records, folder):
         if not summary.get("curves"):
             return []
-        from .. import plots  # noqa: PLC0415
+        from .. import figures as plots  # noqa: PLC0415
 
         return (plots.theorem6_eps_vs_k(summary, records, f"{folder}/theorem6_eps_vs_k")
                 + plots.failure_rate_vs_k(summary, f"{folder}/theorem6_failure_rate"))

@@ -541,7 +541,7 @@ class Theorem7(OnePssCheck):
             comparison=rows)
 
     def figures(self, summary, records, folder):
-        from .. import plots  # noqa: PLC0415
+        from .. import figures as plots  # noqa: PLC0415
 
         out = []
         for family in summary["family"]:
