@@ -119,7 +119,7 @@ def draw(name, folder, **options):
     check = checks.get(name)
     plan = check.plan(check.options(**options))
     summary, records = checks.run(check, plan)
-    return summary, check.figures(summary, records, str(folder))
+    return summary, plots.draw(name, summary, records, str(folder))
 
 
 def assert_laid_out(figures):

@@ -18,6 +18,7 @@ import os
 import sys
 
 from pss_theory import checks, families, validate
+from pss_theory import figures as pss_figures
 from pss_theory.checks.claims import claims_text, comparison_text
 from pss_theory.records import RecordLog, jsonable, write_json
 
@@ -125,7 +126,7 @@ def execute(check, plan, *, out: str, figures: str | None, quiet: bool, dask=Non
         if figures:
             made = not os.path.exists(figures)
             cli.make_out(figures)
-            summary.extra["figures"] = check.figures(summary, records, figures)
+            summary.extra["figures"] = pss_figures.draw(check.name, summary, records, figures)
             if made and not summary.extra["figures"]:
                 os.rmdir(figures)  # this run draws nothing (e.g. Theorem 6 without --sweep): leave no empty folder
         outputs = check.write_outputs(plan, out)

@@ -3,8 +3,8 @@
 A check is an object with typed ``Options`` (a dataclass: the command line's flags and the Python
 API's keywords are its fields), a ``plan`` that checks every input constraint and resolves the table,
 the backend and the cells before any work or write, a ``measure`` of one cell (no printing), and a
-``summarize`` that turns the records into a ``Summary``.  ``figures``, ``text`` and ``appendix`` read
-a Summary only.  ``run`` is the single streaming loop over cells: records already in the log are
+``summarize`` that turns the records into a ``Summary``.  ``text`` and ``appendix`` read a Summary only;
+the figures of a check are drawn from it by ``pss_theory.figures``, which checks do not import.  ``run`` is the single streaming loop over cells: records already in the log are
 reused, the rest measured and appended as each finishes.
 
 | member | what it is |
@@ -15,7 +15,7 @@ reused, the rest measured and appended as each finishes.
 | ``plan(options) -> Plan`` | all validation; raises ``InputError`` before anything is computed or written |
 | ``measure(plan, cell, progress) -> dict`` | one cell's measured fields; ``progress(stage, done, total, unit)`` (``pss_theory.progress``) |
 | ``summarize(plan, records, seconds) -> Summary`` | claims, stats and the rest, from records only |
-| ``figures(summary, records, folder)`` | figure paths; ``text(summary)`` lines for a terminal; ``appendix(summary)`` markdown parts |
+| ``text(summary)``, ``appendix(summary)`` | lines for a terminal; markdown parts |
 """
 from __future__ import annotations
 
@@ -162,9 +162,6 @@ class Check:
 
     def finish(self, plan: Plan) -> None:
         """Release what ``plan.state`` holds (called after the last cell, also after an error)."""
-
-    def figures(self, summary: Summary, records: list[dict], folder: str) -> list[str]:
-        return []
 
     def write_outputs(self, plan: Plan, folder: str) -> list[str]:
         """Files beyond summary.json and records.jsonl a run writes in its --out folder (paths)."""

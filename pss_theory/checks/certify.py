@@ -179,11 +179,6 @@ class Certify(Check):
                            sources={key: theory.SOURCES[key] for key in
                                     ("laurent_massart2000", "chernoff1952", "boucheron2013", "clopper_pearson1934")})
 
-    def figures(self, summary, records, folder):
-        from .. import figures as plots  # noqa: PLC0415
-
-        return plots.certify_ratios(summary, f"{folder}/certify_ratios")
-
     def appendix(self, summary):
         rows = ["| family | kind | rows in scope | eps_cert_i median (range) | failures / seeds | B / measured at 1 - delta |",
                 "|---|---|---|---|---|---|"]

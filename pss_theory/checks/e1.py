@@ -167,13 +167,6 @@ class E1Timing(Check):
         summary.extra["verdict"] = verdict(summary.to_dict())
         return summary
 
-    def figures(self, summary, records, folder):
-        from .. import figures as plots  # noqa: PLC0415
-
-        timed = [r for r in map(unflatten, records) if r.get("forward_ms") is not None]
-        return (plots.robez_timing_vs_n(summary, timed, f"{folder}/robez_timing_vs_n")
-                + plots.robez_timing_vs_z(summary, timed, f"{folder}/robez_timing_vs_z"))
-
     def header(self, summary):
         g = summary["grid"]
         return (f"E.1 timing study, backend {summary['environment']['device']}, grid: n = "

@@ -382,15 +382,6 @@ class Theorem4(OnePssCheck):
     def text(self, summary):
         return [rho_line(summary)]
 
-    def figures(self, summary, records, folder):
-        from .. import figures as plots  # noqa: PLC0415
-
-        out = []
-        for family in summary["family"]:
-            tag = "" if len(summary["family"]) == 1 else f"_{family}"
-            out += plots.theorem4_pairs(per_family(summary, family), f"{folder}/theorem4_pairs{tag}")
-        return out
-
     def header(self, summary):
         what = (f"with {summary['pss'][summary['family'][0]]}" if len(summary["family"]) == 1 else
                 f"for {len(summary['family'])} families ({', '.join(summary['family'])})")

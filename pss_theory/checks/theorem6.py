@@ -348,14 +348,6 @@ class Theorem6(Check):
             extra.update(curves=curves, fit=fits, failure_rate=rates)
         return self.common(plan, k=ks, family=fams, seconds=seconds, claims=claims, stats=st, **extra)
 
-    def figures(self, summary, records, folder):
-        if not summary.get("curves"):
-            return []
-        from .. import figures as plots  # noqa: PLC0415
-
-        return (plots.theorem6_eps_vs_k(summary, records, f"{folder}/theorem6_eps_vs_k")
-                + plots.failure_rate_vs_k(summary, f"{folder}/theorem6_failure_rate"))
-
     def header(self, summary):
         return (f"Theorem 6 (Macro PSS) on table {table_label(summary['table'])}, n = {summary['n']:,}, d = {summary['d']}, "
                 f"{summary['trials']} trial(s) per cell, backend {summary['environment']['device']}")

@@ -540,16 +540,6 @@ class Theorem7(OnePssCheck):
             pss={r["family"]: r["pss"] for r in records}, cells=[{key: r[key] for key in self.record_key} for r in records],
             comparison=rows)
 
-    def figures(self, summary, records, folder):
-        from .. import figures as plots  # noqa: PLC0415
-
-        out = []
-        for family in summary["family"]:
-            view, tag = per_family(summary, family), "" if len(summary["family"]) == 1 else f"_{family}"
-            out += (plots.theorem7_eps_vs_rho(view, f"{folder}/theorem7_eps_vs_rho{tag}")
-                    + plots.theorem7_proof_steps(view, f"{folder}/theorem7_proof_steps{tag}"))
-        return out
-
     def write_outputs(self, plan, folder):
         """rows.npz (rows_<family>.npz with several families) with eps_i, rho_i and eps_cert_i (NaN outside the
         rows in scope), copied from the cells' row files, when --save-rows measured them in this run (a run

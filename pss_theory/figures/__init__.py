@@ -14,12 +14,19 @@ import matplotlib
 matplotlib.use("Agg")
 matplotlib.rcParams["svg.hashsalt"] = "pss-theory"
 
-from .certify import certify_ratios  # noqa: E402
+from . import certify, robez_timing, theorem4, theorem6, theorem7  # noqa: E402
 from .layout import decimal_ticks, style  # noqa: E402
-from .robez_timing import robez_timing_vs_n, robez_timing_vs_z  # noqa: E402
-from .theorem4 import theorem4_pairs  # noqa: E402
-from .theorem6 import failure_rate_vs_k, theorem6_eps_vs_k  # noqa: E402
-from .theorem7 import theorem7_eps_vs_rho, theorem7_proof_steps  # noqa: E402
 
-__all__ = ["certify_ratios", "decimal_ticks", "failure_rate_vs_k", "robez_timing_vs_n", "robez_timing_vs_z", "style",
-           "theorem4_pairs", "theorem6_eps_vs_k", "theorem7_eps_vs_rho", "theorem7_proof_steps"]
+#: each check's figures: ``draw(summary, records, folder)`` returns the paths it wrote
+DRAWERS = {"theorem6": theorem6.draw, "theorem7": theorem7.draw, "theorem4": theorem4.draw,
+           "robez_timing": robez_timing.draw, "certify": certify.draw}
+
+
+def draw(check: str, summary, records: list[dict], folder: str) -> list[str]:
+    """The figures of ``check``'s run (its Summary and records) in ``folder``: their paths, none for a
+    check that draws none (the planner)."""
+    drawer = DRAWERS.get(check)
+    return drawer(summary, records, folder) if drawer else []
+
+
+__all__ = ["DRAWERS", "decimal_ticks", "draw", "style"]

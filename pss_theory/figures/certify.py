@@ -26,3 +26,8 @@ def certify_ratios(summary: dict, stem: str) -> list[str]:
     finish(fig, footer_text(summary, f", {summary['seeds']} seeds, delta = {summary['delta']:g}, rho = {summary['rho']:g}"),
            top=0.9)
     return save(fig, stem)
+
+
+def draw(summary: dict, records: list[dict], folder: str) -> list[str]:
+    """The certificates' figure in ``folder``; its paths."""
+    return certify_ratios(summary, f"{folder}/certify_ratios")

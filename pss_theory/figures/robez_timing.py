@@ -6,6 +6,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 
 from ..e1 import paper
+from ..records import unflatten
 from .layout import finish, save
 
 
@@ -138,3 +139,10 @@ def robez_timing_vs_z(summary: dict, records: list[dict], stem: str) -> list[str
             ax.axhline(paper_plain, color="k", **{k: v for k, v in PAPER_STYLE.items() if k in ("ls", "lw")})
     return _finish_timing(fig, axes, summary, stem, "chunk size Z",
                           f"paper, Tables 14-17 (its n = {paper.FIXED_N_PAPER >> 20}M): hollow, dotted")
+
+
+def draw(summary: dict, records: list[dict], folder: str) -> list[str]:
+    """The timing study's two figures in ``folder``, from the records that were timed; their paths."""
+    timed = [r for r in map(unflatten, records) if r.get("forward_ms") is not None]
+    return (robez_timing_vs_n(summary, timed, f"{folder}/robez_timing_vs_n")
+            + robez_timing_vs_z(summary, timed, f"{folder}/robez_timing_vs_z"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
+from ..checks.theorem7 import per_family
 from .layout import _hist_edges, finish, footer_text, save
 
 
@@ -30,3 +31,12 @@ def theorem4_pairs(summary: dict, stem: str) -> list[str]:
     axes[0][0].set_ylabel("count per bin")
     finish(fig, footer_text(summary, f", {summary['stats'].get('pairs', 0):,} pairs"), wspace=0.35)
     return save(fig, stem)
+
+
+def draw(summary: dict, records: list[dict], folder: str) -> list[str]:
+    """Theorem 4's figure for each family in ``folder`` (named by family when there are several); paths."""
+    out = []
+    for family in summary["family"]:
+        tag = "" if len(summary["family"]) == 1 else f"_{family}"
+        out += theorem4_pairs(per_family(summary, family), f"{folder}/theorem4_pairs{tag}")
+    return out

@@ -77,3 +77,11 @@ def failure_rate_vs_k(summary: dict, stem: str) -> list[str]:
     notes = ["the calculator's sufficient k (as proved), off the chart: " + "; ".join(off_chart)] if off_chart else []
     finish(fig, footer_text(summary, f", {summary.get('trials')} trials per point"), notes)
     return save(fig, stem)
+
+
+def draw(summary: dict, records: list[dict], folder: str) -> list[str]:
+    """Theorem 6's figures in ``folder`` when the run has curves over k (a sweep), else none; their paths."""
+    if not summary.get("curves"):
+        return []
+    return (theorem6_eps_vs_k(summary, records, f"{folder}/theorem6_eps_vs_k")
+            + failure_rate_vs_k(summary, f"{folder}/theorem6_failure_rate"))

@@ -7,6 +7,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..checks.theorem7 import per_family
 from .layout import _hist_edges, finish, footer_text, save
 
 
@@ -78,3 +79,14 @@ def theorem7_proof_steps(summary: dict, stem: str) -> list[str]:
     ax.set_title("Theorem 7, proof steps: eta_i <= ||c_i|| <= 2 eps_JLT", fontsize=11)
     finish(fig, footer_text(summary), notes)
     return save(fig, stem)
+
+
+def draw(summary: dict, records: list[dict], folder: str) -> list[str]:
+    """Theorem 7's two figures for each family in ``folder`` (named by family when there are several);
+    their paths."""
+    out = []
+    for family in summary["family"]:
+        view, tag = per_family(summary, family), "" if len(summary["family"]) == 1 else f"_{family}"
+        out += (theorem7_eps_vs_rho(view, f"{folder}/theorem7_eps_vs_rho{tag}")
+                + theorem7_proof_steps(view, f"{folder}/theorem7_proof_steps{tag}"))
+    return out
