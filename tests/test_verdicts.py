@@ -3,9 +3,11 @@ import numpy as np
 import pytest
 
 import pss_theory as p
+from pss_theory import checks
 from pss_theory.checks import theorem6, theorem7
-from pss_theory.checks.claims import STATUSES, Claim, claims_markdown, claims_text
+from pss_theory.checks.claims import STATUSES, Claim, claim_line, claims_markdown, claims_text
 from pss_theory.measure import metrics, rows
+from verify import __main__ as report
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +32,22 @@ def test_every_claim_has_one_status_the_same_in_json_text_and_markdown(t6):
         assert row.rstrip().endswith(c["status"])
         (mrow,) = [line for line in md if line.startswith(f"| {i} |")]
         assert mrow.endswith(f"| {c['status']} |")
+
+
+def test_the_three_renderers_print_the_same_cells(t6):
+    """The terminal table, the markdown table and the report's one-line screen show each claim's measured
+    value, relation and bound identically (inf for a vacuous bound in all three)."""
+    text, md = claims_text(t6.claims).splitlines(), claims_markdown(t6.claims).splitlines()
+    vacuous = [c for c in t6.claims if c["status"] == "vacuous" and c["bound"] is None]
+    assert vacuous  # Theorem 6 as stated is vacuous at this k for some family: the case that differed
+    screen = report.screen([(checks.get("theorem6"), t6)]).splitlines()[-len(t6.claims):]
+    for i, (c, line) in enumerate(zip(t6.claims, screen), 1):
+        (mrow,) = [line for line in md if line.startswith(f"| {i} |")]
+        measured, bound = [cell.strip() for cell in mrow.split(" | ")[2:4]]
+        (row,) = [line for line in text if line.startswith(f"{i}. ")]
+        assert line.strip() == claim_line(c, with_family=True).strip()
+        for rendered in (row, line):
+            assert f" {measured} " in rendered and f" {bound} " in rendered, (rendered, measured, bound)
 
 
 def test_point1_theorem6_as_stated_and_as_proved_side_by_side(t6):

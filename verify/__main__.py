@@ -23,7 +23,7 @@ import sys
 import time
 
 from pss_theory import checks, families, validate
-from pss_theory.checks.claims import comparison_text, fmt
+from pss_theory.checks.claims import claim_line, comparison_text
 from pss_theory.errors import InputError
 from pss_theory.measure import cluster
 from pss_theory.records import jsonable, write_json
@@ -132,12 +132,7 @@ def screen(results) -> str:
         lines.append(f"{check.title}  (n = {n})")
         if s.get("comparison") and len(s["family"]) > 1:
             lines += ["  " + line for line in comparison_text(s["comparison"]).splitlines()]
-        several = len(s["family"]) > 1
-        for c in s.claims:
-            text = c["name"] if not several or c["name"].startswith(f"{c['family']}: ") else f"{c['family']}: {c['name']}"
-            text = text if len(text) <= 78 else text[:75] + "..."
-            bound = fmt(c["bound"]) if c["bound"] is not None else "-"
-            lines.append(f"  {text:<78} {fmt(c['measured']):>10} {c.get('relation', '<='):>2} {bound:<10} {c['status']}")
+        lines += ["  " + claim_line(c, with_family=len(s["family"]) > 1) for c in s.claims]
     return "\n".join(lines)
 
 

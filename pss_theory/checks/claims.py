@@ -178,6 +178,16 @@ def claims_markdown(claims: list[dict]) -> str:
     return "\n".join(rows + ([""] + notes if notes else []))
 
 
+def claim_line(c: dict, *, with_family: bool, width: int = 78) -> str:
+    """One claim on one line (the report's closing screen): its name (prefixed with its family when
+    ``with_family``, cut to ``width``), then measured, relation and bound, and status as ``_cells``
+    formats them for the tables."""
+    name = c["name"] if not with_family or c["name"].startswith(f"{c['family']}: ") else f"{c['family']}: {c['name']}"
+    name = name if len(name) <= width else name[: width - 3] + "..."
+    measured, bound, _, status = _cells(c)
+    return f"{name:<{width}} {measured:>10} {bound:<13} {status}"
+
+
 def headline(claims: list[dict], family, claim_id: str) -> dict:
     """The status of one family's headline claim and how many of its claims fail: the comparison
     table's last two columns."""
