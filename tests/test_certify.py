@@ -4,6 +4,7 @@ rows.npz say what they claim."""
 import numpy as np
 import pytest
 from conftest import run_command
+from scipy import stats
 
 import pss_theory as p
 from pss_theory import families
@@ -102,7 +103,10 @@ def test_certify_check_is_the_same_whatever_the_batch():
     assert a["stats"] == b["stats"]
     ids = {c["id"]: c for c in a.claims}
     assert ids["certify.gaussian.rate"]["status"] == "holds"
-    assert 0 <= ids["certify.gaussian.coverage"]["measured"] <= 1
+    cal = a["stats"]["gaussian"]["calibration"]
+    inside = round(cal["coverage90"] * cal["rows"])
+    assert inside == cal["coverage90"] * cal["rows"] and ids["certify.gaussian.coverage"]["measured"] == cal["coverage90"]
+    assert stats.binomtest(inside, cal["rows"], 0.9).pvalue > 1e-3  # the exact law's central 90 % holds 90 %
 
 
 def test_planner_answers_both_ways(rng):

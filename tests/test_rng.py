@@ -65,7 +65,18 @@ def test_signs_are_fair_bits():
 def test_bounded_is_uniform():
     hi, _ = rng.uniform32_halves(np, rng.Stream(9, 1).words(0, 200_000))
     counts = np.bincount(rng.bounded(np, hi, 10), minlength=10)
-    assert counts.min() >= 0 and stats.chisquare(counts).pvalue > 1e-4
+    assert counts.size == 10 and stats.chisquare(counts).pvalue > 1e-4  # size 10: no value outside [0, 10)
+
+
+@pytest.mark.parametrize("m", [1, 3, 10, 1000, 2**31 + 7])
+def test_bounded_is_multiply_shift_at_every_boundary(m):
+    """floor(u m / 2^32) steps from j - 1 to j exactly at u = ceil(j 2^32 / m): each value j in [0, m)
+    takes the ceil(j 2^32 / m) .. ceil((j + 1) 2^32 / m) - 1 inputs, floor or ceil of 2^32 / m of them."""
+    j = np.unique(np.linspace(0, m - 1, 50).astype(np.int64))
+    first = np.array([-(-(int(v) << 32) // m) for v in j], dtype=np.uint64)  # ceil(j 2^32 / m), exact in ints
+    assert np.array_equal(rng.bounded(np, first, m), j)
+    assert np.array_equal(rng.bounded(np, first[j > 0] - np.uint64(1), m), j[j > 0] - 1)
+    assert rng.bounded(np, np.array([2**32 - 1], dtype=np.uint64), m)[0] == m - 1
 
 
 @pytest.mark.parametrize("seed", [-1, 2**64, 1.5, "3", True])
