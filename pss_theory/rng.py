@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import backend
+from . import backend, validate
 from .errors import InputError
-from .philox import MASK64
 
 _CPU_CHUNK_WORDS = 1 << 15  # cache-sized pieces for the CPU transforms
 
@@ -31,12 +30,6 @@ TAG_SAMPLE = 32
 TAG_TRIAL = 33
 
 
-def _check_seed(seed: int) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) <= MASK64:
-        raise InputError(f"seed must be an integer in [0, 2**64), got {seed!r}")
-    return int(seed)
-
-
 def sketch_key(seed: int, trial: int = 0) -> int:
     """The Philox key of the sketch (or PSS) drawn for ``seed`` in trial ``trial``: word ``trial`` of the
     stream (seed, TAG_TRIAL).  Every sketch is keyed this way, whether made in Python
@@ -49,7 +42,7 @@ class Stream:
     """The words of Philox keyed by (seed, tag)."""
 
     def __init__(self, seed: int, tag: int):
-        self.key = (_check_seed(seed), int(tag))
+        self.key = (validate.seed_integer(seed), int(tag))
 
     def __repr__(self) -> str:
         return f"Stream(seed={self.key[0]}, tag={self.key[1]})"

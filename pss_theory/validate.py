@@ -92,8 +92,14 @@ def seed(x) -> int:
     """
     if x is None or isinstance(x, np.random.Generator):
         return int(np.random.default_rng(x).integers(MAX_SEED, dtype=np.uint64))
+    return seed_integer(x, "None, a numpy.random.Generator or ")
+
+
+def seed_integer(x, also: str = "") -> int:
+    """An integer seed in [0, 2^64) (a Philox key word), else InputError; ``also`` names what else the
+    caller accepts, for the message."""
     if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, np.integer)) or not 0 <= int(x) < MAX_SEED:
-        raise InputError(f"seed must be None, a numpy.random.Generator or an integer in [0, 2**64), got {x!r}")
+        raise InputError(f"seed must be {also}an integer in [0, 2**64), got {x!r}")
     return int(x)
 
 

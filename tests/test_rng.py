@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from pss_theory import philox, rng
+from pss_theory.errors import InputError
 
 
 @given(seed=st.integers(0, 2**64 - 1), tag=st.integers(0, 100), start=st.integers(0, 10**12), count=st.integers(1, 40))
@@ -112,3 +113,11 @@ def test_draws_on_every_device_follow_their_definition(device):
     theta = 2.0 * np.pi * lo * 2.0**-32
     normals = np.concatenate([r * np.cos(theta), r * np.sin(theta)], axis=1)[:, :65]
     np.testing.assert_allclose(device.to_host(rng.normals(xp, xp.asarray(w), 65)), normals, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("seed", [-1, 2**64, 1.0, True, None])
+def test_a_stream_takes_only_an_integer_key_word(seed):
+    """A Stream's key is one validated integer (validate.seed_integer, which validate.seed also ends in):
+    the library never turns a missing seed into a random one below the entry points."""
+    with pytest.raises(InputError, match=r"seed must be an integer in \[0, 2\*\*64\), got "):
+        rng.Stream(seed, 1)

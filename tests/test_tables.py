@@ -90,6 +90,8 @@ def test_bad_table_arguments():
         p.table("cauchy", n=3, d=2)
     with pytest.raises(ValueError, match="n must be"):
         p.table("gaussian", n=0, d=2)
+    with pytest.raises(ValueError, match=r"^rank must be a positive integer, got 0$"):  # numpy ints read as ints
+        p.table("lowrank", n=3, d=2, rank=np.int64(0))
 
 
 @pytest.mark.parametrize("kind", ["gaussian", "lowrank", "zipf"])

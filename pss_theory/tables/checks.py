@@ -15,12 +15,6 @@ class TableError(InputError):
     """A table that cannot be used (wrong shape, type, or non-finite values)."""
 
 
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or int(value) <= 0:
-        raise InputError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def check_block(start, stop, n: int) -> None:
     """InputError unless rows start..stop-1 all exist: integers with 0 <= start <= stop <= n."""
     for name, value in (("start", start), ("stop", stop)):

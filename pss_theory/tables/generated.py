@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import rng, validate
 from ..errors import InputError
-from .checks import _positive_int, check_block, check_rows
+from .checks import check_block, check_rows
 
 KINDS = ("gaussian", "lowrank", "zipf")
 
@@ -95,12 +95,13 @@ def table(kind: str, *, n: int, d: int, seed: int = 0, rank: int | None = None, 
       a Zipf law over row ids, as in trained tables whose frequent (low) ids carry large norms.
     """
     if kind not in KINDS:
-        raise InputError(f"unknown table kind {kind!r}: expected one of {', '.join(KINDS)} or a .npy/.npz/.safetensors path")
-    n, d = _positive_int("n", n), _positive_int("d", d)
+        raise InputError(f"unknown table kind {kind!r}: expected one of {', '.join(KINDS)} (a table in a file or a "
+                         "store is opened by load_table or resolve)")
+    n, d = validate.positive_int("n", n), validate.positive_int("d", d)
     seed = validate.seed(seed)
     if kind == "gaussian":
         return GeneratedTable(kind, n, d, seed)
-    rank = max(1, d // 4) if rank is None else _positive_int("rank", rank)
+    rank = max(1, d // 4) if rank is None else validate.positive_int("rank", rank)
     if rank > d:
         raise InputError(f"rank must be at most d = {d}, got {rank}")
     if not (np.isfinite(noise) and noise >= 0 and np.isfinite(decay) and decay >= 0 and np.isfinite(alpha) and alpha >= 0):
