@@ -1,5 +1,6 @@
 import os
 
+import cupy_standin
 import numpy as np
 import pytest
 from hypothesis import settings
@@ -45,10 +46,25 @@ def family(request):
     return request.param
 
 
-@pytest.fixture(params=["cpu", pytest.param("gpu", marks=pytest.mark.gpu)])
-def device(request):
-    """Each backend in turn: the CPU always, the GPU where CuPy and a CUDA device exist (marked gpu)."""
+@pytest.fixture(params=["cpu", "standin", pytest.param("gpu", marks=pytest.mark.gpu)])
+def device(request, monkeypatch):
+    """Each backend in turn: the CPU; the GPU branches on the CPU (``cupy_standin``: numpy under CuPy's
+    names); and the GPU where CuPy and a CUDA device exist (marked gpu)."""
+    if request.param == "standin":
+        cupy_standin.install(monkeypatch)
+        return get_backend("gpu")
     return get_backend(request.param)
+
+
+@pytest.fixture(params=["standin", pytest.param("gpu", marks=pytest.mark.gpu)])
+def cupy(request, monkeypatch):
+    """The GPU's array module for tests that compare the GPU branches with the CPU: the stand-in on
+    the CPU always, the real CuPy where a CUDA device exists (marked gpu)."""
+    if request.param == "standin":
+        return cupy_standin.install(monkeypatch)
+    import cupy
+
+    return cupy
 
 
 def run_command(module, argv, capsys):

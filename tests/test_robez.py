@@ -181,10 +181,7 @@ def test_bad_memory_and_indices():
         pss.zeros_accumulator(5)
 
 
-@pytest.mark.gpu
-def test_gpu_locations_and_signs_identical():
-    import cupy
-
+def test_gpu_locations_and_signs_identical(cupy):
     for signed in (False, True):
         kw = dict(n=100_000, d=128, compression=100, Z=8, signed=signed, seed=42)
         cpu, gpu = RobeZ(**kw), RobeZ(device="gpu", **kw)

@@ -167,10 +167,7 @@ def test_bad_input_is_a_clear_value_error(call, match):
         call()
 
 
-@pytest.mark.gpu
-def test_gpu_matches_cpu(family):
-    import cupy
-
+def test_gpu_matches_cpu(family, cupy):
     cpu = p.sketch(family, k=64, n=3000, seed=3, **FAMILY_CASES[family])
     gpu = p.sketch(family, k=64, n=3000, seed=3, device="gpu", **FAMILY_CASES[family])
     idx = np.arange(0, 3000, 7)
@@ -183,10 +180,7 @@ def test_gpu_matches_cpu(family):
     np.testing.assert_allclose(cupy.asnumpy(gpu.apply(E)), cpu.apply(E), rtol=1e-4, atol=1e-3)
 
 
-@pytest.mark.gpu
-def test_gpu_integer_draws_identical():
-    import cupy
-
+def test_gpu_integer_draws_identical(cupy):
     from pss_theory import rng
 
     s = rng.Stream(123, 1)
