@@ -5,7 +5,7 @@ import pytest
 import pss_theory as p
 from pss_theory import checks
 from pss_theory.checks import theorem6, theorem7
-from pss_theory.checks.claims import STATUSES, Claim, claim_line, claims_markdown, claims_text
+from pss_theory.claims import STATUSES, Claim, claim_line, claims_markdown, claims_text
 from pss_theory.measure import metrics, rows
 from verify import __main__ as report
 

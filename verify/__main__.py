@@ -23,7 +23,7 @@ import sys
 import time
 
 from pss_theory import checks, families, validate
-from pss_theory.checks.claims import claim_line, comparison_text
+from pss_theory.claims import claim_line, comparison_text
 from pss_theory.errors import InputError
 from pss_theory.measure import cluster
 from pss_theory.records import jsonable, write_json

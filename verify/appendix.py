@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 
-from pss_theory.checks.claims import claims_markdown, comparison_markdown
+from pss_theory.claims import claims_markdown, comparison_markdown
 from pss_theory.errors import InputError
 from pss_theory.records import write_atomic
 

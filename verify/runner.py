@@ -19,7 +19,7 @@ import sys
 
 from pss_theory import checks, families, validate
 from pss_theory import figures as pss_figures
-from pss_theory.checks.claims import claims_text, comparison_text
+from pss_theory.claims import claims_text, comparison_text
 from pss_theory.records import RecordLog, jsonable, write_json
 
 from . import cli

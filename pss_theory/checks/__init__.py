@@ -11,9 +11,9 @@ import importlib
 import pkgutil
 
 from .. import validate
+from ..claims import Claim
 from ..errors import InputError
 from .base import Check, Plan, Summary, option, run
-from .claims import Claim
 
 
 def _discover() -> dict[str, Check]:

@@ -22,12 +22,12 @@ from scipy import stats
 
 from .. import families, theory, validate
 from ..backend import get_backend
+from ..claims import Claim
 from ..errors import InputError
 from ..progress import stage
 from ..tables import registry, resolve
 from ..theory import certificates
 from .base import Check, Plan, Summary, option
-from .claims import Claim
 from .common import family_help, family_list, plan_families
 
 #: B / measured at the (1 - delta) quantile that the issue sets as the target: Gaussian, the others

@@ -22,13 +22,13 @@ import numpy as np
 
 from .. import families, theory, validate
 from ..backend import get_backend
+from ..claims import fmt
 from ..errors import InputError
 from ..measure import scan
 from ..progress import stage
 from ..tables import registry, resolve, table_label
 from ..theory import certificates
 from .base import Check, Plan, Summary, option
-from .claims import fmt
 from .common import DEFAULT_D, DEFAULT_N, family_help, family_list, plan_families
 
 #: eps just below 1: where a bound stops being vacuous

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import rng, theory, validate
+from ..claims import Claim, comparison_row, headline
 from ..errors import InputError
 from ..measure import metrics
 from ..measure import rows as rowfiles
@@ -24,7 +25,6 @@ from ..progress import step
 from ..records import flatten
 from ..tables import table_label
 from .base import Plan, Summary, option
-from .claims import Claim, comparison_row, headline
 from .common import OnePssCheck, TableOptions, check_fits, family_help, plan_one_pss, pss_list, rho_line, scan_rows
 from .theorem7 import (
     cell_rows_folder,

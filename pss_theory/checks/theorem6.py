@@ -15,13 +15,13 @@ from scipy import stats
 
 from .. import families, theory, validate
 from ..backend import get_backend
+from ..claims import Claim, comparison_row, comparison_text, headline
 from ..errors import InputError
 from ..measure import memory, metrics
 from ..measure.cells import log_k_grid, trial_seed
 from ..progress import stage
 from ..tables import table_label
 from .base import Check, Plan, Summary, option
-from .claims import Claim, comparison_row, comparison_text, headline
 from .common import TableOptions, check_common, family_help, family_list, plan_families, resolve_table
 
 MEASURED = ("eps_macro_norm", "eps_macro_inner", "lambda_min", "lambda_max")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import families, theory, validate
+from ..claims import Claim, comparison_row, fmt, headline
 from ..measure import memory, metrics
 from ..measure import rows as rowfiles
 from ..progress import stage, step
@@ -26,7 +27,6 @@ from ..records import flatten
 from ..tables import table_label
 from ..theory import certificates
 from .base import Plan, Summary, option
-from .claims import Claim, comparison_row, fmt, headline
 from .common import OnePssCheck, TableOptions, check_fits, family_help, plan_one_pss, pss_list, rho_line, scan_rows
 
 HIST_BINS = 60

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ..checks.claims import Claim
+from ..claims import Claim
 from .grid import Grid
 from .paper import MODES, PAPER, PAPER_D, PAPER_N, PAPER_N_LABELS, PASSES, paper_value, views_from_paper
 
