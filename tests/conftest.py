@@ -48,8 +48,8 @@ def family(request):
 
 @pytest.fixture(params=["cpu", "standin", pytest.param("gpu", marks=pytest.mark.gpu)])
 def device(request, monkeypatch):
-    """Each backend in turn: the CPU; the GPU branches on the CPU (``cupy_standin``: numpy under CuPy's
-    names); and the GPU where CuPy and a CUDA device exist (marked gpu)."""
+    """Each backend in turn: the CPU; the GPU branches on the CPU (``cupy_standin``: arrays that refuse
+    what CuPy's refuse); and the GPU where CuPy and a CUDA device exist (marked gpu)."""
     if request.param == "standin":
         cupy_standin.install(monkeypatch)
         return get_backend("gpu")

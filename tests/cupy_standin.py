@@ -83,7 +83,6 @@ class ndarray(numpy.lib.mixins.NDArrayOperatorsMixin):  # noqa: N801  (CuPy's na
     """A device array: a numpy array that refuses to become one implicitly."""
 
     __slots__ = ("_a",)
-    __array_priority__ = 100
 
     def __init__(self, a: np.ndarray):
         self._a = a
