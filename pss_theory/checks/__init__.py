@@ -13,7 +13,8 @@ import pkgutil
 from .. import validate
 from ..claims import Claim
 from ..errors import InputError
-from .base import Check, Plan, Summary, option, run
+from ..summary import Summary
+from .base import Check, Plan, option, run
 
 
 def _discover() -> dict[str, Check]:

@@ -25,9 +25,10 @@ from ..backend import get_backend
 from ..claims import Claim
 from ..errors import InputError
 from ..progress import stage
+from ..summary import Summary
 from ..tables import registry, resolve
 from ..theory import certificates
-from .base import Check, Plan, Summary, option
+from .base import Check, Plan, option
 from .common import family_help, family_list, plan_families
 
 #: B / measured at the (1 - delta) quantile that the issue sets as the target: Gaussian, the others

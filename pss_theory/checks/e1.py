@@ -14,7 +14,8 @@ from .. import e1, validate
 from ..backend import DEVICES, get_backend
 from ..errors import InputError
 from ..records import environment, flatten, unflatten
-from .base import Check, Plan, Summary, option
+from ..summary import Summary
+from .base import Check, Plan, option
 
 SKIPPED_FIELDS = ("kind", "n", "compression", "Z", "mode", "skipped")
 

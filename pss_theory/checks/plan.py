@@ -26,9 +26,10 @@ from ..claims import fmt
 from ..errors import InputError
 from ..measure import scan
 from ..progress import stage
+from ..summary import Summary
 from ..tables import registry, resolve, table_label
 from ..theory import certificates
-from .base import Check, Plan, Summary, option
+from .base import Check, Plan, option
 from .common import DEFAULT_D, DEFAULT_N, family_help, family_list, plan_families
 
 #: eps just below 1: where a bound stops being vacuous

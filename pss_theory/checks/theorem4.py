@@ -23,8 +23,9 @@ from ..measure import rows as rowfiles
 from ..measure.metrics import quantiles
 from ..progress import step
 from ..records import flatten
+from ..summary import Summary, per_family
 from ..tables import table_label
-from .base import Plan, Summary, option
+from .base import Plan, option
 from .common import OnePssCheck, TableOptions, check_fits, family_help, plan_one_pss, pss_list, rho_line, scan_rows
 from .theorem7 import (
     cell_rows_folder,
@@ -33,7 +34,6 @@ from .theorem7 import (
     log_histogram,
     nonzero_rows,
     passes,
-    per_family,
     quantiles_of,
     theory_of,
 )

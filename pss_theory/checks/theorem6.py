@@ -20,8 +20,9 @@ from ..errors import InputError
 from ..measure import memory, metrics
 from ..measure.cells import log_k_grid, trial_seed
 from ..progress import stage
+from ..summary import Summary
 from ..tables import table_label
-from .base import Check, Plan, Summary, option
+from .base import Check, Plan, option
 from .common import TableOptions, check_common, family_help, family_list, plan_families, resolve_table
 
 MEASURED = ("eps_macro_norm", "eps_macro_inner", "lambda_min", "lambda_max")

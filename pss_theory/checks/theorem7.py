@@ -24,9 +24,10 @@ from ..measure import memory, metrics
 from ..measure import rows as rowfiles
 from ..progress import stage, step
 from ..records import flatten
+from ..summary import Summary, per_family
 from ..tables import table_label
 from ..theory import certificates
-from .base import Plan, Summary, option
+from .base import Plan, option
 from .common import OnePssCheck, TableOptions, check_fits, family_help, plan_one_pss, pss_list, rho_line, scan_rows
 
 HIST_BINS = 60
@@ -349,17 +350,6 @@ def theory_of(plan: Plan) -> dict[str, dict]:
         params = families.get(family).drawn_theory_params(pss, t.n) if pss.linear else None
         out[family] = theory_at(family, pss.k if pss.linear else 0, t.n, t.d, o.eps, o.delta, o.rho, params)
     return out
-
-
-def per_family(summary, family: str) -> dict:
-    """The summary of a one-PSS check as one family's run: its stats, theory, histograms, pss, params and
-    verdict in place of the dicts keyed by family (what the figures of one PSS read)."""
-    s = summary.to_dict() if hasattr(summary, "to_dict") else dict(summary)
-    i = s["family"].index(family)
-    view = {key: s[key][family] for key in ("stats", "theory", "histograms", "pss", "params", "certificate") if key in s}
-    cell = s["cells"][i]
-    return {**s, **view, "family": family, "k": cell["k"], "verdict": s["verdict"][i],
-            "claims": [c for c in s["claims"] if c["family"] == family]}
 
 
 def claims_of(st: dict, sel: dict, th: dict, k: int, eps: float, delta: float, rho: float, family: str) -> list[Claim]:

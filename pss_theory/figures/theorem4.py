@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-from ..checks.theorem7 import per_family
+from ..summary import per_family
 from .layout import _hist_edges, finish, footer_text, save
 
 

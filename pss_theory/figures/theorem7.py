@@ -7,7 +7,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..checks.theorem7 import per_family
+from ..summary import per_family
 from .layout import _hist_edges, finish, footer_text, save
 
 
