@@ -5,8 +5,9 @@ import pytest
 import pss_theory as p
 from pss_theory import checks
 from pss_theory.checks import theorem6, theorem7
-from pss_theory.claims import STATUSES, Claim, claim_line, claims_markdown, claims_text
+from pss_theory.claims import STATUSES, Claim
 from pss_theory.measure import metrics, rows
+from pss_theory.report.claim_tables import claim_line, claims_markdown, claims_text
 from verify import __main__ as report
 
 

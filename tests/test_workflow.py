@@ -70,7 +70,8 @@ def test_theorem7_compares_families_cell_by_cell(small):
 
 
 def test_comparison_renderer_says_n_a_and_inf():
-    from pss_theory.claims import comparison_markdown, comparison_row, comparison_text
+    from pss_theory.claims import comparison_row
+    from pss_theory.report.claim_tables import comparison_markdown, comparison_text
 
     rows = [comparison_row(family="a", k=8, bound=float("inf")), comparison_row(family="robez", k=None, bound=0.5)]
     assert rows[0]["bound"] == "inf"

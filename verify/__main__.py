@@ -23,10 +23,10 @@ import sys
 import time
 
 from pss_theory import checks, families, validate
-from pss_theory.claims import claim_line, comparison_text
 from pss_theory.errors import InputError
 from pss_theory.measure import cluster
 from pss_theory.records import jsonable, write_json
+from pss_theory.report.claim_tables import claim_line, comparison_text
 from pss_theory.tables import registry
 
 from . import appendix, cli, runner

@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 import re
 
-from pss_theory.claims import claims_markdown, comparison_markdown
 from pss_theory.errors import InputError
 from pss_theory.records import write_atomic
+from pss_theory.report.claim_tables import claims_markdown, comparison_markdown
 
 OPEN = re.compile(r"<!-- measured:([A-Za-z0-9_]+) -->")
 CLOSE = "<!-- /measured -->"

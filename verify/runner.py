@@ -19,8 +19,8 @@ import sys
 
 from pss_theory import checks, families, validate
 from pss_theory import figures as pss_figures
-from pss_theory.claims import claims_text, comparison_text
 from pss_theory.records import RecordLog, jsonable, write_json
+from pss_theory.report.claim_tables import claims_text, comparison_text
 
 from . import cli
 

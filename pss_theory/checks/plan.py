@@ -22,10 +22,10 @@ import numpy as np
 
 from .. import families, theory, validate
 from ..backend import get_backend
-from ..claims import fmt
 from ..errors import InputError
 from ..measure import scan
 from ..progress import stage
+from ..report.claim_tables import fmt
 from ..summary import Summary
 from ..tables import registry, resolve, table_label
 from ..theory import certificates

@@ -15,11 +15,12 @@ from scipy import stats
 
 from .. import families, theory, validate
 from ..backend import get_backend
-from ..claims import Claim, comparison_row, comparison_text, headline
+from ..claims import Claim, comparison_row, headline
 from ..errors import InputError
 from ..measure import memory, metrics
 from ..measure.cells import log_k_grid, trial_seed
 from ..progress import stage
+from ..report.claim_tables import comparison_text
 from ..summary import Summary
 from ..tables import table_label
 from .base import Check, Plan, option

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import families, theory, validate
-from ..claims import Claim, comparison_row, fmt, headline
+from ..claims import Claim, comparison_row, headline
 from ..measure import memory, metrics
 from ..measure import rows as rowfiles
 from ..progress import stage, step
 from ..records import flatten
+from ..report.claim_tables import fmt
 from ..summary import Summary, per_family
 from ..tables import table_label
 from ..theory import certificates

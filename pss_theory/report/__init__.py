@@ -1,0 +1,1 @@
+"""Every sentence a person reads, rendered from Summaries: claim and comparison tables."""
