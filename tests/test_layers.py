@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pss_theory
+from pss_theory import checks, report
 
 ROOT = pathlib.Path(pss_theory.__file__).parent
 #: the one function-level import of our own left: theory.jlt looks a family's bound up in the family
@@ -49,3 +50,31 @@ def test_the_library_and_its_checks_run_without_matplotlib():
     code = ("import sys, pss_theory, pss_theory.checks, pss_theory.tables; "
             "assert 'matplotlib' not in sys.modules and 'pss_theory.figures' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _imports_of(path: pathlib.Path) -> set[str]:
+    """The package-relative modules a module imports (``..checks.base`` from report/x.py: ``checks.base``)."""
+    parts = path.relative_to(ROOT).parent.parts
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = parts[:len(parts) - (node.level - 1)]
+            out.add(".".join([*base, *(node.module or "").split(".")]).strip("."))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pss_theory"):
+            out.add(node.module.removeprefix("pss_theory").lstrip("."))
+        elif isinstance(node, ast.Import):
+            out.update(a.name.removeprefix("pss_theory").lstrip(".") for a in node.names if a.name.startswith("pss_theory"))
+    return out
+
+
+def test_report_and_figures_read_summaries_and_import_no_check():
+    for sub in ("report", "figures"):
+        for path in sorted((ROOT / sub).rglob("*.py")):
+            found = {m for m in _imports_of(path) if m == "checks" or m.startswith("checks.")}
+            assert not found, (path.relative_to(ROOT).as_posix(), found)
+
+
+def test_every_check_has_its_report_module():
+    assert set(report.PARTS) == set(checks.CHECKS)
+    for name, module in report.PARTS.items():
+        assert module.__name__ == f"pss_theory.report.{name}"

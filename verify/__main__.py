@@ -22,11 +22,10 @@ import shlex
 import sys
 import time
 
-from pss_theory import checks, families, validate
+from pss_theory import checks, families, report, validate
 from pss_theory.errors import InputError
 from pss_theory.measure import cluster
 from pss_theory.records import jsonable, write_json
-from pss_theory.report.claim_tables import claim_line, comparison_text
 from pss_theory.tables import registry
 
 from . import appendix, cli, runner
@@ -124,18 +123,6 @@ def command_line(check, values: dict) -> str:
     return " ".join(words)
 
 
-def screen(results) -> str:
-    """Each claim of each check, one line: measured against bound, holds or not."""
-    lines = []
-    for check, s in results:
-        n = f"{s['n'][0]:,}..{s['n'][-1]:,}" if isinstance(s["n"], list) else f"{s['n']:,}"
-        lines.append(f"{check.title}  (n = {n})")
-        if s.get("comparison") and len(s["family"]) > 1:
-            lines += ["  " + line for line in comparison_text(s["comparison"]).splitlines()]
-        lines += ["  " + claim_line(c, with_family=len(s["family"]) > 1) for c in s.claims]
-    return "\n".join(lines)
-
-
 def own_run(args) -> bool:
     """Whether this is the repository's own run, the one whose numbers paper_appendix.md and figures/ hold:
     the default scale on the synthetic tables with seed 0 (on any device)."""
@@ -179,22 +166,22 @@ def main(argv=None) -> int:
             summary, _ = runner.execute(check, plan, out=os.path.join(args.out, check.name), figures=args.figures,
                                         quiet=args.quiet, dask=pool and pool.executor)  # one cluster for every check
             results.append((check, summary))
-    rendered = {check.name: appendix.render_check(check, s, command_line(check, values), args.appendix)
+    rendered = {check.name: report.block(s, command_line(check, values), args.appendix)
                 for (check, values, _), (_, s) in zip(steps, results)}
-    rendered["summary"] = f"Report: `{command}`\n\n" + appendix.render_summary(results)
+    rendered["summary"] = f"Report: `{command}`\n\n" + report.conclusions([s for _, s in results])
     cli.make_out(os.path.dirname(os.path.abspath(args.appendix)))
     appendix.write(args.appendix, text, rendered)
-    report = {"command": command, "scale": args.scale, "seconds": round(time.perf_counter() - t0, 3),
-              "appendix": args.appendix, "unplaced": unplaced,
-              "claims": {check.name: s.claims for check, s in results},
-              "figures": [f for _, s in results for f in s.get("figures", [])]}
-    write_json(os.path.join(args.out, "report.json"), report)
+    written = {"command": command, "scale": args.scale, "seconds": round(time.perf_counter() - t0, 3),
+               "appendix": args.appendix, "unplaced": unplaced,
+               "claims": {check.name: s.claims for check, s in results},
+               "figures": [f for _, s in results for f in s.get("figures", [])]}
+    write_json(os.path.join(args.out, "report.json"), written)
     if args.json:
-        print(json.dumps(jsonable(report), indent=2, sort_keys=True))
+        print(json.dumps(jsonable(written), indent=2, sort_keys=True))
     elif not args.quiet:
-        print(screen(results))
+        print(report.claims_screen([(check.title, s) for check, s in results]))
         print(f"figures in {args.figures}/, results in {args.out}/, {args.appendix} updated "
-              f"({report['seconds']:.0f} s)")
+              f"({written['seconds']:.0f} s)")
     return 0
 
 

@@ -10,7 +10,6 @@ import re
 
 from pss_theory.errors import InputError
 from pss_theory.records import write_atomic
-from pss_theory.report.claim_tables import claims_markdown, comparison_markdown
 
 OPEN = re.compile(r"<!-- measured:([A-Za-z0-9_]+) -->")
 CLOSE = "<!-- /measured -->"
@@ -87,42 +86,3 @@ def replace(text: str, rendered: dict[str, str], path: str = "appendix") -> str:
 def write(path: str, text: str, rendered: dict[str, str]) -> None:
     write_atomic(path, replace(text, rendered, path))
 
-
-# ---- rendering (markdown from summaries; no numbers are computed here) ----
-
-def run_line(s) -> str:
-    fam = ", ".join(s["family"])
-    k = ("none (not a sketch)" if not s["k"] else str(s["k"][0]) if len(s["k"]) == 1 else
-         f"{s['k'][0]}..{s['k'][-1]} ({len(s['k'])} values)")
-    table = s["table"]
-    tdesc = table.get("kind", "?") if isinstance(table, dict) else str(table)
-    if isinstance(table, dict) and table.get("name"):
-        tdesc += f" {table['name']}"
-    env = s.get("environment", {})
-    n = f"{s['n'][0]:,}..{s['n'][-1]:,}" if isinstance(s["n"], list) else f"{s['n']:,}"
-    ktext = "" if k is None else f", k = {k}"  # a study without a sketch (E.1) has no k
-    return (f"Run: n = {n}, d = {s['d']}{ktext}, family {fam}, table {tdesc}, seed {s['seed']}, "
-            f"{env.get('device', s.get('backend'))}; pss-theory {env.get('pss_theory', '?')}, numpy {env.get('numpy', '?')}, "
-            f"scipy {env.get('scipy', '?')}.")
-
-
-def figure_links(figures: list[str], appendix_path: str) -> str:
-    base = os.path.dirname(os.path.abspath(appendix_path))
-    pngs = [f for f in figures if f.endswith(".png")]
-    return "\n\n".join(f"![{os.path.basename(f)}]({os.path.relpath(os.path.abspath(f), base)})" for f in pngs)
-
-
-def render_check(check, s, command: str, appendix_path: str) -> str:
-    """A check's block: the command that produced it, the run, the claims, the check's own parts, the verdict."""
-    comparison = [comparison_markdown(s["comparison"])] if s.get("comparison") else []
-    parts = [f"Command: `{command}`", run_line(s), *comparison, claims_markdown(s.claims)] + check.appendix(s)
-    verdict = s.get("verdict")
-    parts.append("Verdict: " + (" ".join(verdict) if isinstance(verdict, list) else str(verdict)))
-    if s.get("figures"):
-        parts.append(figure_links(s["figures"], appendix_path))
-    return "\n\n".join(parts)
-
-
-def render_summary(results: list) -> str:
-    """What the runs say about the theory: each check's conclusions, read from its Summary."""
-    return "\n\n".join(line for check, s in results for line in check.conclusions(s))

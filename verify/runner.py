@@ -17,10 +17,9 @@ import json
 import os
 import sys
 
-from pss_theory import checks, families, validate
+from pss_theory import checks, families, report, validate
 from pss_theory import figures as pss_figures
 from pss_theory.records import RecordLog, jsonable, write_json
-from pss_theory.report.claim_tables import claims_text, comparison_text
 
 from . import cli
 
@@ -148,15 +147,5 @@ def main(name: str, argv=None) -> int:
     if args.json:
         print(json.dumps(jsonable(summary.to_dict()), indent=2, sort_keys=True))
     elif not args.quiet:
-        print(check.header(summary))
-        if summary.get("comparison"):
-            print(comparison_text(summary["comparison"]) + "\n")
-        if summary.claims:
-            print(claims_text(summary.claims))
-        for line in check.text(summary):
-            print(line)
-        verdict = summary.get("verdict")
-        print("\n".join(verdict) if isinstance(verdict, list) else verdict)
-        print(f"wrote {out}/summary.json and records.jsonl in {summary.seconds:.1f} s"
-              + (f"; figures in {figures}/" if summary.get("figures") else ""))
+        print(report.screen(summary, check.title, out, figures))
     return 0

@@ -3,9 +3,10 @@
 A check is an object with typed ``Options`` (a dataclass: the command line's flags and the Python
 API's keywords are its fields), a ``plan`` that checks every input constraint and resolves the table,
 the backend and the cells before any work or write, a ``measure`` of one cell (no printing), and a
-``summarize`` that turns the records into a ``Summary``.  ``text`` and ``appendix`` read a Summary only;
-the figures of a check are drawn from it by ``pss_theory.figures``, which checks do not import.  ``run`` is the single streaming loop over cells: records already in the log are
-reused, the rest measured and appended as each finishes.
+``summarize`` that turns the records into a ``Summary``.  What a person reads of a Summary is
+rendered by ``pss_theory.report`` and its figures drawn by ``pss_theory.figures``; neither imports a
+check.  ``run`` is the single streaming loop over cells: records already in the log are reused, the
+rest measured and appended as each finishes.
 
 | member | what it is |
 |---|---|
@@ -15,7 +16,6 @@ reused, the rest measured and appended as each finishes.
 | ``plan(options) -> Plan`` | all validation; raises ``InputError`` before anything is computed or written |
 | ``measure(plan, cell, progress) -> dict`` | one cell's measured fields; ``progress(stage, done, total, unit)`` (``pss_theory.progress``) |
 | ``summarize(plan, records, seconds) -> Summary`` | claims, stats and the rest, from records only |
-| ``text(summary)``, ``appendix(summary)`` | lines for a terminal; markdown parts |
 """
 from __future__ import annotations
 
@@ -121,21 +121,6 @@ class Check:
 
     def write_outputs(self, plan: Plan, folder: str) -> list[str]:
         """Files beyond summary.json and records.jsonl a run writes in its --out folder (paths)."""
-        return []
-
-    def text(self, summary: Summary) -> list[str]:
-        """Lines printed after the claims table (before the verdict)."""
-        return []
-
-    def header(self, summary: Summary) -> str:
-        return self.title
-
-    def appendix(self, summary: Summary) -> list[str]:
-        """Markdown parts of the check's appendix block beyond the run line, claims and verdict."""
-        return []
-
-    def conclusions(self, summary: Summary) -> list[str]:
-        """Markdown lines for the report's summary block: what this run says about the theory."""
         return []
 
     def common(self, plan: Plan, *, k, family, seconds: float, claims, stats, **extra) -> Summary:

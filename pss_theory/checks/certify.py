@@ -25,6 +25,7 @@ from ..backend import get_backend
 from ..claims import Claim
 from ..errors import InputError
 from ..progress import stage
+from ..report.certify import verdict
 from ..summary import Summary
 from ..tables import registry, resolve
 from ..theory import certificates
@@ -196,19 +197,6 @@ class Certify(Check):
                            sources={key: theory.SOURCES[key] for key in
                                     ("laurent_massart2000", "chernoff1952", "boucheron2013", "clopper_pearson1934")})
 
-    def appendix(self, summary):
-        rows = ["| family | kind | rows in scope | eps_cert_i median (range) | failures / seeds | B / measured at 1 - delta |",
-                "|---|---|---|---|---|---|"]
-        for fam in summary["family"]:
-            s = summary["stats"][fam]
-            rows.append(f"| {fam} | {s['kind']} | {s['m']} | {s['eps_cert']['p50']:.3g} ({s['eps_cert']['min']:.3g}.."
-                        f"{s['eps_cert']['max']:.3g}) | {s['failures']} / {s['trials']} | {s['tightness']:.3g} |")
-        return ["\n".join(rows)]
-
-    def conclusions(self, summary):
-        return ["**Per-row certificates.** " + summary["verdict"]]
-
-
 def family_stats(cert, ratio: np.ndarray, pit: np.ndarray, delta: float) -> dict:
     failures = int((ratio > 1).sum())
     lo, hi = theory.clopper_pearson(failures, ratio.size)
@@ -252,15 +240,6 @@ def family_claims(fam: str, s: dict, delta: float) -> list[Claim]:
                          "of one S are weakly dependent)", cal["ks_pvalue"], 0.01, relation=">=",
                          id=f"certify.{fam}.uniform", **kw))
     return out
-
-
-def verdict(per: dict, delta: float) -> str:
-    parts = []
-    for fam, s in per.items():
-        parts.append(f"{fam} ({s['kind']}, {s['m']} rows in scope): {s['failures']} of {s['trials']} seeds fail "
-                     f"(CP upper {s['cp_high']:.3g} vs delta {delta:g}), bound {s['tightness']:.3g}x the worst measured "
-                     f"error at the 1 - delta quantile, median certified eps_i {s['eps_cert']['p50']:.3g}")
-    return "; ".join(parts) + "."
 
 
 CHECK = Certify()

@@ -156,15 +156,6 @@ def scan_rows(plan: Plan) -> Plan:
     return plan
 
 
-def rho_line(summary) -> str:
-    """What the data say about rho: the quantiles of rho_i and the rows the run's rho selects."""
-    s = summary["rho_scan"]
-    q = s["rho_i"]
-    text = (f"rho_i = ||E_i|| / sigma_max: largest {q['max']:.3g}, p99 {q['p99']:.3g}, median {q['p50']:.3g}, "
-            f"smallest {q['min']:.3g}; rho = {s['rho']:g} selects {s['selected_rows']:,} of {s['rows']:,} rows")
-    return text + ("" if s["selected_rows"] else f" (try --rho {s['suggested_rho']:g})")
-
-
 #: share of the free memory one auxiliary array may take (the passes' own blocks are planned apart)
 AUX_SHARE = 0.5
 

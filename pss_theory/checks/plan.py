@@ -25,9 +25,8 @@ from ..backend import get_backend
 from ..errors import InputError
 from ..measure import scan
 from ..progress import stage
-from ..report.claim_tables import fmt
 from ..summary import Summary
-from ..tables import registry, resolve, table_label
+from ..tables import registry, resolve
 from ..theory import certificates
 from .base import Check, Plan, option
 from .common import DEFAULT_D, DEFAULT_N, family_help, family_list, plan_families
@@ -189,47 +188,9 @@ class PlanCheck(Check):
         return self.common(plan, k=plan.state["k_at"], family=o.family, seconds=seconds, claims=[],
                            stats={key: r[key] for key in ("sigma_max", "frobenius", "stable_rank", "rho_max",
                                                           "rows_in_scope")},
-                           eps=o.eps, rho=o.rho, delta=o.delta, families=r["families"], ceiling_compression=t.n / t.d,
+                           eps=o.eps, rho=o.rho, delta=o.delta, families=r["families"], ceiling_compression=t.n / t.d, k_max=K_MAX,
                            verdict=f"any S E sketch needs k >= d = {t.d}, so compresses at most n / d = {t.n / t.d:.4g}x; "
                                    "beyond that only a PSS that is not S E (ROBE-Z) compresses further, with no "
                                    "per-row certificate of this kind")
-
-    def header(self, summary):
-        st = summary["stats"]
-        mode = f"eps = {summary['eps']:g}" if summary["eps"] is not None else f"k = {summary['k'][0]:,}"
-        return (f"Planner on table {table_label(summary['table'])}: n = {summary['n']:,}, d = {summary['d']}, stable rank "
-                f"{st['stable_rank']:.4g}, {st['rows_in_scope']:,} rows with rho_i > {summary['rho']:g} (largest rho_i "
-                f"{st['rho_max']:.3g}); {mode}, delta = {summary['delta']:g}")
-
-    def text(self, summary):
-        fams = summary["families"]
-        if summary["eps"] is None:
-            lines = ["family       kind         Thm 6 eps (stated / proof)   Thm 7 eps (stated / proof)   "
-                     "certified eps_i (max / median over rows in scope)"]
-            def eps(x):
-                return "vacuous" if x is None or x >= 1 else fmt(x)
-
-            for f in fams:
-                lines.append(f"{f['family']:<12} {f['certificate_kind']:<12} {eps(f['theorem6_eps']):>10} / "
-                             f"{eps(f['theorem6_eps_proof']):<14} {eps(f['theorem7_eps']):>10} / "
-                             f"{eps(f['theorem7_eps_proof']):<14} {fmt(f['certificate_eps_max'])} / "
-                             f"{fmt(f['certificate_eps_median'])}")
-            lines.append("(vacuous: the theorem certifies no eps below 1 at this k; certified eps_i of 1 or more is "
-                         "vacuous for that row)")
-            return lines
-        lines = ["family       kind         guarantee            k needed      n / k     first k with eps < 1"]
-        for f in fams:
-            for key, label in (("theorem6", "Theorem 6"), ("theorem6_proof", "Theorem 6 (proof)"),
-                               ("theorem7", "Theorem 7"), ("theorem7_proof", "Theorem 7 (proof)"),
-                               ("certificate", "per-row " + f["certificate_kind"])):
-                k = f[f"k_{key}"]
-                comp = f[f"compression_{key}"]
-                first = f[f"k_nonvacuous_{key}"]
-                lines.append(f"{f['family']:<12} {f['certificate_kind']:<12} {label:<20} {fmt(k) if k else 'unreachable':>11}"
-                             f"  {fmt(comp) if comp else '-':>9}  {fmt(first) if first else 'unreachable':>11}")
-        lines.append(f"(n / k below 1: the guarantee needs more rows than the table has, i.e. no compression; unreachable: "
-                     f"no k up to {K_MAX:.0e} (SRHT: up to the padded n), or no row in scope)")
-        return lines
-
 
 CHECK = PlanCheck()

@@ -23,10 +23,10 @@ from ..measure import rows as rowfiles
 from ..measure.metrics import quantiles
 from ..progress import step
 from ..records import flatten
-from ..summary import Summary, per_family
-from ..tables import table_label
+from ..report.theorem4 import verdict
+from ..summary import Summary
 from .base import Plan, option
-from .common import OnePssCheck, TableOptions, check_fits, family_help, plan_one_pss, pss_list, rho_line, scan_rows
+from .common import OnePssCheck, TableOptions, check_fits, family_help, plan_one_pss, pss_list, scan_rows
 from .theorem7 import (
     cell_rows_folder,
     eq25_ratio,
@@ -365,38 +365,11 @@ class Theorem4(OnePssCheck):
             label = f"all pairs of the top {rows} rows by rho" + (
                 f" (--top {o.top} capped at the {rows} rows with rho_i > {o.rho:g})" if rows < o.top else "")
             claims += pair_claims(top, o.eps, k_ok, label, family, "top")
-        head = f"{family}, k = {kk}" if kk else family
-        pairs_text = (f"max pi_ij {s['pi']['max']:.3g}, median pi_ij / per-row bound {s['ratio']['p50']:.3g}"
-                      if s["pairs"] else f"no pair to measure: lower --rho (the largest rho_i is {m['rho_max']:.3g})")
-        verdict = (f"{head}: {s['pairs']:,} pairs among {s['rows_read']:,} of the {s['eligible_rows']:,} "
-                   f"rows with rho_i > {o.rho:g}: {pairs_text}; per-row bound violations: {s['per_row_violations']}; Eq. 25 violations: "
-                   f"{st25['eq25_violations']}; the theorem's eps^2 + 2 eps = {s['theorem_bound']:.3g} is "
-                   + ("promised" if k_ok else "not promised at this k" if k_ok is not None else
-                      "not promised (not of the form S E)") + f" and exceeded by {s['theorem_violations']:,} pairs.")
+        verdict_f = verdict(family, kk, s, st25["eq25_violations"], m["rho_max"], o.rho, k_ok)
         stats = {"pairs": s["pairs"], "pair_ratio": s["ratio"], "pi": s["pi"], "rows_read": s["rows_read"],
                  "eligible_rows": s["eligible_rows"], "per_row_violations": s["per_row_violations"],
                  "theorem_violations": s["theorem_violations"], "exact_pairs": s["exact_pairs"], **st25, "top": top,
                  "zero_rows": m["zero_rows"], "rho_max": m["rho_max"], "eps_i": m["eps_i"]}
-        return claims, stats, m["hist"], verdict
-
-    def text(self, summary):
-        return [rho_line(summary)]
-
-    def header(self, summary):
-        what = (f"with {summary['pss'][summary['family'][0]]}" if len(summary["family"]) == 1 else
-                f"for {len(summary['family'])} families ({', '.join(summary['family'])})")
-        return f"Theorem 4 {what} on table {table_label(summary['table'])}, backend {summary['environment']['device']}"
-
-    def conclusions(self, summary):
-        return [line for family in summary["family"] for line in self._conclusions(per_family(summary, family))]
-
-    def _conclusions(self, summary):
-        st = summary["stats"]
-        lines = ["**Theorem 4.** " + summary["verdict"]]
-        if st["pair_ratio"]["p50"] is not None:
-            lines.append(f"- Tightness of the per-row bound eps_i eps_j + eps_i + eps_j: median ratio "
-                         f"{st['pair_ratio']['p50']:.3g}, p99 {st['pair_ratio']['p99']:.3g}, max {st['pair_ratio']['max']:.3g}.")
-        return lines
-
+        return claims, stats, m["hist"], verdict_f
 
 CHECK = Theorem4()
