@@ -22,8 +22,8 @@ from scipy import linalg
 
 from .. import backend, rng, validate
 from ..errors import InputError
-from ..tables import TableError, as_table, check_finite
-from . import cluster
+from ..tables import TableError
+from . import passes
 
 QUANTILES = {"min": 0.0, "p01": 0.01, "p50": 0.5, "p99": 0.99, "max": 1.0}
 RANK_TOL = 1e-12  # eigenvalue ratio of E^T E under which E counts as rank-deficient (cond(E) > 1e6)
@@ -50,60 +50,26 @@ class Compressed:
     n: int
     d: int
     dtype: str = "float64"  # the dtype of the products that made M
+    largest_norm: float = 0.0  # max_i ||E_i||
 
     @property
     def frobenius(self) -> float:
         return float(math.sqrt(max(np.trace(self.gram), 0.0)))
 
 
-def compress(S, E, block_rows: int | None = None, progress=None, pool=None) -> Compressed:
-    """One pass over E: M = S E, the float64 Gram E^T E and the count of all-zero rows.
+def compress(S, E, block_rows: int | None = None, progress=None, pool=None, norms=None) -> Compressed:
+    """One pass over E (``passes.run``): M = S E, the float64 Gram E^T E and the count of all-zero rows.
 
     ``S`` is a sketch (``S.accumulate``/``S.finish``) or any PSS with ``blocks`` and ``compress_block``.
-    ``progress(rows_done)`` is called after each block.  The rows are read in spans of whole blocks
-    (``cluster.row_spans``: fixed by n and the block size) whose partial sums are added in span order;
-    with a ``pool`` (``cluster.Pool``) the spans run as its tasks, and the numbers are the same.
+    ``progress(rows_done)`` is called after each block; with a ``pool`` (``cluster.Pool``) the row spans
+    run as its tasks, and the numbers are the same.  ``norms(start, values)``, when given, receives every
+    ||E_i|| in row order (the rho scan's row file), and the Compressed then says the largest.
     """
-    E = as_table(E)  # once: a bare array would be wrapped (and a float64 one scanned) in every span
-    spans = cluster.row_spans(S.block_starts(block_rows or S.default_block_rows()))
-    M = gram = None
-    zero = 0
-    for m, g, span_zero in cluster.map_spans(pool, compress_span, spans, S, E, block_rows, progress=progress):
-        if M is None:
-            M, gram = m, g  # the first span's own arrays: the others are added into them
-        else:
-            M += m
-            gram += g
-        zero += span_zero
-    return Compressed(S.finish(M), S.backend.to_host(gram), zero, S.n, gram.shape[0], S.dtype.name)
-
-
-def compress_span(start: int, stop: int, S, E, block_rows: int | None = None, progress=None):
-    """Pass 1 over the blocks of rows start..stop-1: (the unscaled partial M, the partial Gram on the
-    backend, the number of all-zero rows)."""
-    S = S.with_dtype(S.dtype)  # a copy of its own: the dense families reuse a buffer, and spans may share a process
-    xp = S.xp
-    M = gram = None
-    zero = 0
-    for b0, b1, block in S.blocks(E, block_rows, span=(start, stop)):
-        if M is None:
-            M = S.zeros_accumulator(block.shape[1])
-            gram = xp.zeros((block.shape[1], block.shape[1]), dtype=xp.float64)
-        S.accumulate(M, b0, block)
-        b64 = block.astype(xp.float64)
-        gram += b64.T @ b64
-        block_norms = S.backend.to_host(row_norms(xp, b64))
-        del block, b64  # before the next block is made: else both stay alive while it is generated or read
-        check_finite(block_norms, f"rows {b0}..{b1 - 1}", getattr(E, "name", "E"))
-        zero += int((block_norms == 0).sum())
-        if progress is not None:
-            progress(b1)
-    return M, gram, zero
-
-
-def row_norms(xp, b64):
-    """||E_i|| of a float64 block (one formula for both passes, so they agree to the bit)."""
-    return xp.sqrt((b64 * b64).sum(axis=1))
+    source = passes.PssBlocks(S, E, block_rows)
+    sketch, gram, rows = passes.run(source, [passes.SketchSum(), passes.Gram(), passes.RowNorms(norms)], pool=pool,
+                                    progress=progress)
+    return Compressed(S.finish(sketch.total), S.backend.to_host(gram.total), rows.zero_rows, S.n,
+                      gram.total.shape[0], S.dtype.name, rows.largest)
 
 
 @dataclass
@@ -235,72 +201,71 @@ def micro(S, E, comp: Compressed | None = None, spec: Spectrum | None = None, bl
 
 
 def read_back(S, E, comp: Compressed, spec: Spectrum, sink, block_rows: int | None = None, progress=None, pool=None):
-    """Pass 2: read every row back and measure Theorem 7's quantities.
-
-    The rows are read in spans of whole blocks (``cluster.row_spans``, at most ``READ_BACK_SPAN_ROWS``
-    rows each; the tasks of a ``pool`` when one is given).  ``sink(start, fields)`` receives each span's
-    host float64 arrays, in span order: ``err_i`` = ||Mhat_i - E_i|| and those named in
-    ``row_fields(S)``; nothing n long is kept here.  Returns the sum over rows of Mhat_i - E_i (d,).
-
-    For a linear sketch, one product [S Q]-read per block gives c_b = (S Q)^T S[:, b] - Q_b and
-    Mhat_b - E_b = c_b R; a PSS without S (ROBE-Z) gives Mhat_b directly and no c_i.
-    """
-    E = as_table(E)
-    bias = np.zeros(comp.d)
+    """Pass 2: read every row back and measure Theorem 7's quantities (``ReadBack``, one pass of
+    ``passes.run`` in spans of at most ``READ_BACK_SPAN_ROWS`` rows).  ``sink(start, fields)`` receives each
+    span's host float64 arrays, in span order: ``err_i`` = ||Mhat_i - E_i|| and those named in
+    ``row_fields(S)``; nothing n long is kept here.  Returns the sum over rows of Mhat_i - E_i (d,)."""
     # what every span reads back with: S Q for a sketch (c_i needs it), M itself for a PSS without columns
     basis = sketched_basis(comp, spec) if S.has_columns else comp.M
-    spans = cluster.row_spans(S.block_starts(block_rows or S.default_block_rows()), READ_BACK_SPAN_ROWS)
-    for (start, _), (fields, span_bias) in zip(spans, cluster.map_spans(pool, read_back_span, spans, S, E, basis,
-                                                                       spec.R, spec.sigma_max, block_rows,
-                                                                       progress=progress)):
-        sink(start, fields)
-        bias += span_bias
-        del fields  # before the next span is read: one span's results alive at a time
-    return bias
+    acc = ReadBack(basis, spec.R, spec.sigma_max, sink)
+    passes.run(passes.PssBlocks(S, E, block_rows), [acc], pool=pool, progress=progress,
+               max_span_rows=READ_BACK_SPAN_ROWS)
+    return acc.bias
 
 
-def read_back_span(start: int, stop: int, S, E, basis, R, sigma_max: float, block_rows: int | None = None,
-                   progress=None):
-    """Pass 2 over the blocks of rows start..stop-1: (the per-row fields of ``read_back`` for these rows,
-    the sum of their Mhat_i - E_i).  ``basis`` is S Q for a sketch, M for a PSS without columns."""
-    S = S.with_dtype(S.dtype)  # a copy of its own, as in ``compress_span``
-    xp = S.xp
-    host = S.backend.to_host
-    basis, R = xp.asarray(basis), xp.asarray(R)
-    out = {name: np.empty(stop - start) for name in ("err_i",) + row_fields(S)}
-    bias = np.zeros(R.shape[0])
-    for b0, b1, block in S.blocks(E, block_rows, span=(start, stop)):
+class ReadBack(passes.Accumulator):
+    """Pass 2's per-row work.  For a linear sketch, one product [S Q]-read per block gives
+    c_b = (S Q)^T S[:, b] - Q_b and Mhat_b - E_b = c_b R; a PSS without S (ROBE-Z) gives Mhat_b directly
+    and no c_i.  ``basis`` is S Q for a sketch, M for a PSS without columns."""
+
+    span_fields = ("basis", "R", "sigma_max")
+
+    def __init__(self, basis, R, sigma_max: float, sink):
+        self.basis, self.R, self.sigma_max, self.sink = basis, R, sigma_max, sink
+        self.bias = np.zeros(R.shape[0])
+
+    def open(self, source, start, stop):
+        S = source.S
+        return {"S": S, "start": start, "basis": S.xp.asarray(self.basis), "R": S.xp.asarray(self.R),
+                "out": {name: np.empty(stop - start) for name in ("err_i",) + row_fields(S)},
+                "bias": np.zeros(self.R.shape[0])}
+
+    def add(self, state, b0, b1, block, e64, norms):
+        S, out, R = state["S"], state["out"], state["R"]
+        xp, host = S.xp, S.backend.to_host
+        rows, at = range(b0, b1), slice(b0 - state["start"], b1 - state["start"])
         # in place where it changes no bit: at most three block-sized float64 arrays live at once
-        e64 = block.astype(xp.float64)
-        del block
-        rows, at = range(b0, b1), slice(b0 - start, b1 - start)
-        norms = host(row_norms(xp, e64))
         if S.has_columns:
-            cb = S.decompress(basis, rows).astype(xp.float64, copy=False)
+            cb = S.decompress(state["basis"], rows).astype(xp.float64, copy=False)
             cb -= S.backend.solve_right_upper(e64, R)  # c_b = (S Q)^T S[:, b] - Q_b, Q_b = E_b R^-1
             out["c_i"][at] = host(xp.linalg.norm(cb, axis=1))
             out["col_sq_norm_i"][at] = host(S.column_sq_norms(rows))
             err = cb @ R
             del cb
-            bias += host(err.sum(axis=0))
+            state["bias"] += host(err.sum(axis=0))
             err_norm = host(xp.linalg.norm(err, axis=1))
             err += e64  # Mhat_b
             mhat_norm = host(xp.linalg.norm(err, axis=1))
         else:
-            err = S.decompress(basis, rows)  # Mhat_b
+            err = S.decompress(state["basis"], rows)  # Mhat_b
             mhat_norm = host(xp.linalg.norm(err, axis=1))
             err -= e64
-            bias += host(err.sum(axis=0))
+            state["bias"] += host(err.sum(axis=0))
             err_norm = host(xp.linalg.norm(err, axis=1))
+        del err
         with np.errstate(divide="ignore", invalid="ignore"):
             nz = norms > 0
             out["eps_i"][at] = np.where(nz, err_norm / np.where(nz, norms, 1.0), np.nan)
             out["norm_ratio_i"][at] = np.where(nz, mhat_norm / np.where(nz, norms, 1.0), np.nan)
-        out["err_i"][at], out["rho_i"][at], out["eta_i"][at] = err_norm, norms / sigma_max, err_norm / sigma_max
-        del e64, err  # as in ``compress_span``: not alive while the next block is made
-        if progress is not None:
-            progress(b1)
-    return out, bias
+        out["err_i"][at], out["rho_i"][at], out["eta_i"][at] = err_norm, norms / self.sigma_max, err_norm / self.sigma_max
+
+    def close(self, state):
+        return state["out"], state["bias"]
+
+    def merge(self, part, start, stop):
+        fields, bias = part
+        self.sink(start, fields)
+        self.bias += bias
 
 
 def coherence_columns(pairs: int) -> int:
