@@ -34,13 +34,13 @@ def test_duplicate_families_are_counted_once():
     ("theorem7", dict(n=10**8, coherence_pairs=10**15), "--coherence-pairs"),
 ])
 def test_allocations_an_option_asks_for_are_priced_before_work(name, options, match, monkeypatch):
-    """Refused before any read of the table: not even the rho scan (a whole pass) runs first."""
-    from pss_theory.measure import scan
+    """Refused before any read of the table (every read is a span of the pass engine)."""
+    from pss_theory.measure import passes
 
     def no_read(*a, **k):
         raise AssertionError("the table was read before the option was priced")
 
-    monkeypatch.setattr(scan, "row_scale", no_read)
+    monkeypatch.setattr(passes, "run_span", no_read)
     options = {"n": 3000, "d": 8, "k": 64, **options}
     with pytest.raises(InputError, match=match):
         plan(name, **options)

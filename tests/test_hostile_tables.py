@@ -228,7 +228,7 @@ def test_scaled_tables_give_the_unscaled_distortions(unscaled, exponent, sign):
     s7, s6 = unscaled
     E = _small_table() * 10.0 ** (sign * exponent)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a RuntimeWarning (overflow or underflow in a cast) fails the test
+        warnings.simplefilter("error", RuntimeWarning)  # an overflow or underflow in a cast fails the test
         t7 = p.run_check("theorem7", table=E, k=64, coherence_pairs=2000).stats["gaussian"]
         t6 = p.run_check("theorem6", table=E, k=64, trials=2).stats
     for name in ("eps_i", "eta_i", "norm_ratio_i", "c_i"):

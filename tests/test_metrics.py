@@ -182,7 +182,7 @@ def test_ill_conditioned_tables_are_measured_in_float64(family):
     assert abs(fast / exact - 1) > 1e-6  # what the float32 products alone would have reported
     S = p.sketch(family, k=k, n=n, seed=1)
     with rows.row_arrays(None, n, mt.row_fields(S)) as arrays:
-        _, comp, spec, _, _ = theorem7.passes(S, p.tables.ArrayTable(E), arrays, coherence_pairs=0)
+        _, comp, spec, _, _, _ = theorem7.passes(S, p.tables.ArrayTable(E), arrays, rho=0.1, coherence_pairs=0)
         c = np.load(arrays.path("c_i"))
     assert comp.dtype == "float64"
     ref = mt.micro(S64, E, mt.compress(S64, E), spec)

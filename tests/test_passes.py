@@ -84,3 +84,21 @@ def test_a_non_finite_row_is_refused_with_its_rows(E):
     E[2100, 3] = np.nan
     with pytest.raises(p.tables.TableError, match="rows 2048..2303"):
         passes.run(passes.TableBlocks(as_table(E), get_backend("cpu"), 256), [passes.Gram()])
+
+
+@pytest.mark.parametrize("name, reads", [("theorem7", 2), ("theorem4", 2), ("theorem6", 1)])
+def test_each_check_reads_the_table_as_often_as_it_must(name, reads, monkeypatch):
+    """Theorems 7 and 4: pass 1 (with the rho scan) and pass 2; Theorem 6: pass 1 only (rows generated)."""
+    from pss_theory.tables.generated import GeneratedTable
+
+    read = []
+    block = GeneratedTable.block
+
+    def counted(self, start, stop, xp=np):
+        read.append(stop - start)
+        return block(self, start, stop, xp)
+
+    monkeypatch.setattr(GeneratedTable, "block", counted)
+    extra = {"theorem7": {"coherence_pairs": 10}, "theorem4": {"pairs": 100, "top": 5}, "theorem6": {"trials": 1}}
+    p.run_check(name, n=2000, d=4, k=32, **extra[name])
+    assert sum(read) == reads * 2000

@@ -139,31 +139,43 @@ def test_sweep_prints_claims_at_every_k(tmp_path, capsys):
 
 # ---- rho from the data ----
 
-def test_row_scale_matches_the_dense_norms(small):
-    from pss_theory.backend import get_backend
-    from pss_theory.measure import scan
+@pytest.mark.parametrize("name", ["theorem7", "theorem4"])
+def test_the_rho_scan_of_pass_1_matches_the_dense_norms(small, name):
+    dense = np.linalg.norm(small, axis=1) / np.linalg.svd(small, compute_uv=False)[0]
+    extra = {"coherence_pairs": 100} if name == "theorem7" else {"pairs": 300, "top": 10}
 
     def rows_scan(rho):
-        return scan.row_scale(pss.tables.as_table(small), get_backend("cpu"), 128, rho)
+        return pss.run_check(name, table=small, k=64, rho=rho, **extra)["rho_scan"]
 
-    dense = np.linalg.norm(small, axis=1) / np.linalg.svd(small, compute_uv=False)[0]
-    s = rows_scan(0.5)
+    summary = pss.run_check(name, table=small, k=64, rho=0.1, **extra)
+    s = summary["rho_scan"]
+    # pass 2's rho_i and the scan's are one computation now: the same bits
+    stats = summary["stats"]["gaussian"]
+    assert s["rho_i"]["max"] == (stats["rho_i"]["max"] if name == "theorem7" else stats["rho_max"])
     for key, q in metrics.QUANTILES.items():
-        assert s["rho_i"][key] == pytest.approx(np.quantile(dense, q), rel=1e-5)
-    assert s["selected_rows"] == int((dense > 0.5).sum()) and s["rows"] == dense.size
+        assert s["rho_i"][key] == pytest.approx(np.quantile(dense, q), rel=1e-9)
+    assert s["selected_rows"] == int((dense > 0.1).sum()) > 0 and s["rows"] == dense.size
     rho = s["suggested_rho"]
-    assert 100 <= rows_scan(rho)["selected_rows"] <= 110 and rows_scan(s["rho_i"]["max"])["selected_rows"] == 0
+    assert 100 <= rows_scan(rho)["selected_rows"] <= 110
+    with pytest.warns(UserWarning, match="selects no row"):
+        assert rows_scan(s["rho_i"]["max"])["selected_rows"] == 0
 
 
-def test_a_rho_that_selects_nothing_is_said_before_any_work(tmp_path, capsys):
-
+def test_a_rho_that_selects_nothing_is_said_after_pass_1_before_pass_2(tmp_path, capsys):
     check = pss.CHECKS["theorem7"]
-    plan = check.plan(check.options(table=np.ones((50, 2)) + np.eye(50, 2), k=8, rho=0.9))
-    assert plan.notes and "selects no row" in plan.notes[0] and "try --rho" in plan.notes[0]
-    code, out, err = run_command(theorem7, ["--n", "2000", "--d", "8", "--k", "64", "--rho", "0.9", "--coherence-pairs",
-                                            "100", "--out", str(tmp_path / "o"), "--no-figures"], capsys)
-    assert code == 0 and err.splitlines()[0].startswith("--rho 0.9 selects no row: the largest rho_i")
-    assert "rho = 0.9 selects 0 of 2,000 rows (try --rho" in out
+    plan = check.plan(check.options(table=np.ones((50, 2)) + np.eye(50, 2), k=8, rho=0.9, coherence_pairs=10))
+    events = []
+    plan.warn = events.append
+    pss.checks.run(check, plan, None, lambda stage, done, total, unit: events.append(stage))
+    said = [i for i, e in enumerate(events) if "selects no row" in e]
+    assert len(said) == 1 and "try --rho" in events[said[0]]
+    assert events[said[0] - 1] == "pass 1" and "pass 2" not in events[:said[0]] and "pass 2" in events[said[0]:]
+    for quiet in ([], ["--quiet"]):  # a warning, not progress: said with --quiet too
+        code, out, err = run_command(theorem7, ["--n", "2000", "--d", "8", "--k", "64", "--rho", "0.9", "--coherence-pairs",
+                                                "100", "--out", str(tmp_path / f"o{len(quiet)}"), "--no-figures", *quiet],
+                                     capsys)
+        assert code == 0 and err.splitlines()[0].startswith("--rho 0.9 selects no row: the largest rho_i")
+        assert ("rho = 0.9 selects 0 of 2,000 rows (try --rho" in out) != bool(quiet)
 
 
 # ---- results that load in one line ----

@@ -196,6 +196,13 @@ class StageBars:
             _open.add(self)
         self.bar.update(min(done, total) - self.bar.n)
 
+    def say(self, line: str) -> None:
+        """A warning on ``stream`` whatever ``enabled`` says (a warning is not progress): above the open bar."""
+        if self.bar is not None:
+            tqdm.tqdm.write(line, file=self.stream)
+        else:
+            print(line, file=self.stream, flush=True)
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()

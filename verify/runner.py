@@ -82,7 +82,7 @@ def parser(check) -> cli.Parser:
     p.add_argument("--dask", type=cli.argtype(validate.dask_address, "dask"), default=None,
                    help="run the cells (or one cell's row spans) on Dask: local, local:N (N worker processes) or a "
                         "scheduler address tcp://host:port (needs the [dask] extra)")
-    p.add_argument("--quiet", action="store_true", help="no progress and no table, only errors")
+    p.add_argument("--quiet", action="store_true", help="no progress and no table: only warnings and errors")
     p.add_argument("--json", action="store_true", help="print summary.json to stdout instead of the table")
     return p
 
@@ -111,7 +111,7 @@ def execute(check, plan, *, out: str, figures: str | None, quiet: bool, dask=Non
         cluster_note = (f"{check.name}: its cells run one at a time in this process, not on the Dask cluster: "
                         "timings taken side by side on shared cores would time each other"
                         if dask is not None and not check.on_cluster else None)
-        for note in [check.size_note(plan), cluster_note, *plan.notes]:
+        for note in [check.size_note(plan), cluster_note]:
             if note and not quiet:
                 print(note, file=sys.stderr, flush=True)
         reused = sum(log.done(cell) and check.valid_record(log.latest(cell)) for cell in plan.cells)
@@ -121,6 +121,7 @@ def execute(check, plan, *, out: str, figures: str | None, quiet: bool, dask=Non
         check.configure_process(plan)
         plan.rows_folder = os.path.join(out, "rows")
         with cli.StageBars(check.name, not quiet) as progress:
+            plan.warn = progress.say
             summary, records = checks.run(check, plan, log, progress, dask=dask)
         if figures:
             made = not os.path.exists(figures)

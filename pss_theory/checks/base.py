@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -50,14 +51,26 @@ class Plan:
     backend: Backend
     cells: list[dict]
     state: dict = field(default_factory=dict)  # what a check keeps between its cells (e.g. the PSS drawn)
-    notes: list[str] = field(default_factory=list)  # lines the command says before any work (a --rho that selects nothing)
     rows_folder: str | None = None  # where per-row result files go (the command: <out>/rows); None: a temporary folder
     pool: object = None  # while ``run`` runs with --dask: the cluster.Pool a cell's passes split their rows over
     measured: list[dict] = field(default_factory=list)  # the cells ``run`` measured (not reused), as they finished
+    warn: object = None  # where ``say`` sends a warning found during the work (the command: stderr); None: Python's warnings
+    said: set = field(default_factory=set)  # the warnings said so far in this run
 
     def for_workers(self) -> Plan:
-        """This plan as a task takes it to a worker: without the pool (a worker runs its cell's passes itself)."""
-        return dataclasses.replace(self, pool=None)
+        """This plan as a task takes it to a worker: without the pool (a worker runs its cell's passes itself)
+        and without the command's stream (a warning there is a Python warning; the summary says it too)."""
+        return dataclasses.replace(self, pool=None, warn=None)
+
+    def say(self, line: str) -> None:
+        """A warning found during the work (a --rho that selects no row, seen after pass 1), said once a run."""
+        if line in self.said:
+            return
+        self.said.add(line)
+        if self.warn is None:
+            warnings.warn(line, UserWarning, stacklevel=2)
+        else:
+            self.warn(line)
 
 
 class Check:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from .. import families, validate
 from ..backend import DEVICES, get_backend
 from ..errors import InputError
-from ..measure import memory, scan
+from ..measure import memory
 from ..measure.cells import trial_seed
 from ..records import unflatten
 from ..tables import registry, resolve
@@ -143,17 +143,6 @@ def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
                       "sketch_seed": trial_seed(o.seed, 0), "eps": o.eps, "delta": o.delta, "rho": o.rho,
                       **cell_options, "compression": table.n * table.d / pss.memory_floats(table.d)})
     return Plan(o, table, backend, cells, {"pss": psss})
-
-
-def scan_rows(plan: Plan) -> Plan:
-    """The first look at the data (``scan.row_scale``): rho_i's quantiles, and a note when ``rho`` selects no
-    row.  It reads the whole table once, so a check calls it last in its plan, after every input check."""
-    o = plan.options
-    rho_scan = scan.row_scale(plan.table, plan.backend, o.block_rows or min(plan.table.n, 1 << 16), o.rho)
-    plan.state["rho_scan"] = rho_scan
-    note = scan.note(rho_scan)
-    plan.notes.extend([note] if note else [])
-    return plan
 
 
 #: share of the free memory one auxiliary array may take (the passes' own blocks are planned apart)

@@ -26,7 +26,7 @@ from ..records import flatten
 from ..report.theorem4 import verdict
 from ..summary import Summary
 from .base import Plan, option
-from .common import OnePssCheck, TableOptions, check_fits, family_help, plan_one_pss, pss_list, scan_rows
+from .common import OnePssCheck, TableOptions, check_fits, family_help, plan_one_pss, pss_list
 from .theorem7 import (
     cell_rows_folder,
     eq25_ratio,
@@ -267,7 +267,8 @@ class Theorem4(OnePssCheck):
         ("--table emb.npy --rho 0.03 --top 1000", "your table: sampled pairs and every pair of its 1,000 largest rows"),
     )
     Options = Options
-    record_columns = ("sampled.pairs", "sampled.per_row_violations", "eq25_violations", "eq25_rows", "rho_max")
+    record_columns = ("sampled.pairs", "sampled.per_row_violations", "eq25_violations", "eq25_rows", "rho_max",
+                      "rho_scan.selected_rows")
     scales = {
         "smoke": dict(n=4096, d=8, k=64, pairs=20000, top=40),
         "default": dict(n=200_000, d=64, k=512, pairs=10**6, top=1000),
@@ -291,7 +292,7 @@ class Theorem4(OnePssCheck):
         # once, before any work: an input the calculators cannot take fails here, and measure and
         # summarize read it from the plan
         plan.state["theory"] = theory_of(plan)
-        return scan_rows(plan)
+        return plan
 
     def measure(self, plan, cell, progress):
         """Both passes (eps_i and Eq. 25 on every row), then the sampled and top-R pairs."""
@@ -299,8 +300,8 @@ class Theorem4(OnePssCheck):
         family = cell["family"]
         pss = plan.state["pss"][family]
         with rowfiles.row_arrays(cell_rows_folder(plan, family), table.n, metrics.row_fields(pss)) as arrays:
-            pss, comp, _, _, _ = passes(pss, table, arrays, block_rows=o.block_rows, progress=progress,
-                                        coherence_pairs=0, pool=plan.pool)
+            pss, comp, _, _, _, rho_scan = passes(pss, table, arrays, rho=o.rho, block_rows=o.block_rows,
+                                                  progress=progress, coherence_pairs=0, pool=plan.pool, say=plan.say)
             tol = rounding_allowance(pss.dtype)
             sc = scan(arrays, o.eps, o.rho, tol, o.top)
             eligible = sc["eligible"]
@@ -324,16 +325,18 @@ class Theorem4(OnePssCheck):
                 top.pop("_ratio")
             eps_i = quantiles_of(arrays, {"eps_i": ("eps_i", None, ())})["eps_i"]
             measured = {"sampled": s, **st25, "top_pairs": top, "zero_rows": sc["zero_rows"],
-                        "rho_max": sc["rho"].max, "eps_i": eps_i, "hist": histograms(ratio, arrays, sc, pi)}
+                        "rho_max": sc["rho"].max, "eps_i": eps_i, "hist": histograms(ratio, arrays, sc, pi),
+                        "rho_scan": rho_scan}
         return {**flatten(measured), "pss": repr(pss)}
 
     def summarize(self, plan, records, seconds) -> Summary:
         o = plan.options
-        claims, stats, hists, verdicts = [], {}, {}, []
+        claims, stats, hists, verdicts, scans = [], {}, {}, [], []
         for family, r, m in self.cells_of(plan, records):
             claims_f, stats[family], hists[family], verdict_f = self._family(plan, family, r, m)
             claims += claims_f
             verdicts.append(verdict_f)
+            scans.append(m["rho_scan"])  # of the same table in every cell: the first cell's is reported
         dicts = [c.as_dict() for c in claims]
         rows = [comparison_row(
             family=f, k=r["k"], compression=r["compression"], eps_i_p50=stats[f]["eps_i"]["p50"],
@@ -344,7 +347,7 @@ class Theorem4(OnePssCheck):
         return self.common(plan, k=[r["k"] for r in records if r["k"]], family=o.family,
                            seconds=sum(r["seconds"] for r in records), claims=claims, stats=stats,
                            params={r["family"]: r["params"] for r in records}, eps=o.eps, delta=o.delta, rho=o.rho,
-                           rho_scan=plan.state["rho_scan"],
+                           rho_scan=scans[0],
                            theory=plan.state["theory"], histograms=hists, verdict=verdicts,
                            sources={"desai2022": theory.SOURCES["desai2022"]},
                            pss={r["family"]: r["pss"] for r in records},

@@ -22,13 +22,15 @@ from .. import families, theory, validate
 from ..claims import Claim, comparison_row, headline
 from ..measure import memory, metrics
 from ..measure import rows as rowfiles
+from ..measure.scan import norm_sink, row_scale
+from ..measure.scan import note as rho_note
 from ..progress import stage, step
 from ..records import flatten
 from ..report.theorem7 import verdict
 from ..summary import Summary
 from ..theory import certificates
 from .base import Plan, option
-from .common import OnePssCheck, TableOptions, check_fits, family_help, plan_one_pss, pss_list, scan_rows
+from .common import OnePssCheck, TableOptions, check_fits, family_help, plan_one_pss, pss_list
 
 HIST_BINS = 60
 CERT_CURVE_POINTS = 200  # rows of the eps_cert_i-vs-rho_i curve, evenly spaced in rho_i order
@@ -63,28 +65,36 @@ class Options(TableOptions):
     save_rows: bool = option(False, "write rows.npz (eps_i, rho_i, eps_cert_i) in --out", flag=True)
 
 
-def passes(pss, table, arrays, *, block_rows=None, progress=None, coherence_pairs: int = 1_000_000, seed: int = 0,
-           pool=None):
+def passes(pss, table, arrays, *, rho: float, block_rows=None, progress=None, coherence_pairs: int = 1_000_000,
+           seed: int = 0, pool=None, say=None):
     """Both passes over the table, pass 2 writing each block's per-row results into ``arrays`` (a
     ``rows.RowArrays`` of ``metrics.row_fields(pss)``); returns (the PSS the passes used, Compressed,
-    Spectrum, the sum over rows of Mhat_i - E_i, coherence or None).  Later reads must use that PSS: it
-    computes in float64 after a switch.
+    Spectrum, the sum over rows of Mhat_i - E_i, coherence or None, the rho scan).  Later reads must use
+    that PSS: it computes in float64 after a switch.
 
-    The block size is checked against free memory first (``memory.plan_block_rows``), and a pass that
-    runs out of GPU memory is retried with halved blocks.  On an ill-conditioned table the passes run
-    in float64 (``metrics.needs_float64``).  ``progress`` (``pss_theory.progress``) hears of three
-    stages: pass 1 and pass 2 (n rows each) and the column coherence (one step).  With a ``pool``
+    The rho scan (``measure.scan.row_scale``: rho_i's quantiles and what ``rho`` selects) rides on pass 1, whose
+    row norms go to a temporary row file; ``say(line)`` hears its note before pass 2 when ``rho``
+    selects no row.  The block size is checked against free memory first (``memory.plan_block_rows``),
+    and a pass that runs out of GPU memory is retried with halved blocks.  On an ill-conditioned table
+    the passes run in float64 (``metrics.needs_float64``).  ``progress`` (``pss_theory.progress``) hears
+    of three stages: pass 1 and pass 2 (n rows each) and the column coherence (one step).  With a ``pool``
     (``Plan.pool``: --dask) the row spans of both passes run on its workers.
     """
     rows = memory.plan_block_rows(pss, table.d, block_rows)
-    pss, comp, spec = memory.first_pass(pss, table, rows, stage(progress, "pass 1", table.n), pool)
+    with rowfiles.row_arrays(None, table.n, ("norm_i",)) as norms:
+        pss, comp, spec = memory.first_pass(pss, table, rows, stage(progress, "pass 1", table.n), pool,
+                                            norm_sink(norms))
+        rho_scan = row_scale(norms, spec.sigma_max, rho)
+    note = rho_note(rho_scan)
+    if note and say is not None:
+        say(note)
     bias = memory.with_retry(lambda b: metrics.read_back(pss, table, comp, spec, arrays.write, b,
                                                          stage(progress, "pass 2", table.n), pool), pss, rows)
     coh = None
     if pss.has_columns and coherence_pairs:
         with step(progress, "coherence"):
             coh = metrics.coherence(pss, coherence_pairs, seed)
-    return pss, comp, spec, bias, coh
+    return pss, comp, spec, bias, coh, rho_scan
 
 
 def nonzero_rows(cols):
@@ -442,7 +452,8 @@ class Theorem7(OnePssCheck):
         ("--family robez --compression 100 --Z 32", "ROBE-Z, the PSS that is not S E"),
     )
     Options = Options
-    record_columns = ("sigma_max", "stable_rank", "eta_rms", "eps_i.p50", "eps_i.max", "selected_fraction", "eta_max")
+    record_columns = ("sigma_max", "stable_rank", "eta_rms", "eps_i.p50", "eps_i.max", "selected_fraction", "eta_max",
+                      "rho_scan.selected_rows")
     scales = {
         "smoke": dict(n=4096, d=8, k=64, coherence_pairs=10000),
         "default": dict(n=10**6, d=128, k=1024),
@@ -460,7 +471,7 @@ class Theorem7(OnePssCheck):
         # once, before any work: an input the calculators cannot take fails here, and measure and
         # summarize read it from the plan
         plan.state["theory"] = theory_of(plan)
-        return scan_rows(plan)
+        return plan
 
     def measure(self, plan, cell, progress):
         o, table, family = plan.options, plan.table, cell["family"]
@@ -468,23 +479,26 @@ class Theorem7(OnePssCheck):
         g = plan.state["theory"][family].get("eps_jlt")
         folder = cell_rows_folder(plan, family)
         with rowfiles.row_arrays(folder, table.n, metrics.row_fields(pss) + ("eps_cert_i",)) as arrays:
-            _, comp, spec, bias, coh = passes(pss, table, arrays, block_rows=o.block_rows, progress=progress,
-                                              coherence_pairs=o.coherence_pairs, seed=o.seed, pool=plan.pool)
+            _, comp, spec, bias, coh, rho_scan = passes(pss, table, arrays, rho=o.rho, block_rows=o.block_rows,
+                                                        progress=progress, coherence_pairs=o.coherence_pairs,
+                                                        seed=o.seed, pool=plan.pool, say=plan.say)
             s = scan(arrays, o.rho, o.eps, g)
             law = families.get(family).eta_law(pss)
             cert = certificate_record(pss, comp, spec, arrays, family, o.delta, o.rho)
             measured = {**statistics(arrays, s, spec, comp, bias, coh, cell["k"] or 0, law),
-                        **selection(arrays, s, g), "certificate": cert, "hist": histograms(arrays, s)}
+                        **selection(arrays, s, g), "certificate": cert, "hist": histograms(arrays, s),
+                        "rho_scan": rho_scan}
         return {**flatten(measured), "pss": repr(pss)}
 
     def summarize(self, plan, records, seconds) -> Summary:
         o = plan.options
-        claims, stats, hists, certs, verdicts, rows = [], {}, {}, {}, [], []
+        claims, stats, hists, certs, verdicts, rows, scans = [], {}, {}, {}, [], [], []
         for family, r, m in self.cells_of(plan, records):
             kk, th = r["k"] or 0, plan.state["theory"][family]
             hists[family] = m.pop("hist")
             certs[family] = m.pop("certificate", None)
             m.pop("pss")
+            scans.append(m.pop("rho_scan"))  # of the same table in every cell: the first cell's is reported
             stats[family] = m
             claims += claims_of(m, m, th, kk, o.eps, o.delta, o.rho, family) + certificate_claims(certs[family], th, o,
                                                                                                   family)
@@ -500,7 +514,7 @@ class Theorem7(OnePssCheck):
         return self.common(
             plan, k=[r["k"] for r in records if r["k"]], family=o.family, seconds=sum(r["seconds"] for r in records),
             claims=claims, stats=stats, params={r["family"]: r["params"] for r in records}, eps=o.eps,
-            delta=o.delta, rho=o.rho, rho_scan=plan.state["rho_scan"], theory=plan.state["theory"], histograms=hists,
+            delta=o.delta, rho=o.rho, rho_scan=scans[0], theory=plan.state["theory"], histograms=hists,
             certificate=certs, verdict=verdicts,
             sources={key: theory.SOURCES[key] for key in ("desai2022", "woodruff2014")},
             pss={r["family"]: r["pss"] for r in records}, cells=[{key: r[key] for key in self.record_key} for r in records],

@@ -64,21 +64,22 @@ def with_retry(run, pss, block_rows: int):
             rows = smaller
 
 
-def first_pass(pss, table, rows: int, progress=None, pool=None):
+def first_pass(pss, table, rows: int, progress=None, pool=None, norms=None):
     """Pass 1 with the guards: ``metrics.compress`` retried on out-of-memory, run in float64 from the
     start when the table has entries float32 does not hold (``table.needs_float64``: 1e-50 would become
     0 and 1e50 Inf), and redone in float64 when the table is too ill-conditioned for float32 products
     (``metrics.needs_float64``).
 
     Returns (pss, Compressed, Spectrum); the PSS returned is the one the later passes must use.  ``pool``:
-    where the row spans run (``metrics.compress``).
+    where the row spans run; ``norms``: the sink of every ||E_i|| (``metrics.compress``; a redone pass
+    writes them again, as the float64 pass reads them).
     """
     if pss.dtype == np.float32 and getattr(table, "needs_float64", False):
         pss = pss.with_dtype("float64")
-    comp = with_retry(lambda b: metrics.compress(pss, table, b, progress, pool), pss, rows)
+    comp = with_retry(lambda b: metrics.compress(pss, table, b, progress, pool, norms), pss, rows)
     spec = metrics.spectrum(comp)
     if metrics.needs_float64(pss, spec):
         pss = pss.with_dtype("float64")
-        comp = with_retry(lambda b: metrics.compress(pss, table, b, progress, pool), pss, rows)
+        comp = with_retry(lambda b: metrics.compress(pss, table, b, progress, pool, norms), pss, rows)
         spec = metrics.spectrum(comp)  # of E itself now, not of E rounded to float32
     return pss, comp, spec

@@ -1,11 +1,11 @@
-"""A cheap first look at a table before the passes: rho_i = ||E_i|| / sigma_max(E) from the data.
+"""rho_i = ||E_i|| / sigma_max(E) from the data, said before the read-back pass.
 
 Theorem 7 speaks of the rows with rho_i > rho, and Theorem 4 of pairs of them; trained tables have small
 rho_i (the MiniLM token table's largest is 0.059), so a --rho that selects no row is common and should be
-said before the passes, with a value that does select rows.  One streamed pass accumulates the d x d
-Gram E^T E (sigma_max^2 is its top eigenvalue) and the row norms; it costs n d (d + 1) multiply-adds,
-a fraction of a pass with a sketch (n k d).  For the checks the norms go to a temporary row file, so
-memory does not grow with n.
+said before the work that reads every row back, with a value that does select rows.  The scan rides on
+pass 1 (``passes.RowNorms`` writes every ||E_i|| to a temporary row file while M and the Gram are
+accumulated; sigma_max^2 is the Gram's top eigenvalue), so it costs no read of its own, and memory does
+not grow with n.
 """
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..tables import TableError, check_finite
-from . import rows
+from . import passes, rows
 from .metrics import QUANTILES
 
 #: a suggested rho keeps this share of the rows, and at least KEEP_ROWS of them
@@ -49,51 +48,40 @@ class NormPass:
     sum_sq: float
 
 
+def norm_sink(arrays: rows.RowArrays):
+    """``passes.RowNorms``'s sink writing into ``norm_i`` of ``arrays``."""
+    return lambda start, values: arrays.write(start, {"norm_i": values})
+
+
 @contextlib.contextmanager
 def norms_on_disk(table, backend, block_rows: int, *, float64: bool = False, update=None):
-    """One pass over ``table`` (blocks of ``block_rows`` rows on ``backend``) yielding a ``NormPass``; the
-    row file is removed on exit, so memory and the files outlive nothing n long.  Products in float64
-    when ``float64`` or the table needs it, else float32 products accumulated in float64.
-    ``update(rows_done)`` after each block."""
-    xp = backend.xp
-    dtype = xp.float64 if float64 or getattr(table, "needs_float64", False) else xp.float32
-    gram = np.zeros((table.d, table.d))
-    largest = sum_sq = 0.0
+    """One pass over ``table`` (``passes.run`` over blocks of ``block_rows`` rows on ``backend``) yielding a
+    ``NormPass``; the row file is removed on exit, so memory and the files outlive nothing n long.  Blocks in
+    float64 when ``float64`` or the table needs it, else rounded to float32 (as a float32 PSS reads them);
+    products in float64.  ``update(rows_done)`` after each block."""
+    dtype = "float64" if float64 or getattr(table, "needs_float64", False) else "float32"
     with rows.row_arrays(None, table.n, ("norm_i",)) as arrays:
-        for start in range(0, table.n, block_rows):
-            stop = min(table.n, start + block_rows)
-            block = table.block(start, stop, xp).astype(dtype, copy=False)
-            gram += backend.to_host(block.T @ block).astype(np.float64)
-            block_norms = backend.to_host(xp.sqrt((block.astype(xp.float64) ** 2).sum(axis=1)))
-            check_finite(block_norms, f"rows {start}..{stop - 1}", getattr(table, "name", "E"))
-            arrays.write(start, {"norm_i": block_norms})
-            largest = max(largest, float(block_norms.max()))
-            sum_sq += float((block_norms**2).sum())
-            if update is not None:
-                update(stop)
-        yield NormPass(gram, arrays, largest, sum_sq)
+        gram, norms = passes.run(passes.TableBlocks(table, backend, block_rows, dtype),
+                                 [passes.Gram(), passes.RowNorms(norm_sink(arrays))], progress=update)
+        yield NormPass(backend.to_host(gram.total), arrays, norms.largest, norms.sum_sq)
 
 
-def row_scale(table, backend, block_rows: int, rho: float) -> dict:
-    """rho_i from one pass (``norms_on_disk``: memory does not grow with n).  Returns the quantiles of rho_i
+def row_scale(norms: rows.RowArrays, sigma: float, rho: float) -> dict:
+    """rho_i = norm_i / ``sigma`` from a file of row norms (``norm_i``).  Returns the quantiles of rho_i
     (nonzero rows), how many rows ``rho`` selects, and a suggested rho (``suggest``), all exact."""
-    n = table.n
-    with norms_on_disk(table, backend, block_rows) as scanned:
-        if scanned.largest == 0:  # said here as the first pass would say it, before anything else is read
-            raise TableError("every row of the table is zero: there is nothing to compress")
-        sigma = math.sqrt(float(np.linalg.eigvalsh(scanned.gram)[-1]))
+    n = norms.n
 
-        def rho_i(cols):
-            return cols["norm_i"] / sigma
+    def rho_i(cols):
+        return cols["norm_i"] / sigma
 
-        arrays = scanned.norms
-        keep, qs = kept_rows(n), list(QUANTILES.values())
-        (m, found), (_, below) = rows.order_statistics(arrays, [
-            rows.Query(rho_i, lambda count: rows.quantile_ranks(count, qs), lambda c: c["norm_i"] > 0, ("norm_i",)),
-            rows.Query(rho_i, lambda count: [n - 1 - keep] if keep > 0 else [], None, ("norm_i",))])
-        selected = sum(int((rho_i(c) > rho).sum()) for _, _, c in arrays.chunks(("norm_i",)))
-    return {"rho_i": dict(zip(QUANTILES, rows.quantile_values(m, qs, found))), "rho": rho, "selected_rows": selected,
-            "rows": n, "suggested_rho": suggest(below[0].value if below else 0.0, scanned.largest / sigma)}
+    keep, qs = kept_rows(n), list(QUANTILES.values())
+    (m, found), (_, below) = rows.order_statistics(norms, [
+        rows.Query(rho_i, lambda count: rows.quantile_ranks(count, qs), lambda c: c["norm_i"] > 0, ("norm_i",)),
+        rows.Query(rho_i, lambda count: [n - 1 - keep] if keep > 0 else [], None, ("norm_i",))])
+    selected = sum(int((rho_i(c) > rho).sum()) for _, _, c in norms.chunks(("norm_i",)))
+    q = dict(zip(QUANTILES, rows.quantile_values(m, qs, found)))
+    return {"rho_i": q, "rho": rho, "selected_rows": selected, "rows": n,
+            "suggested_rho": suggest(below[0].value if below else 0.0, q["max"])}
 
 
 def note(scan: dict) -> str | None:
