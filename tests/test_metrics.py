@@ -167,7 +167,7 @@ def test_coherence_counts_its_pairs():
 @pytest.mark.parametrize("family", ["gaussian", "rademacher"])
 def test_ill_conditioned_tables_are_measured_in_float64(family):
     """float32 products lose ~1e-8 cond(E) relative; the checks switch to float64 above cond 1e3."""
-    from pss_theory.checks import theorem6, theorem7
+    from pss_theory.measure import macro, row_passes
 
     n, d, k = 4000, 8, 512
     base = p.table("gaussian", n=n, d=d, seed=3).block(0, n).astype(np.float64)
@@ -175,19 +175,19 @@ def test_ill_conditioned_tables_are_measured_in_float64(family):
     E = base @ np.diag(np.logspace(0, -5, d)) @ Q  # cond(E) ~ 1e5, small directions mixed into every column
     S64 = p.sketch(family, k=k, n=n, seed=1, dtype=np.float64)
     exact = mt.eps_macro(mt.compress(S64, E))["eps_macro_norm"]
-    got = theorem6.trial(family, k, 1, 0, p.tables.ArrayTable(E))
+    got = macro.trial(family, k, 1, 0, p.tables.ArrayTable(E))
     assert got["dtype"] == "float64" and got["condition"] > 1e4
     assert got["eps_macro_norm"] == pytest.approx(exact, rel=1e-7)
     fast = mt.eps_macro(mt.compress(p.sketch(family, k=k, n=n, seed=1), E))["eps_macro_norm"]
     assert abs(fast / exact - 1) > 1e-6  # what the float32 products alone would have reported
     S = p.sketch(family, k=k, n=n, seed=1)
     with rows.row_arrays(None, n, mt.row_fields(S)) as arrays:
-        _, comp, spec, _, _, _ = theorem7.passes(S, p.tables.ArrayTable(E), arrays, rho=0.1, coherence_pairs=0)
+        _, comp, spec, _, _, _ = row_passes.passes(S, p.tables.ArrayTable(E), arrays, rho=0.1, coherence_pairs=0)
         c = np.load(arrays.path("c_i"))
     assert comp.dtype == "float64"
     ref = mt.micro(S64, E, mt.compress(S64, E), spec)
     np.testing.assert_allclose(c, ref.c, rtol=1e-6)
-    well = theorem6.trial(family, k, 1, 0, p.tables.ArrayTable(base))
+    well = macro.trial(family, k, 1, 0, p.tables.ArrayTable(base))
     assert well["dtype"] == "float32"  # well-conditioned tables keep the fast path
 
 

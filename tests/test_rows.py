@@ -8,9 +8,8 @@ import pytest
 
 import pss_theory as p
 from pss_theory import checks, metrics
-from pss_theory.checks import theorem7
 from pss_theory.errors import InputError
-from pss_theory.measure import rows
+from pss_theory.measure import row_stats, rows
 
 
 @pytest.fixture
@@ -163,8 +162,8 @@ def test_theorem7_from_files_equals_numpy_on_the_whole_arrays(tmp_path, family, 
     mi = metrics.micro(S, E, comp, spec, block_rows=512)
     arrays = rows.RowArrays(str(tmp_path / "r"), n, metrics.row_fields(S))
     metrics.read_back(S, E, comp, spec, arrays.write, block_rows=700)
-    s = theorem7.scan(arrays, 0.1, 0.5, 0.3)
-    st = theorem7.statistics(arrays, s, spec, comp, mi.bias * n, None, 48, None)
+    s = row_stats.scan(arrays, 0.1, 0.5, 0.3)
+    st = row_stats.statistics(arrays, s, spec, comp, mi.bias * n, None, 48, None)
     for name, x in (("eps_i", mi.eps), ("eta_i", mi.eta), ("rho_i", mi.rho[mi.rho > 0]), ("c_i", mi.c),
                     ("norm_ratio_i", mi.norm_ratio)):
         assert st[name] == metrics.quantiles(x), name
@@ -178,11 +177,11 @@ def test_theorem7_from_files_equals_numpy_on_the_whole_arrays(tmp_path, family, 
                                [eta.mean(), np.sqrt((eta**2).mean()), eta.std() / eta.mean()], rtol=1e-13)
     assert st["zero_rows"] == mi.zero_rows and st["exact_rows"] == mi.exact_rows
     assert st["part_b_violations"] == int((mi.eta > mi.c * (1 + 1e-9) + 1e-12).sum())
-    sel = theorem7.selection(arrays, s, 0.3)
+    sel = row_stats.selection(arrays, s, 0.3)
     assert sel["eta_p50"] == np.median(eta) and sel["eta_max"] == eta.max()
     assert sel["eta_within_jlt"] == (eta <= 0.3).mean()
-    h = theorem7.histograms(arrays, s)
-    assert h["eta"]["counts"].tolist() == theorem7.log_histogram(mi.eta)["counts"].tolist()
+    h = row_stats.histograms(arrays, s)
+    assert h["eta"]["counts"].tolist() == row_stats.log_histogram(mi.eta)["counts"].tolist()
     arrays.close()
 
 

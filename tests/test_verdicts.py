@@ -4,9 +4,9 @@ import pytest
 
 import pss_theory as p
 from pss_theory import checks, report
-from pss_theory.checks import theorem6, theorem7
+from pss_theory.checks import theorem6
 from pss_theory.claims import STATUSES, Claim
-from pss_theory.measure import metrics, rows
+from pss_theory.measure import metrics, row_stats, rows
 from pss_theory.report.claim_tables import claim_line, claims_markdown, claims_text
 
 
@@ -114,7 +114,7 @@ def test_point6_c_i_covers_all_zero_rows():
     mi = metrics.micro(S, E, comp, spec)
     with rows.row_arrays(None, 400, metrics.row_fields(S)) as arrays:
         bias = metrics.read_back(S, E, comp, spec, arrays.write)
-        st = theorem7.statistics(arrays, theorem7.scan(arrays, 0.1, 0.5, None), spec, comp, bias, None, 16, (1.0, 2.0))
+        st = row_stats.statistics(arrays, row_stats.scan(arrays, 0.1, 0.5, None), spec, comp, bias, None, 16, (1.0, 2.0))
     assert mi.c[:360].max() > mi.c[360:].max()
     assert st["c_i"]["max"] == mi.c.max()
 

@@ -11,21 +11,20 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from .. import families, theory, validate
 from ..backend import get_backend
 from ..claims import Claim, comparison_row, headline
 from ..errors import InputError
-from ..measure import memory, metrics
+from ..measure import memory
 from ..measure.cells import log_k_grid, trial_seed
+from ..measure.macro import MEASURED, fit_power_law, trial
 from ..progress import stage
 from ..report.theorem6 import verdict
 from ..summary import Summary
 from .base import Check, Plan, option
 from .common import TableOptions, check_common, family_help, family_list, plan_families, resolve_table
 
-MEASURED = ("eps_macro_norm", "eps_macro_inner", "lambda_min", "lambda_max")
 #: cells (each a pass over the table) a run may plan; more is a typo, not a study
 MAX_CELLS = 100_000
 #: runs above this many multiply-adds (about an hour on one CPU core) say their size before starting
@@ -77,19 +76,6 @@ def k_values(o: Options, n: int, d: int) -> list[int]:
             raise InputError(f"--k-min {lo:,} is above --k-max {hi:,.0f}")
         return log_k_grid(lo, hi, min(points, MAX_CELLS))
     return [8 * d]
-
-
-def trial(family: str, k: int, seed: int, number: int, table, *, params: dict | None = None, device="cpu",
-          block_rows=None, progress=None, pool=None) -> dict:
-    """Trial ``number`` of ``seed``: draw S (keyed ``rng.sketch_key(seed, number)``), stream E once (in float64
-    when E is ill-conditioned; its row spans on ``pool``'s workers when given), and measure the exact macro
-    distortion."""
-    S = families.sketch(family, k=k, n=table.n, seed=seed, trial=number, device=device, **(params or {}))
-    rows = memory.plan_block_rows(S, table.d, block_rows, row_arrays=1)
-    S, comp, spec = memory.first_pass(S, table, rows, progress, pool)
-    em = metrics.eps_macro(comp, spec=spec)
-    return {name: em[name] for name in MEASURED} | {"sigma_max": spec.sigma_max, "condition": spec.condition,
-                                                     "dtype": S.dtype.name}
 
 
 def theory_at(family: str, k: int, n: int, d: int, eps: float, delta: float, params: dict | None = None) -> dict:
@@ -205,22 +191,6 @@ def failure_rates(records: list[dict], family: str, eps: float, delta: float, n:
         out["hi"].append(hi)
         out["trials"].append(len(vals))
     return out
-
-
-def fit_power_law(records: list[dict], d: int) -> dict:
-    """Least squares fit of log eps_macro = log C + a log(d/k) over all trials, with 95% intervals.
-
-    The theory (and Marchenko-Pastur for Gaussian S) says a = 1/2.
-    """
-    x = np.log([d / r["k"] for r in records])
-    y = np.log([r["eps_macro_norm"] for r in records])
-    if len(set(x.tolist())) < 2:
-        return {"a": None, "C": None}
-    fit = stats.linregress(x, y)
-    t = stats.t.ppf(0.975, len(x) - 2) if len(x) > 2 else math.inf
-    return {"a": fit.slope, "a_lo": fit.slope - t * fit.stderr, "a_hi": fit.slope + t * fit.stderr,
-            "C": math.exp(fit.intercept), "C_lo": math.exp(fit.intercept - t * fit.intercept_stderr),
-            "C_hi": math.exp(fit.intercept + t * fit.intercept_stderr), "points": len(x)}
 
 
 class Theorem6(Check):
