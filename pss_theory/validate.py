@@ -62,11 +62,20 @@ def nonnegative(name: str, x) -> float:
 
 
 def integer(name: str, x, minimum: int = 0) -> int:
-    """A whole number >= minimum, also given as a float with no fractional part (1e6)."""
-    v = real(name, x)
-    if not (math.isfinite(v) and v == int(v) and v >= minimum):
+    """A whole number >= minimum, also given as a float with no fractional part (1e6).  An int, or a text
+    of digits, is taken exactly (2^53 + 1 stays itself: through a float it would round to 2^53)."""
+    if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)):
+        v = int(x)
+    elif isinstance(x, str) and x.strip().lstrip("+").isdigit():
+        v = int(x.strip())
+    else:
+        f = real(name, x)
+        if not (math.isfinite(f) and f == int(f)):
+            raise InputError(f"{name} must be an integer >= {minimum}, got {x!r}")
+        v = int(f)
+    if v < minimum:
         raise InputError(f"{name} must be an integer >= {minimum}, got {x!r}")
-    return int(v)
+    return v
 
 
 def positive_int(name: str, x) -> int:

@@ -286,6 +286,7 @@ HOSTILE_CLI = [
     (theorem6, ["--table", "{d}/back.safetensors"], "data_offsets [-16, 16]"),
     (theorem6, ["--table", "{d}/list.safetensors"], "header is a JSON list"),
     (theorem7, ["--family", "robez", "--n", "3000", "--d", "8", "--compression", "1e-300"], "at most 2^53"),
+    (theorem7, ["--n", "9007199254740993", "--d", "4"], "n = '9007199254740993' is too large"),
 ]
 
 
