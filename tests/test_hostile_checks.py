@@ -71,13 +71,6 @@ def test_the_report_records_the_command_that_produced_its_numbers(tmp_path):
             assert "--table" not in line
 
 
-def test_a_run_that_would_take_hours_says_so_before_it_starts():
-    check = checks.get("theorem6")
-    big = plan("theorem6", n=10**9, d=128, k=8192, trials=10)
-    assert "multiply-adds" in check.size_note(big) and "hours" in check.size_note(big)
-    assert check.size_note(plan("theorem6", n=3000, d=8, k=64)) is None
-
-
 def test_a_block_size_srht_cannot_take_is_refused_before_the_other_families_run(tmp_path):
     with pytest.raises(InputError, match="multiple of B"):
         plan("theorem6", n=20000, d=8, k=64, family="gaussian,srht", block_rows=1000)
@@ -119,3 +112,39 @@ def test_theorem4_with_no_row_above_rho_reports_n_a_instead_of_failing_after_its
     assert "lower --rho" in s.extra["verdict"][0] and s.stats["gaussian"]["top"] is None
     capped = p.run_check("theorem4", n=3000, d=8, k=64, rho=0.1, top=1000, pairs=100)
     assert capped.stats["gaussian"]["top"]["rows"] < 1000 and "capped" in " ".join(c["name"] for c in capped.claims)
+
+
+HUGE = [("theorem7", ["--n", "1e9", "--d", "4096"]), ("theorem4", ["--n", "1e9", "--d", "4096"]),
+        ("theorem6", ["--n", "1e10", "--d", "4096"]),
+        ("theorem6", ["--n", "9007199254740992", "--d", "1", "--family", "countsketch"]),
+        ("plan", ["--n", "9007199254740992", "--d", "2", "--eps", "0.5"])]
+
+
+@pytest.mark.parametrize("name, argv", HUGE, ids=[f"{n} {' '.join(a)}" for n, a in HUGE])
+def test_runs_estimated_above_an_hour_are_refused_before_any_work(name, argv, tmp_path, capsys):
+    import importlib
+
+    from conftest import run_command
+
+    out = tmp_path / "out"
+    code, _, err = run_command(importlib.import_module(f"verify.{name}"), argv + ["--out", str(out)], capsys)
+    assert code == 2 and err.count("\n") == 1 and "estimated at about" in err and "--yes" in err
+    assert not out.exists()
+
+
+def test_the_time_estimate_grows_with_the_work_and_yes_lets_a_run_start():
+    from pss_theory.measure import cost
+
+    table = p.table("zipf", n=10**6, d=64)
+    read = 10**6 * 64 * cost.read_seconds(table)
+    dense = [cost.pass_seconds(table, p.sketch("gaussian", k=k, n=10**6)) - read for k in (512, 1024)]
+    assert dense[1] == pytest.approx(2 * dense[0], rel=1e-12)  # dense S: 2 k flops an entry
+    second = cost.pass_seconds(table, p.sketch("countsketch", k=512, n=10**6), read_back=True)
+    assert second > cost.pass_seconds(table, p.sketch("countsketch", k=512, n=10**6))
+    assert cost.pass_seconds(p.table("zipf", n=2 * 10**6, d=64), p.sketch("countsketch", k=512, n=2 * 10**6)) == \
+        pytest.approx(2 * cost.pass_seconds(table, p.sketch("countsketch", k=512, n=10**6)), rel=1e-12)
+    held = p.tables.as_table(np.ones((1000, 64), dtype=np.float32))
+    assert cost.read_seconds(held) == 0 < cost.read_seconds(table)
+    with pytest.raises(InputError, match="estimated at about"):
+        plan("theorem6", n=10**8, d=1024, k=8192)
+    assert plan("theorem6", n=10**8, d=1024, k=8192, yes=True).cells  # priced, then planned: no work yet

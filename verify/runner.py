@@ -111,9 +111,8 @@ def execute(check, plan, *, out: str, figures: str | None, quiet: bool, dask=Non
         cluster_note = (f"{check.name}: its cells run one at a time in this process, not on the Dask cluster: "
                         "timings taken side by side on shared cores would time each other"
                         if dask is not None and not check.on_cluster else None)
-        for note in [check.size_note(plan), cluster_note]:
-            if note and not quiet:
-                print(note, file=sys.stderr, flush=True)
+        if cluster_note and not quiet:
+            print(cluster_note, file=sys.stderr, flush=True)
         reused = sum(log.done(cell) and check.valid_record(log.latest(cell)) for cell in plan.cells)
         if reused and not quiet:
             print(f"reusing {reused} of {len(plan.cells)} cells from {log.path} (same table content and options)",

@@ -122,10 +122,6 @@ class Check:
         """Whether a stored record holds what ``summarize`` needs (records.jsonl may have been edited)."""
         return True
 
-    def size_note(self, plan: Plan) -> str | None:
-        """One line on the size of the run, said before it starts when the run is large (None: small)."""
-        return None
-
     def summarize(self, plan: Plan, records: list[dict], seconds: float) -> Summary:
         raise NotImplementedError
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from .. import families, validate
 from ..backend import DEVICES, get_backend
 from ..errors import InputError
-from ..measure import memory
+from ..measure import cost, memory
 from ..measure.cells import trial_seed
 from ..records import unflatten
 from ..tables import registry, resolve
@@ -38,6 +38,7 @@ class TableOptions:
     block_rows: int | None = option(None, "rows per streamed block (default: by memory)",
                                     lambda t: validate.count("block_rows", t))
     params: dict = option(None, "", None, default_factory=dict)
+    yes: bool = option(False, "run even when the run is estimated to take over an hour", flag=True)
 
 
 def check_common(o: TableOptions) -> None:
@@ -136,12 +137,17 @@ def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
         fam = families.get(name)
         fam.check_k(k, table.n, table.d)
         pss = fam.make(k=k, n=table.n, d=table.d, seed=o.seed, device=backend, **params[name])
-        pss.block_starts(memory.plan_block_rows(pss, table.d, o.block_rows))  # block size and memory, before work
+        memory.plan_block_rows(pss, table.d, o.block_rows)
         psss[name] = pss
         cells.append({"theorem": check.theorem, "family": name, "params": params[name], "k": k if pss.linear else None,
                       "n": table.n, "d": table.d, "seed": o.seed, "table": table.describe(),
                       "sketch_seed": trial_seed(o.seed, 0), "eps": o.eps, "delta": o.delta, "rho": o.rho,
                       **cell_options, "compression": table.n * table.d / pss.memory_floats(table.d)})
+    seconds = sum(cost.pass_seconds(table, pss) + cost.pass_seconds(table, pss, read_back=True) for pss in psss.values())
+    cost.check_time(seconds, f"two passes over {table.n:,} x {table.d} for {len(psss)} famil{'y' if len(psss) == 1 else 'ies'}",
+                    o.yes)
+    for pss in psss.values():  # the blocks, before work (priced first: a list of n / block entries)
+        pss.block_starts(memory.plan_block_rows(pss, table.d, o.block_rows))
     return Plan(o, table, backend, cells, {"pss": psss})
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from .. import families, theory, validate
 from ..backend import get_backend
 from ..errors import InputError
-from ..measure import scan
+from ..measure import cost, scan
 from ..progress import stage
 from ..summary import Summary
 from ..tables import registry, resolve
@@ -54,6 +54,7 @@ class Options:
     delta: float = option(0.1, "failure probability, in (0, 1)", lambda t: validate.open_unit("delta", t))
     family: list = option("all", family_help("sketch families"), family_list)
     seed: int = option(0, "seed of a generated table", validate.seed_text)
+    yes: bool = option(False, "run even when the pass is estimated to take over an hour", flag=True)
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ class PlanCheck(Check):
         if k_at is not None:
             for name in o.family:
                 families.get(name).check_k(k_at, table.n, table.d)
+        cost.check_time(cost.pass_seconds(table), f"one pass over {table.n:,} x {table.d}", o.yes, "a smaller --n")
         cell = {"theorem": "plan", "table": table.describe(), "n": table.n, "d": table.d, "eps": o.eps, "k": k_at,
                 "compression": o.compression, "rho": o.rho, "delta": o.delta, "family": o.family,
                 "params": params}

@@ -16,7 +16,7 @@ from .. import families, theory, validate
 from ..backend import get_backend
 from ..claims import Claim, comparison_row, headline
 from ..errors import InputError
-from ..measure import memory
+from ..measure import cost, memory
 from ..measure.cells import log_k_grid, trial_seed
 from ..measure.macro import MEASURED, fit_power_law, trial
 from ..progress import stage
@@ -27,8 +27,6 @@ from .common import TableOptions, check_common, family_help, family_list, plan_f
 
 #: cells (each a pass over the table) a run may plan; more is a typo, not a study
 MAX_CELLS = 100_000
-#: runs above this many multiply-adds (about an hour on one CPU core) say their size before starting
-LARGE_RUN_MACS = 3.6e13
 
 
 #: k values of a log-spaced sweep unless --k-points says otherwise
@@ -231,9 +229,14 @@ class Theorem6(Check):
         for k in ks:
             for fam in fams:
                 families.get(fam).check_k(k, n, d)
-        for fam in fams:  # the theory, the block size and the memory once before any work: errors surface here
+        largest = {}
+        for fam in fams:  # the theory and the memory once before any work: errors surface here
             theory_at(fam, ks[0], n, d, o.eps, o.delta, params[fam])
-            S = families.sketch(fam, k=ks[-1], n=n, device=backend, **params[fam])
+            largest[fam] = families.sketch(fam, k=ks[-1], n=n, device=backend, **params[fam])
+            memory.plan_block_rows(largest[fam], d, o.block_rows, row_arrays=1)
+        seconds = o.trials * sum(cost.pass_seconds(table, S, k=k) for S in largest.values() for k in ks)
+        cost.check_time(seconds, f"{len(fams) * len(ks) * o.trials:,} passes over {n:,} x {d}", o.yes)
+        for S in largest.values():  # the blocks, once priced (a list of n / block entries)
             S.block_starts(memory.plan_block_rows(S, d, o.block_rows, row_arrays=1))
         desc = table.describe()
         cells = [{"family": fam, "params": params[fam], "k": k, "trial": t, "n": n, "d": d, "seed": o.seed, "table": desc,
@@ -249,16 +252,6 @@ class Theorem6(Check):
         values = [record.get(name) for name in MEASURED]
         return all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
                    for v in values)
-
-    def size_note(self, plan):
-        """Each cell streams all n rows through a k x n sketch: up to n k d multiply-adds (dense S)."""
-        t = plan.table
-        macs = sum(t.n * cell["k"] * t.d for cell in plan.cells)
-        if macs < LARGE_RUN_MACS:
-            return None
-        return (f"{self.name}: {len(plan.cells):,} cells streaming {t.n:,} rows each, about {macs:.1e} multiply-adds "
-                f"with a dense sketch (at ~1e10 a second on a CPU core, ~{macs / 1e10 / 3600:.3g} hours); "
-                "fewer trials, k values or rows make it shorter")
 
     def measure(self, plan, cell, progress):
         return trial(cell["family"], cell["k"], cell["seed"], cell["trial"], plan.table, params=cell["params"],
