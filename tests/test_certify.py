@@ -218,3 +218,19 @@ def test_coverage_tolerance_rarely_fails_a_correct_law(rows):
     outside = law.cdf(math.ceil(lo * rows) - 1) + law.sf(math.floor(hi * rows))
     assert outside <= 0.01
     assert widened == (tolerance > certify.COVERAGE_TOLERANCE) and (rows < 2000 or tolerance == certify.COVERAGE_TOLERANCE)
+
+
+def test_a_budget_below_the_gaussian_tail_floor_is_vacuous_not_certified():
+    """delta / m = 1e-20 is below the smallest tail the Gaussian bound resolves (~1.1e-16): B_i = inf, said
+    in the note; a budget above the floor keeps a finite bound whose tail meets it."""
+    E, st = _table()
+    law = families.get("gaussian").row_law(K)
+    a = st.row_sq[st.scope(0.3)]
+    assert C.gaussian_tail_floor() > 1e-20
+    assert np.isinf(C.gaussian_bounds(st, law, a, 1e-20)).all()
+    finite = C.gaussian_bounds(st, law, a, 1e-10)
+    assert np.isfinite(finite).all()
+    loose = C.gaussian_bounds(st, law, a, 1e-3)
+    assert (loose < finite).all()  # a smaller budget needs a larger bound
+    cert = C.certify(st, law, "gaussian", K, 1e-20 * a.size, 0.3)
+    assert np.isinf(cert.eps).all() and "vacuous (B_i = inf)" in cert.note and "1e-20" in cert.note

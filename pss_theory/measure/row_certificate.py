@@ -44,7 +44,7 @@ def certificate_record(pss, comp, spec, arrays: rowfiles.RowArrays, family: str,
         a = (rho_i * spec.sigma_max) ** 2
         return certificates.row_bounds(st, law, a, delta / m, grid) / np.sqrt(a)
 
-    ratio, violations, below = rowfiles.Extremes(), 0, 0
+    ratio, violations, below, vacuous = rowfiles.Extremes(), 0, 0, 0
     for start, stop, c in arrays.chunks(("rho_i", "eps_i")):
         sel = c["rho_i"] > rho
         cert = eps_cert(c["rho_i"][sel])
@@ -55,11 +55,13 @@ def certificate_record(pss, comp, spec, arrays: rowfiles.RowArrays, family: str,
         ratio.add(r)
         violations += int((r > 1).sum())
         below += int((cert < 1).sum())
+        vacuous += int((~np.isfinite(cert)).sum())
     picks = np.unique(np.linspace(0, m - 1, min(m, CERT_CURVE_POINTS)).astype(int)).tolist()
     ((_, found),) = rowfiles.order_statistics(arrays, [rowfiles.Query("rho_i", lambda _: picks, lambda c: c["rho_i"] > rho,
                                                                         ("rho_i",))])
     curve_rho = np.array([f.value for f in found])
     q = quantiles_of(arrays, {"eps_cert": ("eps_cert_i", None, ())})["eps_cert"]
     return {"kind": "certificate" if law.proven else "prediction", "m": m, "sources": list(law.sources),
-            "note": law.reason, "ratio_max": ratio.max, "violations": violations, "eps_cert": q,
+            "note": "; ".join(part for part in (law.reason, certificates.vacuous_note(vacuous, m, delta / m)) if part),
+            "ratio_max": ratio.max, "violations": violations, "eps_cert": q,
             "below_one": below / m, "curve": {"rho": curve_rho.tolist(), "eps_cert": eps_cert(curve_rho).tolist()}}

@@ -282,7 +282,11 @@ def gaussian_bounds(st: TableStats, law: GaussianLaw, a: np.ndarray, delta_row: 
     the exact chi^2_k law; P(Q >= .) from ``gaussian_form_tail``).  B is found by bisection (the sum falls
     as B grows) on a grid of row masses; a row uses the grid point at or above its own ||E_i||^2, which
     only enlarges the bound.  ``grid`` (``mass_grid`` of all the rows in scope) lets the rows be bounded
-    a chunk at a time with the same numbers."""
+    a chunk at a time with the same numbers.
+
+    The upper sum never falls below the mass outside the bins (``gaussian_tail_floor``, ~1.1e-16: 1 - c_L
+    cannot be smaller in float64): for a budget ``delta_row`` below it no B is certified and B_i is inf
+    (vacuous), never the bisection's starting value."""
     k = law.k
     if "gaussian_form_tail" not in st.cache:
         st.cache["gaussian_form_tail"] = gaussian_form_tail(st.gram_eigenvalues)
@@ -307,7 +311,23 @@ def gaussian_bounds(st: TableStats, law: GaussianLaw, a: np.ndarray, delta_row: 
         ok = tail(mid) <= delta_row
         hi = np.where(ok, mid, hi)
         lo = np.where(ok, lo, mid)
+    hi = np.where(tail(hi) <= delta_row, hi, np.inf)
     return hi[np.searchsorted(grid, a * (1 - 1e-12))]
+
+
+def gaussian_tail_floor() -> float:
+    """The smallest failure probability ``gaussian_bounds`` resolves: the chi^2 mass outside its bins."""
+    levels = _survival_edges()
+    return float(levels[0] + 1.0 - levels[-1])
+
+
+def vacuous_note(bad: int, m: int, delta_row: float) -> str:
+    """What to say when ``bad`` of the ``m`` B_i are inf: which budget the bound could not reach ("" when none)."""
+    if not bad:
+        return ""
+    return (f"vacuous (B_i = inf) on {bad:,} of {m:,} rows: the budget delta / m = {delta_row:.3g} is below "
+            f"the smallest tail the bound resolves ({gaussian_tail_floor():.2g}); a larger delta or fewer rows in "
+            "scope (a larger rho) give finite bounds")
 
 
 @cites("boucheron2013", "chernoff1952", "this_module")
@@ -362,8 +382,9 @@ def certify(st: TableStats, law, family: str, k: int, delta: float, rho: float, 
                            law.sources, "no row has rho_i > rho")
     a = st.row_sq[rows] if masses is None else np.asarray(masses, dtype=np.float64)
     bound = row_bounds(st, law, a, delta / rows.size)
+    note = "; ".join(part for part in (law.reason, vacuous_note(int((~np.isfinite(bound)).sum()), rows.size, delta / rows.size)) if part)
     return Certificate(family, k, delta, rho, rows, bound, bound / np.sqrt(a),
-                       "certificate" if law.proven else "prediction", law.sources, law.reason)
+                       "certificate" if law.proven else "prediction", law.sources, note)
 
 
 def row_bounds(st: TableStats, law, a: np.ndarray, delta_row: float, grid: np.ndarray | None = None) -> np.ndarray:
