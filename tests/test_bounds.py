@@ -178,28 +178,27 @@ def test_clopper_pearson_known_values():
     assert hi == pytest.approx(1 - 0.05**0.01)
 
 
-def sklearn_min_dim(n_samples, eps, exact=False):
-    """scikit-learn's ``johnson_lindenstrauss_min_dim``, 4 ln(n_samples) / (eps^2/2 - eps^3/3) (Dasgupta &
-    Gupta 2003, Thm 2.1), truncated to an int as sklearn does: the JL size users compare against."""
-    if not (n_samples > 0 and 0 < eps < 1):
-        raise ValueError("n_samples > 0 and eps in (0, 1)")
-    value = 4.0 * math.log(n_samples) / (eps * eps / 2.0 - eps ** 3 / 3.0)
-    return value if exact else int(value)
+def test_jl_min_dim_has_scikit_learns_documented_values():
+    assert B.jl_min_dim(1e6, 0.5) == 663
+    assert B.jl_min_dim(1e6, 0.1) == 11841
+    assert B.jl_min_dim(1e6, 0.01) == 1112658
+    np.testing.assert_array_equal(B.jl_min_dim(1e6, [0.5, 0.1, 0.01]), [663, 11841, 1112658])
+    np.testing.assert_array_equal(B.jl_min_dim([1e4, 1e5, 1e6], 0.1), [7894, 9868, 11841])
+    grid = B.jl_min_dim(np.array([[1e4], [1e6]]), np.array([0.5, 0.1]))  # broadcast: 2 x 2
+    assert grid.shape == (2, 2) and grid.dtype == np.int64 and grid[1, 0] == 663
+    assert B.jl_min_dim(1000, 0.3) == int(4 * math.log(1000) / (0.3**2 / 2 - 0.3**3 / 3))
 
 
-def test_sklearn_min_dim():
-    assert sklearn_min_dim(1e6, 0.5) == 663
-    assert sklearn_min_dim(1e6, 0.1) == 11841
-    assert sklearn_min_dim(1e6, 0.01) == 1112658
-    exact = sklearn_min_dim(1000, 0.3, exact=True)
-    assert exact == pytest.approx(4 * math.log(1000) / (0.3**2 / 2 - 0.3**3 / 3))
-    assert sklearn_min_dim(1000, 0.3) == int(exact)
+@pytest.mark.parametrize("n, eps", [(1e6, 0.0), (1e6, 1.0), (1e6, [0.5, 1.5]), (0, 0.5), ([10, -1], 0.5)])
+def test_jl_min_dim_refuses_what_scikit_learn_refuses(n, eps):
+    with pytest.raises(ValueError, match="The JL bound is defined for"):
+        B.jl_min_dim(n, eps)
 
 
 @given(n=st.integers(2, 10**9), eps=st.floats(0.01, 0.99))
-def test_sklearn_min_dim_matches_sklearn(n, eps):
+def test_jl_min_dim_matches_sklearn(n, eps):
     rp = pytest.importorskip("sklearn.random_projection")
-    assert sklearn_min_dim(n, eps) == int(rp.johnson_lindenstrauss_min_dim(n, eps=eps))
+    assert B.jl_min_dim(n, eps) == rp.johnson_lindenstrauss_min_dim(n, eps=eps)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -413,8 +412,8 @@ def test_theorem_wrappers():
     lambda: B.countsketch_subspace_eps(-1, 4, 0.1),
     lambda: B.srht_subspace_k(4, 0, 0.1, 0.1),
     lambda: B.srht_tropp2011_fixed_k(1, 1024),
-    lambda: sklearn_min_dim(0, 0.1),
-    lambda: sklearn_min_dim(100, 1.0),
+    lambda: B.jl_min_dim(0, 0.1),
+    lambda: B.jl_min_dim(100, 1.0),
     lambda: B.clopper_pearson(11, 10),
     lambda: B.clopper_pearson(-1, 10),
     lambda: B.clopper_pearson(0, 0),

@@ -9,7 +9,7 @@ from conftest import run_command
 from scipy import stats
 
 import pss_theory as p
-from pss_theory import families
+from pss_theory import families, report, theory
 from pss_theory.checks import certify, run_check
 from pss_theory.errors import InputError
 from pss_theory.theory import certificates as C
@@ -118,8 +118,13 @@ def test_planner_answers_both_ways(rng):
     assert s["stats"]["rows_in_scope"] > 10
     g = {f["family"]: f for f in s["families"]}["gaussian"]
     k = int(g["k_certificate"])
-    back = run_check("plan", table=E, k=k, rho=0.05, family="gaussian")["families"][0]
+    back_summary = run_check("plan", table=E, k=k, rho=0.05, family="gaussian")
+    back = back_summary["families"][0]
     assert back["certificate_eps_max"] <= 0.5
+    # scikit-learn's rule beside the guarantees, in eps mode only
+    assert s["sklearn_jl_k"] == theory.jl_min_dim(500, 0.5) == 298 and back_summary["sklearn_jl_k"] is None
+    line, = [x for x in report.PARTS["plan"].text(s) if "scikit-learn JL rule" in x]
+    assert line.split()[5] == "298"
     assert g["k_theorem7_proof"] >= g["k_theorem7"] and g["compression_certificate"] == pytest.approx(500 / k)
     with pytest.raises(InputError):
         run_check("plan", table=E, eps=0.5, k=100)

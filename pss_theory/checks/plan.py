@@ -181,7 +181,9 @@ class PlanCheck(Check):
                                          stage(progress, "pass", plan.table.n))
         answers = [family_plan(f, cell["params"][f], st, scope, plan.options, plan.state["k_at"])
                    for f in plan.options.family]
-        return {"families": answers, "sigma_max": math.sqrt(st.sigma_sq), "frobenius": math.sqrt(st.frobenius_sq),
+        eps = plan.options.eps
+        return {"families": answers, "sklearn_jl_k": None if eps is None else int(theory.jl_min_dim(st.n, eps)),
+                "sigma_max": math.sqrt(st.sigma_sq), "frobenius": math.sqrt(st.frobenius_sq),
                 "stable_rank": st.frobenius_sq / st.sigma_sq, "rho_max": rho_max, "rows_in_scope": int(scope.rows.size)}
 
     def summarize(self, plan, records, seconds) -> Summary:
@@ -191,6 +193,7 @@ class PlanCheck(Check):
                            stats={key: r[key] for key in ("sigma_max", "frobenius", "stable_rank", "rho_max",
                                                           "rows_in_scope")},
                            eps=o.eps, rho=o.rho, delta=o.delta, families=r["families"], ceiling_compression=t.n / t.d, k_max=K_MAX,
+                           sklearn_jl_k=r.get("sklearn_jl_k"),
                            verdict=f"any S E sketch needs k >= d = {t.d}, so compresses at most n / d = {t.n / t.d:.4g}x; "
                                    "beyond that only a PSS that is not S E (ROBE-Z) compresses further, with no "
                                    "per-row certificate of this kind")

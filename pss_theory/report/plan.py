@@ -39,6 +39,11 @@ def text(summary):
             first = f[f"k_nonvacuous_{key}"]
             lines.append(f"{f['family']:<12} {f['certificate_kind']:<12} {label:<20} {fmt(k) if k else 'unreachable':>11}"
                          f"  {fmt(comp) if comp else '-':>9}  {fmt(first) if first else 'unreachable':>11}")
+    jl = summary.get("sklearn_jl_k")
+    if jl is not None:
+        lines.append(f"{'any':<12} {'-':<12} {'scikit-learn JL rule':<20} {fmt(jl):>11}  {fmt(summary['n'] / jl):>9}  "
+                     f"{'-':>11}  (johnson_lindenstrauss_min_dim(n, eps): distances among the n rows, no delta; "
+                     "not one of the guarantees above)")
     lines.append(f"(n / k below 1: the guarantee needs more rows than the table has, i.e. no compression; unreachable: "
                  f"no k up to {summary['k_max']:.0e} (SRHT: up to the padded n), or no row in scope)")
     return lines

@@ -116,6 +116,22 @@ def eps_jlt(k, delta, log_f, family, **params) -> float:
     return fam.eps_jlt(k, delta, log_f, fam.theory_params(**params))
 
 
+@cites("sklearn", "dasgupta_gupta2003")
+def jl_min_dim(n_samples, eps=0.1):
+    """scikit-learn's JL rule (``sklearn.random_projection.johnson_lindenstrauss_min_dim``, the same values):
+    k >= 4 ln(n_samples) / (eps^2 / 2 - eps^3 / 3) (Dasgupta & Gupta 2003, Thm 2.1), truncated to an
+    integer.  ``n_samples`` and ``eps`` broadcast (numpy int64 out); ValueError outside eps in (0, 1) or for
+    n_samples <= 0, as scikit-learn raises.  It keeps the n_samples points' pairwise distances within
+    1 +- eps with some probability; it is not Theorem 6's or 7's k, which this module computes."""
+    eps = np.asarray(eps)
+    n_samples = np.asarray(n_samples)
+    if np.any(eps <= 0.0) or np.any(eps >= 1):
+        raise ValueError(f"The JL bound is defined for eps in ]0, 1[, got {eps!r}")
+    if np.any(n_samples <= 0):
+        raise ValueError(f"The JL bound is defined for n_samples greater than zero, got {n_samples!r}")
+    return (4 * np.log(n_samples) / (eps**2 / 2 - eps**3 / 3)).astype(np.int64)
+
+
 def get_family(family):
     """The family object for a name (the registry lives in ``pss_theory.families``)."""
     from ..families import get  # noqa: PLC0415  (families build on this module's arithmetic)
