@@ -93,6 +93,8 @@ def seed(x) -> int:
     - an integer in [0, 2^64): itself;
     - a ``numpy.random.Generator``: one uint64 drawn from it, ``int(x.integers(2**64, dtype=np.uint64))``
       (the Generator advances by that one draw);
+    - a legacy ``numpy.random.RandomState`` (scikit-learn's ``random_state``): the same, one draw
+      ``int(x.randint(2**64, dtype=np.uint64))``;
     - ``None``: the same draw from a Generator on fresh OS entropy (``np.random.default_rng()``).
 
     The integer returned is the seed the run reports (``Summary.seed``, ``S.seed``), so a run made with
@@ -101,7 +103,9 @@ def seed(x) -> int:
     """
     if x is None or isinstance(x, np.random.Generator):
         return int(np.random.default_rng(x).integers(MAX_SEED, dtype=np.uint64))
-    return seed_integer(x, "None, a numpy.random.Generator or ")
+    if isinstance(x, np.random.RandomState):
+        return int(x.randint(MAX_SEED, dtype=np.uint64))
+    return seed_integer(x, "None, a numpy.random.Generator or RandomState, or ")
 
 
 def seed_integer(x, also: str = "") -> int:

@@ -35,6 +35,17 @@ def test_a_generator_becomes_one_uint64_seed():
     assert pss.table("gaussian", n=5, d=2, seed=np.random.default_rng(7)).seed == drawn
 
 
+def test_a_random_state_becomes_one_uint64_seed_and_advances():
+    """scikit-learn's random_state: a legacy RandomState gives one draw, as a Generator does."""
+    r = np.random.RandomState(11)
+    drawn = int(np.random.RandomState(11).randint(2**64, dtype=np.uint64))
+    S = pss.sketch("gaussian", k=8, n=50, seed=r)
+    assert S.seed == drawn
+    np.testing.assert_array_equal(S.to_dense(), pss.sketch("gaussian", k=8, n=50, seed=drawn).to_dense())
+    assert pss.sketch("gaussian", k=8, n=50, seed=r).seed != drawn  # the state advanced by that one draw
+    assert pss.run_check("theorem6", table=np.eye(40, 4) + 1, k=8, trials=1, seed=np.random.RandomState(11)).seed == drawn
+
+
 def test_seed_none_is_fresh_and_reported(small):
     a, b = pss.sketch("gaussian", k=8, n=50, seed=None), pss.sketch("gaussian", k=8, n=50, seed=None)
     assert a.seed != b.seed
