@@ -335,6 +335,8 @@ def move(a, xp):
     """``a`` (numpy or CuPy) as an array of ``xp``: copied between host and GPU only when they differ."""
     if xp is np:
         return to_host(a)
+    if getattr(a, "dtype", np.dtype("f4")).byteorder not in "=|":
+        a = a.astype(a.dtype.newbyteorder("="))  # CuPy holds native byte order only (a big-endian .npy)
     return xp.asarray(a)
 
 

@@ -7,6 +7,7 @@ Its arrays hold numpy arrays but behave like CuPy's where numpy-written code bre
   CuPy's message; ``.get()``, ``cupy.asnumpy`` and ``backend.to_host`` copy to the host explicitly;
 - mixing them with numpy arrays in a ufunc, a ``cupy.*`` function or a sparse product raises TypeError
   (CuPy's "Unsupported type"); only ``cupy.asarray``/``array``/``ascontiguousarray`` take host arrays;
+- a big-endian host array is copied as its bytes in native order (wrong values, as CuPy copies it);
 - reductions and integer indexing return 0-d arrays, not numpy scalars;
 - ``numpy`` functions called on them dispatch back to the stand-in (``__array_function__``), as CuPy's
   arrays do; ``flags`` is read-only;
@@ -65,8 +66,18 @@ def _wrap(value):
     return value
 
 
+def _native_bytes(value):
+    """What CuPy copies of a host array: its bytes read in native order, whatever its dtype says (a
+    big-endian array comes out with wrong values, silently: cupy/cupy#3652, #4288)."""
+    if isinstance(value, np.ndarray) and value.dtype.byteorder not in "=|":
+        return value.view(value.dtype.newbyteorder("="))
+    return value
+
+
 def _device_function(func, host_ok: bool = False):
     def call(*args, **kwargs):
+        if host_ok and args:
+            args = (_native_bytes(args[0]), *args[1:])
         return _wrap(func(*_unwrap(args, host_ok), **_unwrap(kwargs, host_ok)))
 
     call.__name__ = getattr(func, "__name__", "function")

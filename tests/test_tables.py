@@ -105,3 +105,31 @@ def test_generated_blocks_on_every_device_match_the_cpu_rows(kind, device):
     some = np.array([4999, 0, 17, 17])
     np.testing.assert_allclose(device.to_host(T.rows(device.xp.asarray(some), device.xp)), T.block(0, 5000)[some],
                                rtol=2e-6, atol=2e-6)
+
+
+def test_a_big_endian_or_fortran_copy_has_the_fingerprint_of_its_values():
+    E = np.random.default_rng(4).standard_normal((300, 5)).astype(np.float32)
+    want = p.tables.as_table(E).describe()
+    for copy in (E.astype(">f4"), np.asfortranarray(E), np.asfortranarray(E.astype(">f4"))):
+        assert p.tables.as_table(copy).describe() == want
+    changed = E.copy()
+    changed[7, 2] = np.nextafter(changed[7, 2], np.float32(np.inf))
+    assert p.tables.as_table(changed).describe()["blake2b"] != want["blake2b"]
+
+
+def test_a_rerun_on_a_big_endian_copy_reuses_the_records(tmp_path, capsys):
+    from conftest import run_command
+
+    from verify import theorem6
+
+    E = np.random.default_rng(4).standard_normal((600, 6)).astype(np.float32)
+    path, out = tmp_path / "emb.npy", str(tmp_path / "out")
+    argv = ["--table", str(path), "--k", "24", "--trials", "2", "--out", out]
+    np.save(path, E)
+    assert run_command(theorem6, argv, capsys)[0] == 0
+    first = json.loads((tmp_path / "out" / "summary.json").read_text())["stats"]
+    np.save(path, np.asfortranarray(E.astype(">f4")))  # the same values, converted
+    code, _, err = run_command(theorem6, argv, capsys)
+    assert code == 0 and "reusing 2 of 2 cells" in err
+    again = json.loads((tmp_path / "out" / "summary.json").read_text())["stats"]
+    assert again["eps_macro_norm"] == first["eps_macro_norm"]

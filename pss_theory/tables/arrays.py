@@ -70,9 +70,10 @@ class ArrayTable:
 
     @cached_property
     def fingerprint(self) -> str:
-        """blake2b (128-bit digest) of every byte of the array in C order: two arrays of the same shape
-        and dtype have the same fingerprint exactly when their bytes are equal (two different ones
-        collide with probability 2^-128).
+        """blake2b (128-bit digest) of the array's values in a canonical layout, C order and little-endian
+        whatever the file's order or byte order: two arrays of the same shape and dtype have the same
+        fingerprint exactly when their values are equal (two different ones collide with probability
+        2^-128), so a big-endian or Fortran-order copy reuses the records of the original.
 
         A full hash rather than size + mtime + sampled blocks, because records are reused on it and
         "nothing silently wrong" admits no table that differs only where no block was sampled.  Its
@@ -82,7 +83,7 @@ class ArrayTable:
         """
         digest = hashlib.blake2b(digest_size=16)
         for chunk in self._chunks():
-            digest.update(chunk)
+            digest.update(chunk.astype(chunk.dtype.newbyteorder("<"), copy=False))
         return digest.hexdigest()
 
     @cached_property
@@ -98,7 +99,7 @@ class ArrayTable:
     def describe(self) -> dict:
         """What identifies the table: name, shape, dtype and the ``fingerprint`` of its content."""
         return {"kind": "file" if self.name != "array" else "array", "name": self.name, "n": self.n, "d": self.d,
-                "dtype": str(self.array.dtype), "blake2b": self.fingerprint}
+                "dtype": self.array.dtype.name, "blake2b": self.fingerprint}
 
     def block(self, start: int, stop: int, xp=np):
         """Rows start..stop-1 (InputError unless 0 <= start <= stop <= n).  Not scanned for NaN/Inf here:
