@@ -102,7 +102,7 @@ def command(argv, capsys):
 
 @pytest.mark.parametrize("make, message", [
     (lambda p, a: write_zarr(p / "flat.zarr", a.ravel()[:100].copy(), chunks=10), "2-D array"),
-    (lambda p, a: write_zarr(p / "int.zarr", a.astype(np.int32)), "floating-point"),
+    (lambda p, a: write_zarr(p / "cplx.zarr", a.astype(np.complex64)), "real numbers"),
     (lambda p, a: write_shards(p / "wide", np.hstack([a, a])) and np.save(p / "wide" / "part-99.npy", a)
      or str(p / "wide"), "same width"),
     (lambda p, a: np.save(p / "mixed" / "part-9.npy", a[:10].astype(np.float64))

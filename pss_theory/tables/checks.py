@@ -51,12 +51,33 @@ def check_finite(values, where: str, name: str = "table", xp=np) -> None:
         raise TableError(f"table {name} has NaN or Inf values ({where})")
 
 
+#: dtype kinds a table may hold: floating point, signed and unsigned integers, booleans
+REAL_KINDS = "fiub"
+
+
+def real_dtype(dtype) -> bool:
+    """Whether a table of this dtype holds real numbers (floating point, integer or boolean; not complex)."""
+    return np.dtype(dtype).kind in REAL_KINDS
+
+
+def as_float(values):
+    """A block as the passes read it: floating point as it is, integers and booleans cast to float64 (exact
+    up to 2^53), as scikit-learn casts integer input; one block at a time, never the whole table."""
+    return values if values.dtype.kind == "f" else values.astype(np.float64)
+
+
+def cast_note(dtype) -> str | None:
+    """What a table's header says of its dtype: the cast for integer and boolean tables (None otherwise)."""
+    return None if np.dtype(dtype).kind == "f" else f"{np.dtype(dtype).name} values cast to float64 block by block"
+
+
 def _check_shape(where: str, shape, dtype) -> None:
-    """TableError unless ``shape``/``dtype`` are those of a non-empty 2-D real floating-point table."""
+    """TableError unless ``shape``/``dtype`` are those of a non-empty 2-D table of real numbers."""
     if len(shape) != 2:
         raise TableError(f"{where}: a table must be a 2-D array (n rows x d columns), got shape {tuple(shape)}")
-    if not np.issubdtype(dtype, np.floating):
-        raise TableError(f"{where}: a table must hold real floating-point values, got dtype {dtype}")
+    if not real_dtype(dtype):
+        raise TableError(f"{where}: a table must hold real numbers (floating point, integer or boolean), got dtype "
+                         f"{dtype}")
     if shape[0] == 0 or shape[1] == 0:
         raise TableError(f"{where}: the table is empty (shape {tuple(shape)})")
 
@@ -66,4 +87,6 @@ def table_label(described) -> str:
     or the generated kind."""
     if not isinstance(described, dict):
         return str(described)
-    return str(described.get("name") or described.get("kind", "?"))
+    label = str(described.get("name") or described.get("kind", "?"))
+    note = cast_note(described["dtype"]) if described.get("dtype") else None
+    return f"{label} ({note})" if note else label

@@ -21,7 +21,8 @@ SAFETENSORS_MAX_HEADER = 100_000_000  # the limit of the safetensors format itse
 GIB = float(1 << 30)
 
 
-_SAFETENSORS_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64}
+_SAFETENSORS_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64, "I8": np.int8, "I16": np.int16,
+                       "I32": np.int32, "I64": np.int64, "U8": np.uint8, "BOOL": np.bool_}
 
 
 def _int_list(x) -> bool:
@@ -80,7 +81,7 @@ def _read_safetensors(path: str, key: str | None) -> np.ndarray:
     name = _pick(path, key, list(tensors))
     info = tensors[name]
     if info["dtype"] not in _SAFETENSORS_DTYPES:
-        raise TableError(f"{path}: tensor {name!r} has dtype {info['dtype']}; expected one of F16, F32, F64")
+        raise TableError(f"{path}: tensor {name!r} has dtype {info['dtype']}; expected one of {', '.join(_SAFETENSORS_DTYPES)}")
     dtype = np.dtype(_SAFETENSORS_DTYPES[info["dtype"]])
     begin, end = info["data_offsets"]
     shape = tuple(info["shape"])
