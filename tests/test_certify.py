@@ -134,8 +134,8 @@ def test_planner_pass_equals_the_in_memory_table_stats(rng, monkeypatch):
     """table_stats (row norms to a file, read back a chunk at a time) gives the rows in scope, their masses
     and the certificates of TableStats.from_gram on the whole array, chunk size aside."""
     from pss_theory.backend import get_backend
-    from pss_theory.checks import plan
     from pss_theory.measure import rows as rowfiles
+    from pss_theory.measure import table_stats
     from pss_theory.tables import as_table
 
     E = rng.standard_normal((5000, 6)) * np.geomspace(1, 30, 6)
@@ -144,7 +144,7 @@ def test_planner_pass_equals_the_in_memory_table_stats(rng, monkeypatch):
     law = families.get("gaussian").row_law(64)
     for chunk in (700, 1 << 18):
         monkeypatch.setattr(rowfiles, "CHUNK_ROWS", chunk)
-        st, scope, rho_max = plan.table_stats(as_table(E), get_backend("cpu"), 0.1)
+        st, scope, rho_max = table_stats.table_stats(as_table(E), get_backend("cpu"), 0.1)
         np.testing.assert_array_equal(scope.rows, ref.scope(0.1))
         np.testing.assert_array_equal(scope.masses, ref.row_sq[scope.rows])
         assert rho_max == ref.rho.max() and st.frobenius_sq == pytest.approx(ref.frobenius_sq, rel=1e-12)
@@ -158,11 +158,11 @@ def test_planner_memory_does_not_grow_with_n(monkeypatch):
     made 6.1x)."""
     import tracemalloc
 
-    from pss_theory.checks import plan
     from pss_theory.measure import rows as rowfiles
+    from pss_theory.measure import table_stats
 
     monkeypatch.setattr(rowfiles, "CHUNK_ROWS", 4096)
-    monkeypatch.setattr(plan, "BLOCK_ROWS", 4096)
+    monkeypatch.setattr(table_stats, "BLOCK_ROWS", 4096)
 
     def peak(n):
         tracemalloc.start()

@@ -1,7 +1,7 @@
 """The planner: from one pass over E, the sketch size each guarantee needs, per family.
 
 ``python -m verify.plan --table PATH|KIND --eps E --rho R --delta D`` reads E once (its Gram and every
-row norm, the norms into a temporary row file: ``table_stats``) and answers, per sketch family: the k
+row norm, the norms into a temporary row file: ``measure.table_stats``) and answers, per sketch family: the k
 that Theorem 6 and Theorem 7 need (as stated, and as their proofs support), the k the per-row
 certificate needs (every row with rho_i > rho certified to eps_i <= eps, bisection on the bound, which
 falls as k grows), the smallest k at which each certifies anything (an eps below 1), and the
@@ -23,7 +23,8 @@ import numpy as np
 from .. import families, theory, validate
 from ..backend import get_backend
 from ..errors import InputError
-from ..measure import cost, scan
+from ..measure import cost
+from ..measure.table_stats import Scope, table_stats
 from ..progress import stage
 from ..summary import Summary
 from ..tables import registry, resolve
@@ -35,7 +36,6 @@ from .common import DEFAULT_D, DEFAULT_N, family_help, family_list, plan_familie
 NON_VACUOUS = 1.0 - 1e-9
 #: the largest k the planner considers (a guarantee that needs more is reported as unreachable)
 K_MAX = 10**12
-BLOCK_ROWS = 1 << 16
 
 
 @dataclass
@@ -55,33 +55,6 @@ class Options:
     family: list = option("all", family_help("sketch families"), family_list)
     seed: int = option(0, "seed of a generated table", validate.seed_text)
     yes: bool = option(False, "run even when the pass is estimated to take over an hour", flag=True)
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The rows with rho_i > rho (indices, ascending) and their masses ||E_i||^2."""
-
-    rows: np.ndarray
-    masses: np.ndarray
-
-
-def table_stats(table, backend, rho: float, update=None) -> tuple[certificates.TableStats, Scope, float]:
-    """The one pass (``scan.norms_on_disk`` in float64), its row file read back once: the Gram and the
-    row-mass summaries (``TableStats.from_summaries``), the rows in scope, and the largest rho_i.  Fewer than
-    srank(E) / rho^2 <= d / rho^2 rows have rho_i > rho (their masses exceed rho^2 sigma^2 and add up
-    to at most ||E||_F^2), so nothing held here grows with n."""
-    with scan.norms_on_disk(table, backend, BLOCK_ROWS, float64=True, update=update) as scanned:
-        top, bins, picked = scanned.largest * scanned.largest, {}, []  # max_i ||E_i||^2, as x * x rounds it
-        sigma_sq = float(np.clip(np.linalg.eigvalsh(scanned.gram), 0.0, None)[-1])
-        for start, _, c in scanned.norms.chunks(("norm_i",)):
-            a = c["norm_i"] ** 2
-            for b, count in certificates.mass_bins(a[a > 0], top).items():
-                bins[b] = bins.get(b, 0) + count
-            hit = np.flatnonzero(np.sqrt(a / sigma_sq) > rho)  # TableStats.scope's test, to the bit
-            picked.append((start + hit, a[hit]))
-    st = certificates.TableStats.from_summaries(scanned.gram, table.n, scanned.sum_sq, top, bins)
-    scope = Scope(np.concatenate([r for r, _ in picked]), np.concatenate([m for _, m in picked]))
-    return st, scope, math.sqrt(top / st.sigma_sq)
 
 
 def _finite(x):
