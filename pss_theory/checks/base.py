@@ -141,7 +141,13 @@ class Check:
         return Summary(theorem=self.theorem, n=t.n, d=t.d, k=sorted(set(ks)), family=fams, table=t.describe(),
                        seed=plan.options.seed, backend=plan.backend.name, seconds=round(seconds, 3),
                        claims=[c.as_dict() for c in claims], stats=stats, check=self.name,
-                       extra={**extra, "environment": environment(plan.backend)})
+                       extra={**extra, **self._k_rule(plan), "environment": environment(plan.backend)})
+
+    @staticmethod
+    def _k_rule(plan: Plan) -> dict:
+        """``k_rule``, the line saying how ``k="auto"`` chose k, in the summaries of runs that asked for it."""
+        rule = plan.state.get("k_rule")
+        return {"k_rule": rule} if rule else {}
 
 
 def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None, dask=None) -> tuple[Summary, list[dict]]:

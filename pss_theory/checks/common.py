@@ -11,6 +11,7 @@ from ..measure import cost, memory
 from ..measure.cells import trial_seed
 from ..records import unflatten
 from ..tables import registry, resolve
+from . import auto_k
 from .base import Check, Plan, option
 
 DEFAULT_N = 10**6
@@ -30,7 +31,8 @@ class TableOptions:
     n: int | None = option(None, f"rows of a generated table (default {DEFAULT_N:g})", lambda t: validate.count("n", t))
     d: int | None = option(None, f"columns of a generated table (default {DEFAULT_D})", lambda t: validate.count("d", t))
     key: str | None = option(None, registry.key_help(), str)
-    k: int | None = option(None, "sketch size (default 8 d)", lambda t: validate.count("k", t))
+    k: int | str | None = option(None, "sketch size (default 8 d), or auto: the k the theorem's eps needs, by its rule",
+                                 auto_k.parse)
     eps: float = option(0.5, "the theorem's accuracy eps, in (0, 1)", lambda t: validate.open_unit("eps", t))
     delta: float = option(0.1, "the failure probability delta, in (0, 1)", lambda t: validate.open_unit("delta", t))
     seed: int = option(0, "seed of the table and the sketches", validate.seed_text)
@@ -50,7 +52,9 @@ def check_common(o: TableOptions) -> None:
     o.device = validate.one_of("device", o.device, DEVICES)
     for name in ("n", "d", "k", "block_rows"):
         value = getattr(o, name)
-        if isinstance(value, (list, tuple)):  # a check that takes several k (Theorem 6)
+        if name == "k" and auto_k.is_auto(value):
+            o.k = auto_k.AUTO
+        elif isinstance(value, (list, tuple)):  # a check that takes several k (Theorem 6)
             setattr(o, name, [validate.positive_int(name, v) for v in value])
         elif value is not None:
             setattr(o, name, validate.positive_int(name, value))
@@ -131,7 +135,7 @@ def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
     o.rho = validate.unit_closed_right("rho", o.rho)
     backend = get_backend(o.device)
     table = resolve_table(o)
-    k = o.k or 8 * table.d
+    k, k_rule = auto_k.per_row(o, table, backend, params) if o.k == auto_k.AUTO else (o.k or 8 * table.d, None)
     psss, cells = {}, []
     for name in o.family:
         fam = families.get(name)
@@ -148,7 +152,7 @@ def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
                     o.yes)
     for pss in psss.values():  # the blocks, before work (priced first: a list of n / block entries)
         pss.block_starts(memory.plan_block_rows(pss, table.d, o.block_rows))
-    return Plan(o, table, backend, cells, {"pss": psss})
+    return Plan(o, table, backend, cells, {"pss": psss, "k_rule": k_rule})
 
 
 #: share of the free memory one auxiliary array may take (the passes' own blocks are planned apart)

@@ -34,8 +34,6 @@ from .common import DEFAULT_D, DEFAULT_N, family_help, family_list, plan_familie
 
 #: eps just below 1: where a bound stops being vacuous
 NON_VACUOUS = 1.0 - 1e-9
-#: the largest k the planner considers (a guarantee that needs more is reported as unreachable)
-K_MAX = 10**12
 
 
 @dataclass
@@ -67,7 +65,7 @@ def family_plan(fam_name: str, given: dict, st: certificates.TableStats, scope: 
     family's parameters ``given`` (``--family osnap:s=8``; the family's defaults where none is given)."""
     fam = families.get(fam_name, sketches_only=True)
     n, d = st.n, st.d
-    k_hi = K_MAX if fam_name != "srht" else validate.next_pow2(n)
+    k_hi = certificates.k_limit(fam_name, n)
     law_kind = "certificate" if fam.row_law(d, **given).proven else "prediction"
     params = fam.drawn_theory_params(fam.make(k=d, n=n, d=d, seed=0, **given), n)
 
@@ -165,7 +163,7 @@ class PlanCheck(Check):
         return self.common(plan, k=plan.state["k_at"], family=o.family, seconds=seconds, claims=[],
                            stats={key: r[key] for key in ("sigma_max", "frobenius", "stable_rank", "rho_max",
                                                           "rows_in_scope")},
-                           eps=o.eps, rho=o.rho, delta=o.delta, families=r["families"], ceiling_compression=t.n / t.d, k_max=K_MAX,
+                           eps=o.eps, rho=o.rho, delta=o.delta, families=r["families"], ceiling_compression=t.n / t.d, k_max=certificates.K_MAX,
                            sklearn_jl_k=r.get("sklearn_jl_k"),
                            verdict=f"any S E sketch needs k >= d = {t.d}, so compresses at most n / d = {t.n / t.d:.4g}x; "
                                    "beyond that only a PSS that is not S E (ROBE-Z) compresses further, with no "

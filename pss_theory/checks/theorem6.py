@@ -22,6 +22,7 @@ from ..measure.macro import MEASURED, fit_power_law, trial
 from ..progress import stage
 from ..report.theorem6 import verdict
 from ..summary import Summary
+from . import auto_k
 from .base import Check, Plan, option
 from .common import TableOptions, check_common, family_help, family_list, plan_families, resolve_table
 
@@ -40,7 +41,8 @@ class Options(TableOptions):
     log-spaced from ``k_min`` (default 2 d) to ``k_max`` (default n / 4), asked for by ``sweep`` or by any
     of those three.  With more than one k the run fits eps ~ C (d/k)^a and draws its figures."""
 
-    k: object = option(None, "sketch sizes, comma-separated (default 8 d)", validate.listed(lambda t: validate.count("k", t)))
+    k: object = option(None, "sketch sizes, comma-separated (default 8 d), or auto: the k Theorem 6's proof needs for eps",
+                       lambda t: auto_k.AUTO if auto_k.is_auto(t) else validate.listed(lambda v: validate.count("k", v))(t))
     family: object = option(None, family_help("sketch family"),
                             family_list, default_factory=lambda: ["gaussian"])
     trials: int = option(3, "independent sketches per cell", lambda t: validate.count("trials", t))
@@ -54,26 +56,30 @@ class Options(TableOptions):
                                       validate.listed(lambda t: validate.positive("compression", t)))
 
 
-def k_values(o: Options, n: int, d: int) -> list[int]:
-    """The k values of a run, from exactly one of --k, --compression and a sweep (InputError for two)."""
+def k_values(o: Options, n: int, d: int, params: dict[str, dict]) -> tuple[list[int], str | None]:
+    """The k values of a run, from exactly one of --k (or --k auto), --compression and a sweep (InputError for
+    two), and the line that says auto's rule (None without auto)."""
     grid = o.sweep or o.k_min is not None or o.k_max is not None or o.k_points is not None
     given = [name for name, on in (("--k", o.k is not None), ("--compression", o.compression is not None),
                                    ("a sweep (--sweep, --k-min, --k-max, --k-points)", grid)) if on]
     if len(given) > 1:
         raise InputError(f"give the k values one way: {' and '.join(given)} both set them")
+    if o.k == auto_k.AUTO:
+        k, rule = auto_k.macro(o, n, d, params)
+        return [k], rule
     if o.k is not None:
-        return sorted(set(o.k if isinstance(o.k, list) else [o.k]))
+        return sorted(set(o.k if isinstance(o.k, list) else [o.k])), None
     if o.compression is not None:
         comps = [validate.positive("compression", c) for c in o.compression]
-        return sorted({max(1, round(n / c)) for c in comps})
+        return sorted({max(1, round(n / c)) for c in comps}), None
     if grid:
         points = validate.positive_int("k_points", o.k_points if o.k_points is not None else K_POINTS)
         lo = validate.positive_int("k_min", o.k_min) if o.k_min is not None else 2 * d
         hi = validate.positive_int("k_max", o.k_max) if o.k_max is not None else max(2 * d, n / 4)
         if lo > hi:
             raise InputError(f"--k-min {lo:,} is above --k-max {hi:,.0f}")
-        return log_k_grid(lo, hi, min(points, MAX_CELLS))
-    return [8 * d]
+        return log_k_grid(lo, hi, min(points, MAX_CELLS)), None
+    return [8 * d], None
 
 
 def theory_at(family: str, k: int, n: int, d: int, eps: float, delta: float, params: dict | None = None) -> dict:
@@ -222,7 +228,7 @@ class Theorem6(Check):
         backend = get_backend(o.device)
         table = resolve_table(o)
         d, n = table.d, table.n
-        ks = k_values(o, n, d)
+        ks, k_rule = k_values(o, n, d, params)
         if len(fams) * len(ks) * o.trials > MAX_CELLS:
             raise InputError(f"{len(fams)} families x {len(ks)} k values x {o.trials:,} trials is more than "
                              f"{MAX_CELLS:,} cells (each a full pass over the table): use fewer --trials or --k-points")
@@ -242,7 +248,7 @@ class Theorem6(Check):
         cells = [{"family": fam, "params": params[fam], "k": k, "trial": t, "n": n, "d": d, "seed": o.seed, "table": desc,
                   "sketch_seed": trial_seed(o.seed, t), "compression": n / k}
                  for fam in fams for k in ks for t in range(o.trials)]
-        return Plan(o, table, backend, cells, {"families": fams, "params": params, "ks": ks,
+        return Plan(o, table, backend, cells, {"families": fams, "params": params, "ks": ks, "k_rule": k_rule,
                                                "sweep": o.sweep or len(ks) > 1})
 
     def work(self, plan, cell):

@@ -31,6 +31,8 @@ def _verdict_lines(summary) -> list[str]:
 def screen(summary, title: str, out: str, figures: str | None) -> str:
     """A check's terminal output: header, comparison, claims, its own lines, verdict, where it wrote."""
     lines = [_part(summary, "header", lambda s: title)(summary)]
+    if summary.get("k_rule"):
+        lines.append(summary["k_rule"])
     if summary.get("comparison"):
         lines.append(comparison_text(summary["comparison"]) + "\n")
     if summary.claims:

@@ -423,6 +423,15 @@ def pair_eps(eps_i, eps_j):
     return eps_i + eps_j + eps_i * eps_j
 
 
+#: the largest k a search for a sufficient k considers (a guarantee that needs more is unreachable)
+K_MAX = 10**12
+
+
+def k_limit(family: str, n: int) -> int:
+    """The largest k a search considers for ``family``: K_MAX, or SRHT's padded n (it samples k of its rows)."""
+    return V.next_pow2(n) if family == "srht" else K_MAX
+
+
 def k_for_eps(eps: float, make_cert, k_lo: int, k_hi: int) -> int | None:
     """The smallest k in [k_lo, k_hi] whose certificate has max eps_cert_i <= eps (bisection: the bound
     falls as k grows), or None when even k_hi does not reach it.  ``make_cert(k)`` -> Certificate."""
