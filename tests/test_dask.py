@@ -123,6 +123,9 @@ def test_the_timing_study_keeps_its_cells_in_this_process(capsys, tmp_path):
     code, _, err = run_command(main, ["--smoke", "--dask", "local:1", "--no-figures", "--out", str(tmp_path / "e1")],
                                capsys)
     assert code == 0 and "not on the Dask cluster" in err
+    code, _, err = run_command(main, ["--smoke", "--dask", "local:1", "--no-figures", "--quiet", "--out",
+                                      str(tmp_path / "e1q")], capsys)
+    assert code == 0 and "not on the Dask cluster" in err  # a warning: said with --quiet too
 
 
 @pytest.mark.dask

@@ -101,8 +101,8 @@ def execute(check, plan, *, out: str, figures: str | None, quiet: bool, dask=Non
     the report.
 
     The files it replaces are checked before any work; ``out`` is locked for the whole run (a second
-    run on it fails at once); unless ``quiet``, one line on stderr says how many cells are reused from
-    records.jsonl (their key holds the table's content fingerprint and every option).  ``dask``: where
+    run on it fails at once); warnings go to stderr whatever ``quiet`` says; unless ``quiet``, one line on
+    stderr says how many cells are reused from records.jsonl (their key holds the table's content fingerprint and every option).  ``dask``: where
     the cells run (``checks.run``).
     """
     cli.check_files(out, ("summary.json", "records.jsonl"))
@@ -111,7 +111,7 @@ def execute(check, plan, *, out: str, figures: str | None, quiet: bool, dask=Non
         cluster_note = (f"{check.name}: its cells run one at a time in this process, not on the Dask cluster: "
                         "timings taken side by side on shared cores would time each other"
                         if dask is not None and not check.on_cluster else None)
-        if cluster_note and not quiet:
+        if cluster_note:  # a warning, said with --quiet too
             print(cluster_note, file=sys.stderr, flush=True)
         reused = sum(log.done(cell) and check.valid_record(log.latest(cell)) for cell in plan.cells)
         if reused and not quiet:
