@@ -1,5 +1,4 @@
 """Hostile options of the checks: answered before any work with one clear error, or with a correct result."""
-import argparse
 
 import numpy as np
 import pytest
@@ -60,7 +59,7 @@ def test_the_report_records_the_command_that_produced_its_numbers(tmp_path):
     """--table X in the report: the recorded command names X (it recorded the synthetic table's command)."""
     path = tmp_path / "E.npy"
     np.save(path, np.random.default_rng(0).standard_normal((500, 8)))
-    args = argparse.Namespace(scale="smoke", table=str(path), key=None, family=None, seed=0, device="cpu")
+    args = report.parser().parse_args(["--scale", "smoke", "--table", str(path)])
     for check in (c for c in checks.CHECKS.values() if c.in_report):
         values = report.step_options(check, args)
         line = report.command_line(check, values)
@@ -148,3 +147,22 @@ def test_the_time_estimate_grows_with_the_work_and_yes_lets_a_run_start():
     with pytest.raises(InputError, match="estimated at about"):
         plan("theorem6", n=10**8, d=1024, k=8192)
     assert plan("theorem6", n=10**8, d=1024, k=8192, yes=True).cells  # priced, then planned: no work yet
+
+
+def test_the_report_at_paper_scale_is_priced_before_any_check_runs(tmp_path, capsys):
+    """--scale paper runs 1e8-row checks: refused before the first check starts, with the estimate; --yes passes
+    it to every check that takes it."""
+    import shutil
+
+    from conftest import run_command
+
+    from tests.test_report import ROOT
+
+    shutil.copy(f"{ROOT}/paper_appendix.md", tmp_path / "a.md")
+    out = tmp_path / "results"
+    code, _, err = run_command(report, ["--scale", "paper", "--out", str(out), "--appendix", str(tmp_path / "a.md")],
+                               capsys)
+    assert code == 2 and err.count("\n") == 1 and "estimated at about" in err and not out.exists()
+    args = report.parser().parse_args(["--scale", "paper", "--yes"])
+    assert report.step_options(checks.get("theorem7"), args)["yes"] is True
+    assert "yes" not in report.step_options(checks.get("certify"), args)

@@ -62,7 +62,9 @@ def parser():
     p.add_argument("--dask", type=cli.argtype(validate.dask_address, "dask"), default=None,
                    help="run the checks' cells (or a cell's row spans) on Dask: local, local:N or tcp://host:port; "
                         "one cluster for the whole report")
-    p.add_argument("--quiet", action="store_true", help="print only errors")
+    p.add_argument("--yes", action="store_true", help="run checks estimated at over an hour on a 2-core CPU "
+                   "(--scale paper; each check refuses them otherwise, before any work)")
+    p.add_argument("--quiet", action="store_true", help="print only warnings and errors")
     p.add_argument("--json", action="store_true", help="print the combined report as JSON")
     return p
 
@@ -85,6 +87,8 @@ def step_options(check, args) -> dict:
         values["seed"] = args.seed
     if args.device != "cpu":
         values["device"] = args.device
+    if args.yes and "yes" in fields:
+        values["yes"] = True
     return values
 
 
