@@ -166,3 +166,16 @@ def test_the_report_at_paper_scale_is_priced_before_any_check_runs(tmp_path, cap
     args = report.parser().parse_args(["--scale", "paper", "--yes"])
     assert report.step_options(checks.get("theorem7"), args)["yes"] is True
     assert "yes" not in report.step_options(checks.get("certify"), args)
+
+
+@pytest.mark.parametrize("name, options, match", [
+    ("theorem7", dict(n=10**9, d=4096), "estimated at about"),
+    ("theorem4", dict(n=10**9, d=4096), "estimated at about"),
+    ("theorem6", dict(n=10**10, d=4096), "estimated at about"),
+    ("theorem6", dict(n=2**53, d=1, family="countsketch"), "estimated at about"),
+    ("theorem7", dict(n=2**53 + 1, d=4), "too large"),
+    ("plan", dict(n=2**53, d=2, eps=0.5), "estimated at about"),
+])
+def test_huge_requests_are_input_errors_from_the_python_api(name, options, match):
+    with pytest.raises(InputError, match=match):
+        p.run_check(name, **options)

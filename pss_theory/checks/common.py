@@ -55,9 +55,9 @@ def check_common(o: TableOptions) -> None:
         if name == "k" and auto_k.is_auto(value):
             o.k = auto_k.AUTO
         elif isinstance(value, (list, tuple)):  # a check that takes several k (Theorem 6)
-            setattr(o, name, [validate.positive_int(name, v) for v in value])
-        elif value is not None:
-            setattr(o, name, validate.positive_int(name, value))
+            setattr(o, name, [validate.count(name, validate.positive_int(name, v)) for v in value])
+        elif value is not None:  # an int, at most 2^53 as on the command line (row ids exact in a float)
+            setattr(o, name, validate.count(name, validate.positive_int(name, value)))
 
 
 def resolve_table(o: TableOptions):
