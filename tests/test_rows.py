@@ -9,14 +9,14 @@ import pytest
 import pss_theory as p
 from pss_theory import checks, metrics
 from pss_theory.errors import InputError
-from pss_theory.measure import row_stats, rows
+from pss_theory.measure import order_stats, row_stats, row_summaries, rows
 
 
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Chunks of 1000 rows and buckets collected only below 50 rows: every code path on small arrays."""
     monkeypatch.setattr(rows, "CHUNK_ROWS", 1000)
-    monkeypatch.setattr(rows, "COLLECT", 50)
+    monkeypatch.setattr(order_stats, "COLLECT", 50)
 
 
 def on_disk(tmp_path, **columns):
@@ -53,16 +53,16 @@ def test_quantiles_and_medians_equal_numpy_exactly(tmp_path, rng, small_chunks):
     x = awkward(rng, 20_000)
     arrays = on_disk(tmp_path, x=x)
     qs = [0.0, 0.01, 0.37, 0.5, 0.99, 1.0]
-    positive = rows.Query("x", lambda m: rows.quantile_ranks(m, qs), lambda c: c["x"] > 0)
-    everything = rows.Query("x", lambda m: rows.quantile_ranks(m, qs))
-    median = rows.Query("x", rows.median_ranks, lambda c: c["row"] % 2 == 0)
-    (mp, fp), (ma, fa), (mm, fm) = rows.order_statistics(arrays, [positive, everything, median])
+    positive = order_stats.Query("x", lambda m: order_stats.quantile_ranks(m, qs), lambda c: c["x"] > 0)
+    everything = order_stats.Query("x", lambda m: order_stats.quantile_ranks(m, qs))
+    median = order_stats.Query("x", order_stats.median_ranks, lambda c: c["row"] % 2 == 0)
+    (mp, fp), (ma, fa), (mm, fm) = order_stats.order_statistics(arrays, [positive, everything, median])
     finite = x[np.isfinite(x)]
     assert (mp, ma, mm) == ((finite > 0).sum(), finite.size, np.isfinite(x[::2]).sum())
-    assert rows.quantile_values(mp, qs, fp) == list(np.quantile(finite[finite > 0], qs))
-    assert rows.quantile_values(ma, qs, fa) == list(np.quantile(finite, qs))
+    assert order_stats.quantile_values(mp, qs, fp) == list(np.quantile(finite[finite > 0], qs))
+    assert order_stats.quantile_values(ma, qs, fa) == list(np.quantile(finite, qs))
     even = x[::2]
-    assert rows.median_value(fm) == np.median(even[np.isfinite(even)])
+    assert order_stats.median_value(fm) == np.median(even[np.isfinite(even)])
     for f in fa:  # below and equal count the values below and equal to each order statistic
         assert f.below == (finite < f.value).sum() and f.equal == (finite == f.value).sum()
     arrays.close()
@@ -72,7 +72,7 @@ def test_rank_bounds_break_ties_by_row_and_rows_at_finds_positions(tmp_path, rng
     x = rng.integers(0, 40, 9000).astype(float)  # many ties at every rank
     arrays = on_disk(tmp_path, x=x)
     ranks = [0, 17, 4500, 8999]
-    count, bounds = rows.rank_bounds(arrays, rows.Query("x", lambda m: ranks))
+    count, bounds = order_stats.rank_bounds(arrays, order_stats.Query("x", lambda m: ranks))
     order = np.lexsort((np.arange(x.size), x))
     assert count == x.size
     assert [(b.value, b.row) for b in bounds] == [(x[order[r]], order[r]) for r in ranks]
@@ -107,18 +107,18 @@ def test_partial_summaries_merge_exactly_in_any_order(rng, seed):
     cuts = np.sort(rng.choice(np.arange(1, x.size), 6, replace=False))
     parts = np.split(row, cuts)
     order = np.random.default_rng(seed).permutation(len(parts))
-    ext = merged(partials(rows.Extremes, parts, lambda s, i: s.add(x[i])), order)
+    ext = merged(partials(row_summaries.Extremes, parts, lambda s, i: s.add(x[i])), order)
     assert (ext.count, ext.min, ext.max) == (x.size, x.min(), x.max())
-    top = merged(partials(lambda: rows.TopRows(25), parts, lambda s, i: s.add(x[i], i, y=2 * x[i])), order)
+    top = merged(partials(lambda: row_summaries.TopRows(25), parts, lambda s, i: s.add(x[i], i, y=2 * x[i])), order)
     want = np.lexsort((row, -x))[:25]
     np.testing.assert_array_equal(top.row, want)
     np.testing.assert_array_equal(top.payload["y"], 2 * x[want])
     edges = np.linspace(-3, 3, 17)
-    hist = merged(partials(lambda: rows.Histogram(edges), parts, lambda s, i: s.add(x[i])), order)
+    hist = merged(partials(lambda: row_summaries.Histogram(edges), parts, lambda s, i: s.add(x[i])), order)
     np.testing.assert_array_equal(hist.counts, np.histogram(x, edges)[0])
-    h2 = merged(partials(lambda: rows.Histogram(edges, edges), parts, lambda s, i: s.add(x[i], x[i] ** 2)), order)
+    h2 = merged(partials(lambda: row_summaries.Histogram(edges, edges), parts, lambda s, i: s.add(x[i], x[i] ** 2)), order)
     np.testing.assert_array_equal(h2.counts, np.histogram2d(x, x**2, [edges, edges])[0])
-    mom = merged(partials(rows.Moments, parts, lambda s, i: s.add(x[i])), order)
+    mom = merged(partials(row_summaries.Moments, parts, lambda s, i: s.add(x[i])), order)
     assert mom.count == x.size
     np.testing.assert_allclose([mom.mean, mom.std], [x.mean(), x.std()], rtol=1e-12)
 
@@ -229,8 +229,8 @@ def test_memory_does_not_grow_with_n(monkeypatch):
     results (at most ``metrics.READ_BACK_SPAN_ROWS`` rows, a constant like the block size): one block here."""
     monkeypatch.setattr(metrics, "READ_BACK_SPAN_ROWS", 2048)
     monkeypatch.setattr(rows, "CHUNK_ROWS", 4096)
-    monkeypatch.setattr(rows, "COLLECT", 4096)
-    monkeypatch.setattr(rows, "_BUCKET_BITS", 8)
+    monkeypatch.setattr(order_stats, "COLLECT", 4096)
+    monkeypatch.setattr(order_stats, "_BUCKET_BITS", 8)
     small, large = peak_bytes(20_000), peak_bytes(160_000)
     assert large < 1.25 * small, (small, large)
 

@@ -5,8 +5,7 @@ from hypothesis import strategies as st
 
 import pss_theory as p
 from pss_theory import metrics
-from pss_theory.measure import pairs
-from pss_theory.measure import rows as rows_mod
+from pss_theory.measure import pairs, row_summaries
 
 
 @given(family=st.sampled_from(sorted(FAMILY_CASES)), seed=st.integers(0, 10**6),
@@ -24,7 +23,7 @@ def test_every_pair_meets_the_per_row_bound(family, seed, kind, k):
     tol = pairs.rounding_allowance(np.float64)
     st_ = pairs.pair_stats(pairs.pair_errors(mhat, e, a, b), mi.eps[a], mi.eps[b], 0.5, tol)
     assert st_["per_row_violations"] == 0
-    best = rows_mod.TopRows(10).add(mi.rho, rows, eps_i=mi.eps)
+    best = row_summaries.TopRows(10).add(mi.rho, rows, eps_i=mi.eps)
     top = pairs.top_pairs(S, comp.M, E, best, 10, 0.5, tol)
     assert top["per_row_violations"] == 0 and top["pairs"] == 45
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import families
 from ..errors import InputError
-from . import metrics, rows
+from . import metrics, order_stats, rows
 
 GIB = float(1 << 30)
 MIN_BLOCK = 256
@@ -19,7 +19,7 @@ MARGIN = 0.8
 def fixed_bytes(pss, d: int, row_arrays: int) -> float:
     """Held for the whole run: the compressed memory M twice, the Gram, and one chunk of each per-row
     array read back from disk plus the rows a selection collects (``rows``: nothing n long)."""
-    return 2 * 8.0 * pss.memory_floats(d) + 8.0 * d * d + 8.0 * rows.CHUNK_ROWS * row_arrays + 16.0 * rows.COLLECT
+    return 2 * 8.0 * pss.memory_floats(d) + 8.0 * d * d + 8.0 * rows.CHUNK_ROWS * row_arrays + 16.0 * order_stats.COLLECT
 
 
 def block_bytes(pss, d: int, rows: int) -> float:

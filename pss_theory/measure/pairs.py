@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from .. import rng
+from . import row_summaries
 from . import rows as rowfiles
 from .metrics import quantiles
 from .row_stats import eq25_ratio, log_edges, log_histogram, nonzero_rows, quantiles_of
@@ -115,7 +116,7 @@ def pair_stats(pi: np.ndarray, eps_a: np.ndarray, eps_b: np.ndarray, eps_th: flo
     }
 
 
-def top_pairs(pss, M, table, top: rowfiles.TopRows, R: int, eps_th: float, tol: float) -> dict:
+def top_pairs(pss, M, table, top: row_summaries.TopRows, R: int, eps_th: float, tol: float) -> dict:
     """Every pair among the R rows of largest rho_i (R (R - 1) / 2 pairs) through two R x R Grams; ``top``
     holds at least R rows by rho_i, with their eps_i."""
     order = np.argsort(top.row[:R])
@@ -130,7 +131,7 @@ def top_pairs(pss, M, table, top: rowfiles.TopRows, R: int, eps_th: float, tol: 
 def scan_block(c: dict, eps: float, rho: float, tol: float, top: int | None) -> dict:
     """Eq. 25's counts and extremes, the rows with rho_i > rho, the top rows by rho_i and the extremes of
     the Eq. 25 ratio (for its histogram) of one block of rows: a partial summary that
-    ``rows.merge_partials`` combines with those of the other blocks, in any order."""
+    ``row_summaries.merge_partials`` combines with those of the other blocks, in any order."""
     nz = c["rho_i"] > 0
     dev = np.abs(c["norm_ratio_i"][nz] - 1)
     sel = c["rho_i"] > rho
@@ -139,15 +140,15 @@ def scan_block(c: dict, eps: float, rho: float, tol: float, top: int | None) -> 
     return {"zero_rows": int((~nz).sum()), "eligible": int(sel.sum()),
             "eq25_violations": int((dev > c["eps_i"][nz] * (1 + tol) + 1e-15).sum()),
             "eq25_selected_above_eps": int((dev_sel > eps).sum()),
-            "rho": rowfiles.Extremes().add(c["rho_i"]), "selected": rowfiles.Extremes().add(dev_sel),
-            "eq25": rowfiles.Extremes().add(ratio[np.isfinite(ratio) & (ratio > 0)]),
-            "top": rowfiles.TopRows(top or 0).add(c["rho_i"], c["row"], eps_i=c["eps_i"]) if top else
-            rowfiles.TopRows(0)}
+            "rho": row_summaries.Extremes().add(c["rho_i"]), "selected": row_summaries.Extremes().add(dev_sel),
+            "eq25": row_summaries.Extremes().add(ratio[np.isfinite(ratio) & (ratio > 0)]),
+            "top": row_summaries.TopRows(top or 0).add(c["rho_i"], c["row"], eps_i=c["eps_i"]) if top else
+            row_summaries.TopRows(0)}
 
 
 def scan(arrays: rowfiles.RowArrays, eps: float, rho: float, tol: float, top: int | None) -> dict:
     """``scan_block`` of every chunk of the files, merged: one read."""
-    return rowfiles.fold(arrays, ("rho_i", "eps_i", "norm_ratio_i"), lambda c: scan_block(c, eps, rho, tol, top))
+    return row_summaries.fold(arrays, ("rho_i", "eps_i", "norm_ratio_i"), lambda c: scan_block(c, eps, rho, tol, top))
 
 
 def eq25_stats(arrays: rowfiles.RowArrays, s: dict) -> dict:
@@ -166,7 +167,7 @@ def histograms(pair_ratio: np.ndarray, arrays: rowfiles.RowArrays, s: dict, pi: 
     and Eq. 25's norm error over eps_i on every row (counted over the files: ``s`` is ``scan``'s)."""
     eq25 = None
     if s["eq25"].count:
-        h = rowfiles.Histogram(log_edges(s["eq25"].min, s["eq25"].max))
+        h = row_summaries.Histogram(log_edges(s["eq25"].min, s["eq25"].max))
         for _, _, c in arrays.chunks(("rho_i", "eps_i", "norm_ratio_i")):
             ratio = eq25_ratio(c)[c["rho_i"] > 0]
             h.add(ratio[np.isfinite(ratio) & (ratio > 0)])

@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import families
 from ..theory import certificates
+from . import order_stats, row_summaries
 from . import rows as rowfiles
 from .row_stats import quantiles_of
 
@@ -17,7 +18,7 @@ def certificate_record(pss, comp, spec, arrays: rowfiles.RowArrays, family: str,
     "n/a"} for a PSS that is not S E).  ||E_i||^2 = (rho_i sigma_max)^2; one read gives the table's row
     masses, a second their bins, a third bounds the rows in scope a chunk at a time."""
     law = families.get(family).row_law(pss.k, **pss.params()) if pss.linear else None
-    scope = {"m": 0, "frob": 0.0, "top": rowfiles.Extremes(), "a": rowfiles.Extremes(), "few": []}
+    scope = {"m": 0, "frob": 0.0, "top": row_summaries.Extremes(), "a": row_summaries.Extremes(), "few": []}
     for _, _, c in arrays.chunks(("rho_i",)):
         a = (c["rho_i"] * spec.sigma_max) ** 2
         sel = a[c["rho_i"] > rho]
@@ -44,7 +45,7 @@ def certificate_record(pss, comp, spec, arrays: rowfiles.RowArrays, family: str,
         a = (rho_i * spec.sigma_max) ** 2
         return certificates.row_bounds(st, law, a, delta / m, grid) / np.sqrt(a)
 
-    ratio, violations, below, vacuous = rowfiles.Extremes(), 0, 0, 0
+    ratio, violations, below, vacuous = row_summaries.Extremes(), 0, 0, 0
     for start, stop, c in arrays.chunks(("rho_i", "eps_i")):
         sel = c["rho_i"] > rho
         cert = eps_cert(c["rho_i"][sel])
@@ -57,7 +58,7 @@ def certificate_record(pss, comp, spec, arrays: rowfiles.RowArrays, family: str,
         below += int((cert < 1).sum())
         vacuous += int((~np.isfinite(cert)).sum())
     picks = np.unique(np.linspace(0, m - 1, min(m, CERT_CURVE_POINTS)).astype(int)).tolist()
-    ((_, found),) = rowfiles.order_statistics(arrays, [rowfiles.Query("rho_i", lambda _: picks, lambda c: c["rho_i"] > rho,
+    ((_, found),) = order_stats.order_statistics(arrays, [order_stats.Query("rho_i", lambda _: picks, lambda c: c["rho_i"] > rho,
                                                                         ("rho_i",))])
     curve_rho = np.array([f.value for f in found])
     q = quantiles_of(arrays, {"eps_cert": ("eps_cert_i", None, ())})["eps_cert"]

@@ -1,13 +1,13 @@
 """Theorem 7's statistics of the per-row files pass 2 writes (``rows.RowArrays``): exact quantiles, the
 rho deciles, the worst rows, the counts the claims use and the figures' histograms, each from a few
-reads of the files (``rows.fold``, ``rows.order_statistics``), so memory does not grow with n."""
+reads of the files (``row_summaries.fold``, ``order_stats.order_statistics``), so memory does not grow with n."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-from . import metrics
+from . import metrics, order_stats, row_summaries
 from . import rows as rowfiles
 
 HIST_BINS = 60
@@ -45,7 +45,7 @@ def by_rho_decile(arrays: rowfiles.RowArrays) -> list[dict]:
         starts = np.cumsum([0] + sizes[:-1])
         return [int(r) for a, size in zip(starts, sizes) for r in (a, a + size - 1)]
 
-    m, bounds = rowfiles.rank_bounds(arrays, rowfiles.Query("rho_i", bounds_of, nonzero_rows, ("rho_i",)))
+    m, bounds = order_stats.rank_bounds(arrays, order_stats.Query("rho_i", bounds_of, nonzero_rows, ("rho_i",)))
     groups = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
     sizes = decile_sizes(m)
 
@@ -55,19 +55,19 @@ def by_rho_decile(arrays: rowfiles.RowArrays) -> list[dict]:
     queries = []
     for (lo, hi), size in zip(groups, sizes):
         where = member(lo, hi)
-        queries += [rowfiles.Query("eps_i", lambda c, s=size: rowfiles.median_ranks(s) + [s - 1], where, ("rho_i",)),
-                    rowfiles.Query("eta_i", lambda c, s=size: rowfiles.median_ranks(s), where, ("rho_i",))]
-    found = rowfiles.order_statistics(arrays, queries)
+        queries += [order_stats.Query("eps_i", lambda c, s=size: order_stats.median_ranks(s) + [s - 1], where, ("rho_i",)),
+                    order_stats.Query("eta_i", lambda c, s=size: order_stats.median_ranks(s), where, ("rho_i",))]
+    found = order_stats.order_statistics(arrays, queries)
     out = []
     for g, ((lo, hi), size) in enumerate(zip(groups, sizes)):
         (_, eps), (_, eta) = found[2 * g], found[2 * g + 1]
         out.append({"rows": int(size), "rho_min": lo.value, "rho_max": hi.value,
-                    "eps_median": rowfiles.median_value(eps[:2]), "eps_max": eps[2].value,
-                    "eta_median": rowfiles.median_value(eta)})
+                    "eps_median": order_stats.median_value(eps[:2]), "eps_max": eps[2].value,
+                    "eta_median": order_stats.median_value(eta)})
     return out
 
 
-def worst_rows(top: rowfiles.TopRows) -> list[dict]:
+def worst_rows(top: row_summaries.TopRows) -> list[dict]:
     """The rows of largest eps_i (ties: the smaller row first)."""
     return [{"row": int(r), "eps_i": float(e), "rho_i": float(rho), "eta_i": float(eta)}
             for r, e, rho, eta in zip(top.row, top.value, top.payload.get("rho_i", []), top.payload.get("eta_i", []))]
@@ -76,12 +76,12 @@ def worst_rows(top: rowfiles.TopRows) -> list[dict]:
 def quantiles_of(arrays: rowfiles.RowArrays, columns: dict) -> dict:
     """``metrics.quantiles`` of each column (label -> (file or function, where, needs)), from the files, exact."""
     qs = list(metrics.QUANTILES.values())
-    queries = [rowfiles.Query(col, lambda m: rowfiles.quantile_ranks(m, qs) if m else [], where, needs)
+    queries = [order_stats.Query(col, lambda m: order_stats.quantile_ranks(m, qs) if m else [], where, needs)
                for col, where, needs in columns.values()]
     out = {}
-    for label, (count, found) in zip(columns, rowfiles.order_statistics(arrays, queries)):
+    for label, (count, found) in zip(columns, order_stats.order_statistics(arrays, queries)):
         out[label] = ({k: None for k in metrics.QUANTILES} if count == 0 else
-                      dict(zip(metrics.QUANTILES, rowfiles.quantile_values(count, qs, found))))
+                      dict(zip(metrics.QUANTILES, order_stats.quantile_values(count, qs, found))))
     return out
 
 
@@ -99,7 +99,7 @@ def _positive(x):
 def scan_block(c: dict, rho: float, eps: float, g: float | None) -> dict:
     """The counts, extremes, moments and top rows Theorem 7 reports, and the extremes its histograms need,
     of one block of rows (``c``: its per-row arrays and ``row``, their indices): a partial summary that
-    ``rows.merge_partials`` combines with those of the other blocks, in any order."""
+    ``row_summaries.merge_partials`` combines with those of the other blocks, in any order."""
     nz = c["rho_i"] > 0
     eta = c["eta_i"][nz]
     sel = c["rho_i"] > rho
@@ -109,13 +109,13 @@ def scan_block(c: dict, rho: float, eps: float, g: float | None) -> dict:
          "selected": int(sel.sum()), "selected_within_eps": int((c["eps_i"][sel] <= eps).sum()),
          "eta_within_jlt": int((eta <= g).sum()) if g is not None else 0,
          "eta_within_2jlt": int((eta <= 2 * g).sum()) if g is not None else 0,
-         "eta": rowfiles.Moments().add(eta), "eta_sq": rowfiles.Moments().add(eta**2),
-         "eta_nz": rowfiles.Extremes().add(eta),
-         "worst": rowfiles.TopRows(10).add(c["eps_i"][finite], c["row"][finite], rho_i=c["rho_i"][finite],
+         "eta": row_summaries.Moments().add(eta), "eta_sq": row_summaries.Moments().add(eta**2),
+         "eta_nz": row_summaries.Extremes().add(eta),
+         "worst": row_summaries.TopRows(10).add(c["eps_i"][finite], c["row"][finite], rho_i=c["rho_i"][finite],
                                            eta_i=c["eta_i"][finite]),
-         "x": rowfiles.Extremes().add(c["rho_i"][keep]), "y": rowfiles.Extremes().add(c["eps_i"][keep]),
-         "eta_i": rowfiles.Extremes().add(_positive(c["eta_i"])), "eq25": rowfiles.Extremes().add(_positive(eq25_ratio(c))),
-         "part_b_violations": 0, "col_dev": rowfiles.Extremes(), "c_i": rowfiles.Extremes()}
+         "x": row_summaries.Extremes().add(c["rho_i"][keep]), "y": row_summaries.Extremes().add(c["eps_i"][keep]),
+         "eta_i": row_summaries.Extremes().add(_positive(c["eta_i"])), "eq25": row_summaries.Extremes().add(_positive(eq25_ratio(c))),
+         "part_b_violations": 0, "col_dev": row_summaries.Extremes(), "c_i": row_summaries.Extremes()}
     if "c_i" in c:
         s["part_b_violations"] = int((c["eta_i"] > c["c_i"] * (1 + 1e-9) + 1e-12).sum())
         s["col_dev"].add(np.abs(c["col_sq_norm_i"] - 1))
@@ -125,7 +125,7 @@ def scan_block(c: dict, rho: float, eps: float, g: float | None) -> dict:
 
 def scan(arrays: rowfiles.RowArrays, rho: float, eps: float, g: float | None) -> dict:
     """``scan_block`` of every chunk of the files, merged: one read."""
-    return rowfiles.fold(arrays, arrays.names, lambda c: scan_block(c, rho, eps, g))
+    return row_summaries.fold(arrays, arrays.names, lambda c: scan_block(c, rho, eps, g))
 
 
 def statistics(arrays: rowfiles.RowArrays, s: dict, spec, comp, bias: np.ndarray, coh, k: int,
@@ -169,10 +169,10 @@ def selection(arrays: rowfiles.RowArrays, s: dict, g: float | None) -> dict:
     eta_i over the nonzero rows against the per-row guarantee eps_JLT(k) (eps_i <= g / rho_i <=> eta_i <= g).
     ``s`` is ``scan``'s (made with the same rho, eps and g); the median is exact."""
     m = s["nonzero"]
-    (_, mid), = rowfiles.order_statistics(arrays, [rowfiles.Query("eta_i", rowfiles.median_ranks, nonzero_rows, ("rho_i",))])
+    (_, mid), = order_stats.order_statistics(arrays, [order_stats.Query("eta_i", order_stats.median_ranks, nonzero_rows, ("rho_i",))])
     out = {"selected_fraction": s["selected"] / arrays.n,
            "selected_within_eps": s["selected_within_eps"] / s["selected"] if s["selected"] else None,
-           "eta_max": s["eta_nz"].max, "eta_p50": rowfiles.median_value(mid)}
+           "eta_max": s["eta_nz"].max, "eta_p50": order_stats.median_value(mid)}
     if g is not None:
         out["eta_within_jlt"] = s["eta_within_jlt"] / m
         out["eta_within_2jlt"] = s["eta_within_2jlt"] / m
@@ -184,10 +184,10 @@ def histograms(arrays: rowfiles.RowArrays, s: dict) -> dict:
     exactly over fixed edges in one more read of the files."""
     hist = {}
     if s["x"].count:
-        hist["eps_vs_rho"] = rowfiles.Histogram(log_edges(s["x"].min, s["x"].max), log_edges(s["y"].min, s["y"].max))
+        hist["eps_vs_rho"] = row_summaries.Histogram(log_edges(s["x"].min, s["x"].max), log_edges(s["y"].min, s["y"].max))
     for name in ("eta_i", "c_i", "eq25"):
         if s[name].count:
-            hist[name] = rowfiles.Histogram(log_edges(s[name].min, s[name].max))
+            hist[name] = row_summaries.Histogram(log_edges(s[name].min, s[name].max))
     for _, _, c in arrays.chunks(arrays.names):
         if "eps_vs_rho" in hist:
             keep = np.isfinite(c["rho_i"]) & np.isfinite(c["eps_i"]) & (c["rho_i"] > 0) & (c["eps_i"] > 0)
@@ -204,5 +204,5 @@ def histograms(arrays: rowfiles.RowArrays, s: dict) -> dict:
     return out
 
 
-def _hist_dict(h: rowfiles.Histogram | None) -> dict | None:
+def _hist_dict(h: row_summaries.Histogram | None) -> dict | None:
     return None if h is None else {"edges": h.edges, "counts": h.counts}

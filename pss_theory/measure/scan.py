@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import passes, rows
+from . import order_stats, passes, rows
 from .metrics import QUANTILES
 
 #: a suggested rho keeps this share of the rows, and at least KEEP_ROWS of them
@@ -75,11 +75,11 @@ def row_scale(norms: rows.RowArrays, sigma: float, rho: float) -> dict:
         return cols["norm_i"] / sigma
 
     keep, qs = kept_rows(n), list(QUANTILES.values())
-    (m, found), (_, below) = rows.order_statistics(norms, [
-        rows.Query(rho_i, lambda count: rows.quantile_ranks(count, qs), lambda c: c["norm_i"] > 0, ("norm_i",)),
-        rows.Query(rho_i, lambda count: [n - 1 - keep] if keep > 0 else [], None, ("norm_i",))])
+    (m, found), (_, below) = order_stats.order_statistics(norms, [
+        order_stats.Query(rho_i, lambda count: order_stats.quantile_ranks(count, qs), lambda c: c["norm_i"] > 0, ("norm_i",)),
+        order_stats.Query(rho_i, lambda count: [n - 1 - keep] if keep > 0 else [], None, ("norm_i",))])
     selected = sum(int((rho_i(c) > rho).sum()) for _, _, c in norms.chunks(("norm_i",)))
-    q = dict(zip(QUANTILES, rows.quantile_values(m, qs, found)))
+    q = dict(zip(QUANTILES, order_stats.quantile_values(m, qs, found)))
     return {"rho_i": q, "rho": rho, "selected_rows": selected, "rows": n,
             "suggested_rho": suggest(below[0].value if below else 0.0, q["max"])}
 
