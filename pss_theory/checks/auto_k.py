@@ -3,7 +3,7 @@ theorem's eps, rho and delta, said with the rule that chose it.
 
 Theorems 7 and 4: for each family of the form S E, the per-row certificate's k where the family's
 certificate is proven (the smallest k at which every row with rho_i > rho is certified to eps_cert_i
-<= eps, all of them together with probability >= 1 - delta: ``certificates.k_for_eps`` on one pass over
+<= eps, all of them together with probability >= 1 - delta: ``k_search.k_for_eps`` on one pass over
 the table, ``measure.table_stats``), else Theorem 7's sufficient k as its proof supports (Part A's
 factor 2).  Theorem 6: its sufficient k as its proof supports.  One k serves every family of a run:
 the largest of theirs.  ROBE-Z is not S E and takes no k.
@@ -16,7 +16,7 @@ from .. import families, theory, validate
 from ..errors import InputError
 from ..measure import cost
 from ..measure.table_stats import table_stats
-from ..theory import certificates
+from ..theory import certificates, k_search
 
 AUTO = "auto"
 
@@ -52,7 +52,7 @@ def _certificate_k(stats, fam, given: dict, name: str, o, d: int, limit: int) ->
         return certificates.certify(st, fam.row_law(int(k), **given), name, int(k), o.delta, o.rho, rows=scope.rows,
                                     masses=scope.masses)
 
-    return certificates.k_for_eps(o.eps, cert, d, limit)
+    return k_search.k_for_eps(o.eps, cert, d, limit)
 
 
 def per_row(o, table, backend, params: dict[str, dict]) -> tuple[int, str]:
@@ -67,11 +67,11 @@ def per_row(o, table, backend, params: dict[str, dict]) -> tuple[int, str]:
             if stats is None:
                 cost.check_time(cost.pass_seconds(table), f"the pass --k auto reads, {table.n:,} x {table.d}", o.yes)
                 stats = table_stats(table, backend, o.rho)
-            rule, limit = "by the per-row certificate", certificates.k_limit(name, table.n)
+            rule, limit = "by the per-row certificate", k_search.k_limit(name, table.n)
             k = _certificate_k(stats, fam, given, name, o, table.d, limit)
         else:
             drawn = fam.drawn_theory_params(fam.make(k=table.d, n=table.n, d=table.d, seed=0, **given), table.n)
-            rule, limit = "by Theorem 7 as its proof supports", certificates.k_limit(name, table.n)
+            rule, limit = "by Theorem 7 as its proof supports", k_search.k_limit(name, table.n)
             k = theory.theorem7_k(o.eps, o.delta, table.d, table.n, o.rho, name, part_a_factor=2.0, **drawn)
         needs[name] = (max(_needed(k, name, rule, o, limit), table.d), rule)
     name = max(needs, key=lambda f: needs[f][0])
@@ -85,6 +85,6 @@ def macro(o, n: int, d: int, params: dict[str, dict]) -> tuple[int, str]:
         fam = families.get(name, sketches_only=True)
         drawn = fam.drawn_theory_params(fam.make(k=d, n=n, **params[name]), n)
         needs[name] = max(_needed(theory.theorem6_k_proved(o.eps, o.delta, d, name, **drawn), name,
-                                  "by Theorem 6 as its proof supports", o, certificates.K_MAX), d)
+                                  "by Theorem 6 as its proof supports", o, k_search.K_MAX), d)
     name = max(needs, key=needs.get)
     return _said(needs[name], "by Theorem 6 as its proof supports", name, len(needs) > 1, o)

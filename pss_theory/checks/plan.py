@@ -28,7 +28,7 @@ from ..measure.table_stats import Scope, table_stats
 from ..progress import stage
 from ..summary import Summary
 from ..tables import registry, resolve
-from ..theory import certificates
+from ..theory import certificates, k_search
 from .base import Check, Plan, option
 from .common import DEFAULT_D, DEFAULT_N, family_help, family_list, plan_families
 
@@ -65,7 +65,7 @@ def family_plan(fam_name: str, given: dict, st: certificates.TableStats, scope: 
     family's parameters ``given`` (``--family osnap:s=8``; the family's defaults where none is given)."""
     fam = families.get(fam_name, sketches_only=True)
     n, d = st.n, st.d
-    k_hi = certificates.k_limit(fam_name, n)
+    k_hi = k_search.k_limit(fam_name, n)
     law_kind = "certificate" if fam.row_law(d, **given).proven else "prediction"
     params = fam.drawn_theory_params(fam.make(k=d, n=n, d=d, seed=0, **given), n)
 
@@ -92,7 +92,7 @@ def family_plan(fam_name: str, given: dict, st: certificates.TableStats, scope: 
         t6p = theory.theorem6_k_proved(eps, o.delta, d, fam_name, **params)
         t7 = theory.theorem7_k(eps, o.delta, d, n, o.rho, fam_name, **params)
         t7p = theory.theorem7_k(eps, o.delta, d, n, o.rho, fam_name, part_a_factor=2.0, **params)
-        kc = certificates.k_for_eps(eps, cert, d, k_hi) if rows.size else None
+        kc = k_search.k_for_eps(eps, cert, d, k_hi) if rows.size else None
         return {"theorem6": t6, "theorem6_proof": t6p, "theorem7": t7, "theorem7_proof": t7p, "certificate": kc}
 
     want, first = needs(o.eps), needs(NON_VACUOUS)
@@ -163,7 +163,7 @@ class PlanCheck(Check):
         return self.common(plan, k=plan.state["k_at"], family=o.family, seconds=seconds, claims=[],
                            stats={key: r[key] for key in ("sigma_max", "frobenius", "stable_rank", "rho_max",
                                                           "rows_in_scope")},
-                           eps=o.eps, rho=o.rho, delta=o.delta, families=r["families"], ceiling_compression=t.n / t.d, k_max=certificates.K_MAX,
+                           eps=o.eps, rho=o.rho, delta=o.delta, families=r["families"], ceiling_compression=t.n / t.d, k_max=k_search.K_MAX,
                            sklearn_jl_k=r.get("sklearn_jl_k"),
                            verdict=f"any S E sketch needs k >= d = {t.d}, so compresses at most n / d = {t.n / t.d:.4g}x; "
                                    "beyond that only a PSS that is not S E (ROBE-Z) compresses further, with no "
