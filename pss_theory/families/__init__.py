@@ -11,7 +11,8 @@ from __future__ import annotations
 from ..errors import InputError
 from ..tables import as_table
 from . import achlioptas, countsketch, gaussian, osnap, rademacher, robez, spec, srht
-from .base import Family, Param, Sketch, StreamedPSS
+from .family import Family, Param
+from .operator import Sketch, StreamedPSS
 from .spec import FamilySpec
 
 _MODULES = (gaussian, rademacher, achlioptas, countsketch, osnap, srht, robez)

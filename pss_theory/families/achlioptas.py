@@ -18,8 +18,8 @@ from .. import rng
 from .. import validate as V
 from ..errors import InputError
 from ..theory import certificates, tails
-from .base import Param
 from .dense import ChernoffFamily, DenseSketch
+from .family import Param
 
 
 class Achlioptas(DenseSketch):

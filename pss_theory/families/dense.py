@@ -15,7 +15,8 @@ import math
 
 from .. import rng
 from ..theory import certificates, predictions, tails
-from .base import Family, Sketch
+from .family import Family
+from .operator import Sketch
 
 
 class DenseSketch(Sketch):

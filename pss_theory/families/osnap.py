@@ -23,7 +23,8 @@ from .. import validate as V
 from ..errors import InputError
 from ..theory import certificates, predictions, tails
 from ..theory.sources import cites
-from .base import Family, Param, Sketch
+from .family import Family, Param
+from .operator import Sketch
 
 #: Convention for the sparse-JL constants (Kane & Nelson 2014 give none): k = C eps^-2 L, s = C' eps^-1 L.
 OSNAP_C_ROWS = 4.0

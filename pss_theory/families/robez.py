@@ -43,7 +43,8 @@ import numpy as np
 from .. import rng
 from .. import validate as V
 from ..errors import InputError
-from .base import Family, Param, StreamedPSS
+from .family import Family, Param
+from .operator import StreamedPSS
 
 # Constants of the paper's ROBE-Z code (universal_memory_allocation, branch paddingidx_sparse).
 P = 2038074743

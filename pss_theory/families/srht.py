@@ -28,7 +28,8 @@ from .. import rng
 from .. import validate as V
 from ..errors import InputError
 from ..theory import certificates, predictions, tails
-from .base import Family, Sketch
+from .family import Family
+from .operator import Sketch
 
 _LN4 = math.log(4.0)
 
