@@ -10,9 +10,6 @@ import pss_theory
 from pss_theory import checks, report
 
 ROOT = pathlib.Path(pss_theory.__file__).parent
-#: the one function-level import of our own left: theory.jlt looks a family's bound up in the family
-#: registry, which builds on theory (the distributions of issue 20 will hand theory the family instead)
-KNOWN_BACK_ARROWS = {("theory/jlt.py", "families")}
 
 
 def _modules():
@@ -37,7 +34,7 @@ def test_own_modules_are_imported_at_the_top():
                    or isinstance(node, ast.Import) and any(a.name.startswith("pss_theory") for a in node.names))
             if own:
                 found.add((path.relative_to(ROOT).as_posix(), (node.module or "").lstrip(".") or node.names[0].name))
-    assert found == KNOWN_BACK_ARROWS
+    assert found == set()
 
 
 def test_philox_is_a_leaf():

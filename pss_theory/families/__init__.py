@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..errors import InputError
 from ..tables import as_table
+from ..theory import jlt
 from . import achlioptas, countsketch, gaussian, osnap, rademacher, robez, spec, srht
 from .family import Family, Param
 from .operator import Sketch, StreamedPSS
@@ -34,6 +35,9 @@ def get(name, sketches_only: bool = False) -> Family:
         raise InputError(f"this needs a sketch S with M = S E, which does not apply to {name}: it is a PSS but not "
                          f"of that form, so there is no S to measure; use one of {', '.join(SKETCHES)}")
     raise InputError(f"unknown sketch family {name!r}: expected one of {', '.join(pool)}")
+
+
+jlt.use_family_lookup(lambda name: get(name, sketches_only=True))
 
 
 def specs(value, sketches_only: bool = False, shared: dict | None = None) -> list[FamilySpec]:

@@ -132,8 +132,19 @@ def jl_min_dim(n_samples, eps=0.1):
     return (4 * np.log(n_samples) / (eps**2 / 2 - eps**3 / 3)).astype(np.int64)
 
 
+#: the registry's lookup (name -> Family), handed over by ``pss_theory.families`` when it is imported: the
+#: families build on this module's arithmetic, so this module cannot import them
+_family_lookup = None
+
+
+def use_family_lookup(lookup) -> None:
+    """Called once by ``pss_theory.families``: how a family's name becomes its ``Family``."""
+    global _family_lookup
+    _family_lookup = lookup
+
+
 def get_family(family):
     """The family object for a name (the registry lives in ``pss_theory.families``)."""
-    from ..families import get  # noqa: PLC0415  (families build on this module's arithmetic)
-
-    return get(family, sketches_only=True)
+    if _family_lookup is None:
+        raise RuntimeError("pss_theory.families has not handed theory.jlt its registry (import pss_theory)")
+    return _family_lookup(family)
