@@ -10,7 +10,7 @@ from scipy import stats
 
 from pss_theory import families
 from pss_theory import theory as B
-from pss_theory.families.osnap import osnap_required_s
+from pss_theory.families.sparse_sign import osnap_required_s
 from pss_theory.theory import tails
 
 # (family, params) pairs covering every branch of log_jlt_k

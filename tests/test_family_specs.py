@@ -10,7 +10,7 @@ from pss_theory import checks, families
 from pss_theory import validate as V
 from pss_theory.errors import InputError
 from pss_theory.families import FamilySpec, Param
-from pss_theory.families.osnap import OsnapFamily
+from pss_theory.families.sparse_sign import SparseSignFamily
 from verify import __main__ as report
 from verify import runner, theorem6, theorem7
 
@@ -53,7 +53,7 @@ def test_bare_parameters_reach_the_one_family_that_takes_them():
 @pytest.fixture
 def second_s_family(monkeypatch):
     """A second registered family with a parameter named ``s``, as a new sparse family would have."""
-    fam = OsnapFamily(name="sjlt", params=(Param("s", lambda t: V.integer("s", t, minimum=1), "sjlt: nonzeros"),))
+    fam = SparseSignFamily(name="sjlt", params=(Param("s", lambda t: V.integer("s", t, minimum=1), "sjlt: nonzeros"),))
     for registry in (families.ALL, families.SKETCHES):
         monkeypatch.setitem(registry, "sjlt", fam)
     return fam

@@ -1,0 +1,186 @@
+"""The sparse-sign distribution: s nonzeros +-1/sqrt(s) per column of S, in distinct rows (Nelson & Nguyen
+2013; Kane & Nelson 2014, block construction).  ``osnap`` and ``countsketch`` (s = 1) are its presets,
+each in its own module with the derivation of its JLT bound.
+
+The k rows are cut into s contiguous blocks, [floor(t k / s), floor((t + 1) k / s)) for t < s, and
+column j has one nonzero in each block, so its s rows are always distinct.  Word t of column j
+(stream (seed, TAG_SKETCH), row j) gives nonzero t: its row offset in block t is the high 32 bits
+mapped to [0, block size) by multiply-shift, its sign the lowest bit.
+
+JLT bounds.  The second-moment (Chebyshev) bound holds for every s: the block construction has
+Var <S x, S y> <= 2/k for unit x, y (Thorup & Zhang 2012), so k = f (f + 1)/(eps^2 delta).  Sparse JL
+(Kane & Nelson 2014; Cohen, Jayram & Nelson 2018) gives k = C eps^-2 ln(1/delta'), s = C' eps^-1
+ln(1/delta') but **no explicit C, C'**: a preset with ``sparse_jl`` also takes the smaller of the two with
+this project's convention C = ``c_rows`` = 4, C' = ``c_sparsity`` = 4 (C = 4 matches the dense Gaussian
+constant as eps -> 0; C' = 4 makes each block 1/eps rows), delta' = delta/f^2 (f^2 norm events), so with
+L = ln(f^2/delta): k = 4 L / eps^2, certified only if s >= 4 L / eps.
+"""
+from __future__ import annotations
+
+import math
+
+from .. import rng
+from .. import validate as V
+from ..errors import InputError
+from ..theory import certificates, predictions, tails
+from ..theory.sources import cites
+from .family import Family
+from .operator import Sketch
+
+#: Convention for the sparse-JL constants (Kane & Nelson 2014 give none): k = C eps^-2 L, s = C' eps^-1 L.
+OSNAP_C_ROWS = 4.0
+OSNAP_C_SPARSITY = 4.0
+
+
+class SparseSign(Sketch):
+    """S with s nonzeros +-1/sqrt(s) per column, one in each of s row blocks.  ``family`` is the preset's
+    name; ``fixed`` the parameters the preset sets, which its records do not repeat."""
+
+    def __init__(self, *, s: int = 4, family: str = "osnap", fixed: tuple = (), **kw):
+        super().__init__(**kw)
+        self.family, self.fixed = family, tuple(fixed)
+        self.s = V.positive_int("s", s)
+        if self.s > self.k:
+            raise InputError(f"{family} needs s <= k (s distinct rows per column), got s = {self.s} > k = {self.k}")
+        self.stream = rng.Stream(self.key, rng.TAG_SKETCH)
+        self.scale = 1.0 / math.sqrt(self.s)
+        self.block_edges = [t * self.k // self.s for t in range(self.s + 1)]
+
+    def params(self) -> dict:
+        return {} if "s" in self.fixed else {"s": self.s}
+
+    def default_block_rows(self) -> int:
+        # each block adds a dense k x d partial product into M: blocks of at least 4k rows keep that
+        # traffic below the table's own
+        return min(self.n, max(1 << 16, 4 * self.k))
+
+    def nonzeros(self, words):
+        """(rows, signs) of the nonzeros, each shaped like ``words`` (b x s)."""
+        xp = self.xp
+        hi, lo = rng.uniform32_halves(xp, words)
+        rows = xp.empty(words.shape, dtype=xp.int64)
+        for t in range(self.s):
+            lo_edge, hi_edge = self.block_edges[t], self.block_edges[t + 1]
+            rows[:, t] = lo_edge + rng.bounded(xp, hi[:, t], hi_edge - lo_edge)
+        signs = xp.float32(1.0) - xp.float32(2.0) * (lo & xp.uint64(1)).astype(xp.float32)
+        return rows, signs.astype(self.dtype)
+
+    def _partial(self, start: int, block):
+        xp = self.xp
+        b = block.shape[0]
+        rows, signs = self.nonzeros(self.stream.rows(start, start + b, self.s, xp))
+        # int32 indices: what cupyx.scipy.sparse requires, and enough for k, b * s < 2^31
+        indptr = xp.arange(0, b * self.s + 1, self.s, dtype=xp.int32)
+        U = self.backend.sparse.csc_matrix((signs.ravel(), rows.ravel().astype(xp.int32), indptr), shape=(self.k, b))
+        return U @ block
+
+    def _nonzeros_of(self, idx):
+        if isinstance(idx, range):
+            return self.nonzeros(self.stream.rows(idx.start, idx.stop, self.s, self.xp))
+        return self.nonzeros(self.stream.rows_at(idx, self.s, self.xp))
+
+    def _unscaled(self, idx):
+        xp = self.xp
+        rows, signs = self._nonzeros_of(idx)
+        out = xp.zeros((self.k, rows.shape[0]), dtype=self.dtype)
+        cols = xp.broadcast_to(xp.arange(rows.shape[0])[:, None], rows.shape)
+        out[rows, cols] = signs
+        return out
+
+    def column_sq_norms(self, idx):
+        _, signs = self._nonzeros_of(self._check_idx(idx))
+        return (signs.astype(self.xp.float64) ** 2).sum(axis=1) * self.scale**2
+
+    def _decompress(self, M, idx):
+        rows, signs = self._nonzeros_of(idx)
+        return (M[rows] * signs[..., None].astype(M.dtype)).sum(axis=1) * self.scale
+
+
+def chebyshev_eps(k: float, delta: float, log_f: float) -> float:
+    """ln eps with k = f (f + 1)/(eps^2 delta): the second-moment bound (see ``countsketch``)."""
+    return 0.5 * (log_f + tails.log_f_plus_1(log_f) - math.log(delta) - math.log(k))
+
+
+def _L(delta: float, log_f: float) -> float:
+    return 2.0 * log_f - math.log(delta)
+
+
+@cites("kane_nelson2014", "this_module")
+def osnap_required_s(eps, delta, log_f, c_sparsity=OSNAP_C_SPARSITY) -> float:
+    """Column sparsity s that the sparse-JL convention above needs: c_sparsity ln(f^2/delta)/eps.
+
+    Kane & Nelson 2014 give s = O(eps^-1 log(1/delta')) without a constant; c_sparsity = 4 is this
+    project's convention.
+    """
+    eps = V.open_unit("eps", eps)
+    delta = V.open_unit("delta", delta)
+    log_f = V.nonnegative("log_f", log_f)
+    c_sparsity = V.positive("c_sparsity", c_sparsity)
+    return c_sparsity * _L(delta, log_f) / eps
+
+
+class SparseSignFamily(Family):
+    """The sparse-sign distribution as a preset: ``fixed`` sets parameters once for all (CountSketch: s = 1;
+    its ``params`` then omit them), ``default_s`` is s where none is given, and ``sparse_jl`` says whether
+    the Kane-Nelson branch (with this project's constants) joins the Chebyshev bound."""
+
+    operator = SparseSign
+    default_s = 4  # nonzeros per column when the operator's parameters do not say
+    fixed: tuple = ()  # (name, value) pairs the preset sets
+    sparse_jl = True
+    theory_keys = ("s", "c_rows", "c_sparsity")
+
+    def make(self, *, k=None, n, d=None, seed=0, trial=0, device="cpu", **params):
+        for name, value in self.fixed:
+            if params.pop(name, value) != value:
+                raise InputError(f"{self.name} has {name} = {value} by definition; use osnap for another {name}")
+        return super().make(k=k, n=n, d=d, seed=seed, trial=trial, device=device, family=self.name,
+                            fixed=tuple(name for name, _ in self.fixed), **dict(self.fixed), **params)
+
+    def macro_prediction(self, k, n, d, delta):
+        return {"prediction": None, "prediction_inner": predictions.countsketch_subspace_eps(k, d, delta),
+                "prediction_name": "CountSketch subspace embedding sqrt((d^2+d)/(delta k))"}
+
+    def eta_law(self, pss):
+        """Each of the s blocks (k/s rows) makes two columns collide with probability s/k, with a random
+        sign and weight 1/s: E <S e_i, S e_j>^2 = s (s/k) / s^2 = 1/k; and ||S e_i||^2 = 1 exactly."""
+        return 1.0, 0.0
+
+    def row_law(self, k, s=None, **params):
+        """||S e_i||^2 = 1; each of the s nonzeros of s_i (weight 1/s each way: 1/s^2 on V) meets row j's
+        nonzero in its block with probability 1 / (block size) <= 1 / floor(k / s), the smallest block."""
+        s = s or dict(self.fixed).get("s", self.default_s)
+        return certificates.SignedSumLaw(k, p=1.0 / (k // s), weight=1.0 / s**2, slots=s)
+
+    def block_bytes(self, pss, d, rows):
+        return 8.0 * 3 * rows * pss.s + 8.0 * rows * pss.s * d
+
+    def theory_params(self, **params):
+        super().theory_params(**params)
+        s = params.get("s", dict(self.fixed).get("s"))
+        return {"s": None if s is None else V.integer("s", s, minimum=1),
+                "c_rows": V.positive("c_rows", params.get("c_rows", OSNAP_C_ROWS)),
+                "c_sparsity": V.positive("c_sparsity", params.get("c_sparsity", OSNAP_C_SPARSITY))}
+
+    def drawn_theory_params(self, pss, n):
+        """The drawn operator's theory parameters a caller may pass back (a preset's fixed ones are its own)."""
+        return {k: v for k, v in self.theory_params(**pss.params()).items() if k in self.theory_keys}
+
+    def log_jlt_k(self, eps, delta, log_f, p):
+        best = tails.log_k_chebyshev(eps, delta, log_f)
+        L = _L(delta, log_f)
+        if self.sparse_jl and (p["s"] is None or p["s"] >= p["c_sparsity"] * L / eps):
+            best = min(best, math.log(p["c_rows"]) + math.log(L) - 2.0 * math.log(eps))
+        return best
+
+    def eps_jlt(self, k, delta, log_f, p):
+        log_eps = chebyshev_eps(k, delta, log_f)
+        if self.sparse_jl:
+            L = _L(delta, log_f)
+            log_eps_kn = 0.5 * (math.log(p["c_rows"]) + math.log(L) - math.log(k))
+            if p["s"] is not None:
+                if p["s"] > k:
+                    raise InputError(f"{self.name} needs s <= k, got s = {p['s']} > k = {k!r}")
+                log_eps_kn = max(log_eps_kn, math.log(p["c_sparsity"] * L / p["s"]))
+            log_eps = min(log_eps, log_eps_kn)
+        return tails.eps_from_log(log_eps)
