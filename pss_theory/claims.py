@@ -4,7 +4,10 @@ is ``pss_theory.report.claim_tables``'s."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import string
+from dataclasses import dataclass, field
+
+from .theory.stats import clopper_pearson
 
 #: every claim has one of these statuses; scripts filter on it alone
 STATUSES = ("holds", "fails", "vacuous", "not promised", "n/a")
@@ -14,9 +17,28 @@ def _finite(x) -> bool:
     return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
 
 
+def _plain(value):
+    """A value of a statement as JSON holds it (a numpy scalar becomes its Python number)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def statement_fields(statement: str) -> set[str]:
+    """The names of the fields a statement template fills in."""
+    return {name for _, name, _, _ in string.Formatter().parse(statement) if name}
+
+
+def literal(text: str) -> str:
+    """``text`` as a part of a statement template: its braces are text, not fields."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 @dataclass
 class Claim:
-    """``measured <relation> bound``, with a status from ``STATUSES``.
+    """``measured <relation> bound``, with a status from ``STATUSES``: a record whose ``statement`` is a
+    template without numbers (``"{family}: max pi_ij <= eps^2 + 2 eps = {bound:.4g} for eps = {eps:g}"``)
+    and whose ``values`` are the numbers it names, so the same statement is the same text in every run
+    and a script groups or filters on it; ``name`` is the statement with its values, as a person reads it.
+    ``interval``: the confidence interval a rate is judged on (Clopper-Pearson), where there is one.
 
     - ``n/a``: the quantity or the bound does not exist for this PSS (measured or bound None).
     - ``vacuous``: an upper bound that certifies nothing: inf, or at least ``vacuous_at`` (1 for an
@@ -31,7 +53,7 @@ class Claim:
     ``id`` is a stable key for scripts (``theorem6.norm.stated``), ``family`` the family measured.
     """
 
-    name: str
+    statement: str
     measured: float | None
     bound: float | None
     relation: str = "<="
@@ -42,16 +64,27 @@ class Claim:
     family: str | None = None
     promised: bool = True
     vacuous_at: float | None = None
+    values: dict = field(default_factory=dict)
+    interval: tuple[float, float] | None = None
 
     def __post_init__(self):
         if self.relation not in ("<=", ">=", "==", "~"):
             raise ValueError(f"unknown relation {self.relation!r}")
+        self.values = {key: _plain(value) for key, value in self.values.items()}
+        if statement_fields(self.statement) != set(self.values):  # our bug: fail here, not when printed
+            raise ValueError(f"statement {self.statement!r} names {sorted(statement_fields(self.statement))}, "
+                             f"its values hold {sorted(self.values)}")
         if self.holds is None and _finite(self.measured) and self.bound is not None and not math.isnan(self.bound):
             if self.relation == "~":
                 self.holds = _finite(self.bound) and abs(self.measured - self.bound) <= self.tolerance * abs(self.bound)
             else:
                 self.holds = {"<=": self.measured <= self.bound, ">=": self.measured >= self.bound,
                               "==": self.measured == self.bound}[self.relation]
+
+    @property
+    def name(self) -> str:
+        """The statement with its values filled in."""
+        return self.statement.format(**self.values)
 
     @property
     def status(self) -> str:
@@ -79,11 +112,26 @@ class Claim:
         out = {"id": self.id, "family": self.family, "name": self.name, "measured": self.measured,
                "bound": self.bound, "relation": self.relation, "status": status,
                "holds": None if status in ("vacuous", "n/a") else bool(self.holds), "slack": self.slack,
-               "note": self.note}
+               "note": self.note, "statement": self.statement, "values": dict(self.values),
+               "interval": None if self.interval is None else [float(x) for x in self.interval]}
         if self.relation == "~":
             out["ratio"] = self.measured / self.bound if _finite(self.measured) and _finite(self.bound) and self.bound else None
             out["tolerance"] = self.tolerance
         return out
+
+
+def rate_claim(what: str, failures: int, trials: int, delta: float, note: str = "", values: dict | None = None,
+               **kw) -> Claim:
+    """A failure probability judged on ``failures`` of ``trials``: the lower end of its 95% Clopper-Pearson
+    interval against delta (it fails only when the data show the rate above delta), so the printed
+    relation is the one judged; the observed fraction and the interval are in the name and in ``interval``.
+    ``what`` is a statement template with ``values``."""
+    lo, hi = clopper_pearson(failures, trials)
+    return Claim(what + ": {failures} of {trials} ({fraction:.3g}); rate <= delta, judged on the 95% "
+                 "Clopper-Pearson interval [{low:.3g}, {high:.3g}] (lower end shown)", lo, delta,
+                 note="; ".join(x for x in (note, f"{failures} of {trials} trials") if x), interval=(lo, hi),
+                 values={**(values or {}), "failures": failures, "trials": trials, "fraction": failures / trials,
+                         "low": lo, "high": hi}, **kw)
 
 
 def headline(claims: list[dict], family, claim_id: str) -> dict:

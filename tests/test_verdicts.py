@@ -142,3 +142,23 @@ def test_statuses_from_the_claim_itself():
     assert Claim("a", 2.0, 1.0, promised=False).status == "not promised"
     assert Claim("a", 2.0, 1.0).status == "fails" and Claim("a", 0.5, 1.0).status == "holds"
     assert Claim("a", 0.5, float("inf")).as_dict()["holds"] is None
+
+
+def test_a_claim_is_a_statement_without_numbers_and_the_values_it_names():
+    c = Claim("{family}: max <= {bound:.3g}", 0.5, 1.0, values={"family": "gaussian", "bound": 1.0})
+    assert c.name == "gaussian: max <= 1" and c.as_dict()["statement"] == "{family}: max <= {bound:.3g}"
+    with pytest.raises(ValueError, match="names"):
+        Claim("{family}: max", 0.5, 1.0)  # a field without its value is a bug, found when the claim is made
+    with pytest.raises(ValueError, match="names"):
+        Claim("max", 0.5, 1.0, values={"unused": 1})
+
+
+def test_the_same_claims_are_the_same_statements_at_another_scale():
+    small = p.run_check("theorem4", n=2048, d=8, k=64, pairs=500)
+    large = p.run_check("theorem4", n=4096, d=8, k=128, pairs=900)
+    for a, b in zip(small.claims, large.claims, strict=True):
+        assert a["id"] == b["id"] and a["statement"] == b["statement"]
+        assert a["name"] == a["statement"].format(**a["values"])
+    assert [a["name"] for a in small.claims] != [b["name"] for b in large.claims]
+    rates = [c for c in p.run_check("theorem6", n=2048, d=8, k=64, trials=4).claims if c["interval"] is not None]
+    assert rates and all(c["interval"][0] == c["measured"] <= c["interval"][1] for c in rates)

@@ -22,7 +22,7 @@ from scipy import stats
 
 from .. import families, theory, validate
 from ..backend import get_backend
-from ..claims import Claim
+from ..claims import Claim, rate_claim
 from ..errors import InputError
 from ..progress import stage
 from ..report.certify import verdict
@@ -219,26 +219,26 @@ def family_claims(fam: str, s: dict, delta: float) -> list[Claim]:
     what = "certificate" if proven else "prediction (not a certificate)"
     kw = {"family": fam}
     note = "" if proven else f"a prediction: {s['note']}"
-    out = [Claim(f"{fam} {what}: seeds where some row in scope exceeds B_i: {s['failures']} of {s['trials']} "
-                 f"({s['rate']:.3g}); rate <= delta, judged on the 95% Clopper-Pearson interval [{s['cp_low']:.3g}, "
-                 f"{s['cp_high']:.3g}] (lower end shown)", s["cp_low"], delta, promised=proven,
-                 id=f"certify.{fam}.rate", note=note, **kw),
-           Claim(f"{fam}: Clopper-Pearson upper end <= 2 delta (the target)", s["cp_high"], 2 * delta,
-                 promised=proven, id=f"certify.{fam}.rate_upper", **kw)]
+    out = [rate_claim("{family} " + what + ": seeds where some row in scope exceeds B_i", s["failures"], s["trials"],
+                      delta, promised=proven, id=f"certify.{fam}.rate", note=note, values={"family": fam}, **kw),
+           Claim("{family}: Clopper-Pearson upper end <= 2 delta (the target)", s["cp_high"], 2 * delta,
+                 promised=proven, id=f"certify.{fam}.rate_upper", values={"family": fam}, **kw)]
     target = TIGHT_GAUSSIAN if fam == "gaussian" else TIGHT_OTHERS
-    out.append(Claim(f"{fam}: tightness, B_i / measured error of the worst row at the (1 - delta) quantile over "
-                     f"seeds <= {target:g} (the target)", s["tightness"], target, id=f"certify.{fam}.tight", **kw))
+    out.append(Claim("{family}: tightness, B_i / measured error of the worst row at the (1 - delta) quantile over "
+                     "seeds <= {target:g} (the target)", s["tightness"], target, id=f"certify.{fam}.tight",
+                     values={"family": fam, "target": target}, **kw))
     cal = s.get("calibration")
     if cal:
         tolerance, widened = coverage_tolerance(cal["rows"])
         widened_note = (f"tolerance widened to {tolerance:.1%} of 0.9: 3 binomial standard errors over "
                         f"{cal['rows']:,} rows exceed {COVERAGE_TOLERANCE:.0%}" if widened else None)
-        out.append(Claim(f"{fam}: exact conditional law, coverage of its central 90% interval over {cal['rows']:,} "
+        out.append(Claim("{family}: exact conditional law, coverage of its central 90% interval over {rows:,} "
                          "row draws (Monte Carlo of the law)", cal["coverage90"], 0.9, relation="~", tolerance=tolerance,
-                         id=f"certify.{fam}.coverage", note=widened_note, **kw))
-        out.append(Claim(f"{fam}: probability-integral transform uniform (Kolmogorov-Smirnov p-value >= 0.01; rows "
+                         id=f"certify.{fam}.coverage", note=widened_note, values={"family": fam, "rows": cal["rows"]},
+                         **kw))
+        out.append(Claim("{family}: probability-integral transform uniform (Kolmogorov-Smirnov p-value >= 0.01; rows "
                          "of one S are weakly dependent)", cal["ks_pvalue"], 0.01, relation=">=",
-                         id=f"certify.{fam}.uniform", **kw))
+                         id=f"certify.{fam}.uniform", values={"family": fam}, **kw))
     return out
 
 

@@ -63,15 +63,17 @@ def pair_claims(st: dict, eps: float, k_ok: bool, label: str, family: str, key: 
                    "not promised at this k: it is below Theorem 7's sufficient k (with Part A's factor 2)")
     none = st["pairs"] == 0  # fewer than two rows with rho_i > rho: no pair to measure
     return [
-        Claim(f"{label}: pi_ij <= eps_i eps_j + eps_i + eps_j with measured eps_i (violations among {st['pairs']:,}; "
+        Claim("{label}: pi_ij <= eps_i eps_j + eps_i + eps_j with measured eps_i (violations among {pairs:,}; "
               "a consistency check: any is a bug)", None if none else float(st["per_row_violations"]), 0.0,
               holds=st["per_row_violations"] == 0, id=f"theorem4.{key}.per_row",
-              note=f"{st['exact_pairs']:,} pairs of two exactly read rows excluded from ratios", **kw),
-        Claim(f"{label}: max pi_ij <= eps^2 + 2 eps = {st['theorem_bound']:.4g} for the theorem's eps = {eps:g}",
+              note=f"{st['exact_pairs']:,} pairs of two exactly read rows excluded from ratios",
+              values={"label": label, "pairs": st["pairs"]}, **kw),
+        Claim("{label}: max pi_ij <= eps^2 + 2 eps = {theorem_bound:.4g} for the theorem's eps = {eps:g}",
               st["pi"]["max"], st["theorem_bound"], promised=bool(k_ok), id=f"theorem4.{key}.theorem",
-              note=f"{promise}; {st['theorem_violations']:,} pairs exceed it", **kw),
-        Claim(f"{label}: tightness, median pi_ij / (eps_i eps_j + eps_i + eps_j)", st["ratio"]["p50"], 1.0,
-              id=f"theorem4.{key}.tightness",
+              note=f"{promise}; {st['theorem_violations']:,} pairs exceed it",
+              values={"label": label, "theorem_bound": st["theorem_bound"], "eps": eps}, **kw),
+        Claim("{label}: tightness, median pi_ij / (eps_i eps_j + eps_i + eps_j)", st["ratio"]["p50"], 1.0,
+              id=f"theorem4.{key}.tightness", values={"label": label},
               note=f"p99 {st['ratio']['p99']:.3g}, max {st['ratio']['max']:.3g}" if st["ratio"]["max"] is not None else "",
               **kw),
     ]
@@ -80,13 +82,14 @@ def pair_claims(st: dict, eps: float, k_ok: bool, label: str, family: str, key: 
 def eq25_claims(st25: dict, zero_rows: int, eps: float, rho: float, k_ok: bool, family: str) -> list[Claim]:
     viol = st25["eq25_violations"]
     return [
-        Claim(f"Eq. 25 with measured eps_i: | ||Mhat_i|| / ||E_i|| - 1 | <= eps_i on every row (violations among "
-              f"{st25['eq25_rows']:,}; a consistency check: the triangle inequality)", float(viol), 0.0,
+        Claim("Eq. 25 with measured eps_i: | ||Mhat_i|| / ||E_i|| - 1 | <= eps_i on every row (violations among "
+              "{rows:,}; a consistency check: the triangle inequality)", float(viol), 0.0,
               holds=viol == 0, id="theorem4.eq25.per_row", family=family,
-              note=f"{zero_rows} all-zero rows excluded"),
-        Claim(f"Eq. 25: max over the {st25['eq25_selected_rows']:,} rows with rho_i > {rho:g} of "
-              f"| ||Mhat_i|| / ||E_i|| - 1 | <= the theorem's eps = {eps:g}", st25["eq25_selected_max"], eps,
+              note=f"{zero_rows} all-zero rows excluded", values={"rows": st25["eq25_rows"]}),
+        Claim("Eq. 25: max over the {rows:,} rows with rho_i > {rho:g} of "
+              "| ||Mhat_i|| / ||E_i|| - 1 | <= the theorem's eps = {eps:g}", st25["eq25_selected_max"], eps,
               promised=bool(k_ok), id="theorem4.eq25.theorem", family=family,
+              values={"rows": st25["eq25_selected_rows"], "rho": rho, "eps": eps},
               note=("promised" if k_ok else "not promised at this k" if k_ok is not None else "not promised: not S E") + f"; {st25['eq25_selected_above_eps']:,} rows "
               "exceed it"),
     ]

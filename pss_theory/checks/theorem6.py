@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import families, theory, validate
 from ..backend import get_backend
-from ..claims import Claim, comparison_row, headline
+from ..claims import Claim, comparison_row, headline, literal, rate_claim
 from ..errors import InputError
 from ..measure import cost, memory
 from ..measure.cells import log_k_grid, trial_seed
@@ -113,21 +113,12 @@ def per_trial_claim(family: str, cid: str, what: str, values: np.ndarray, bound:
     1 or more certifies nothing (no distortion below 1): vacuous."""
     t = len(values)
     if not math.isfinite(bound) or bound >= 1.0:
-        return Claim(f"{family}: {what}, max over {t} trials (a bound >= 1 certifies nothing)", float(values.max()),
-                     bound, vacuous_at=1.0, id=cid, family=family)
+        return Claim("{family}: " + literal(what) + ", max over {trials} trials (a bound >= 1 certifies nothing)",
+                     float(values.max()), bound, vacuous_at=1.0, id=cid, family=family,
+                     values={"family": family, "trials": t})
     above = int((values > bound).sum())
-    return rate_claim(f"{family}: {what} = {bound:.4g}: trials above it", above, t, delta, id=cid, family=family,
-                      note=f"max over trials {values.max():.4g}")
-
-
-def rate_claim(what: str, failures: int, trials: int, delta: float, note: str = "", **kw) -> Claim:
-    """A failure probability judged on ``failures`` of ``trials``: the lower end of its 95% Clopper-Pearson
-    interval against delta (it fails only when the data show the rate above delta), so the printed
-    relation is the one judged; the observed fraction and the interval are in the name."""
-    lo, hi = theory.clopper_pearson(failures, trials)
-    return Claim(f"{what}: {failures} of {trials} ({failures / trials:.3g}); rate <= delta, judged on the 95% "
-                 f"Clopper-Pearson interval [{lo:.3g}, {hi:.3g}] (lower end shown)", lo, delta,
-                 note="; ".join(x for x in (note, f"{failures} of {trials} trials") if x), **kw)
+    return rate_claim("{family}: " + literal(what) + " = {level:.4g}: trials above it", above, t, delta, id=cid,
+                      family=family, note=f"max over trials {values.max():.4g}", values={"family": family, "level": bound})
 
 
 def claims_at(family: str, records: list[dict], th: dict, k: int, eps: float, delta: float) -> list[Claim]:
@@ -150,22 +141,24 @@ def claims_at(family: str, records: list[dict], th: dict, k: int, eps: float, de
                 + (f"; it exceeds n = {records[0]['n']:,}: the calculator certifies no compression"
                    if req > records[0]["n"] else ""))
         log10 = th["theorem6_log10_k" if key == "theorem6_k" else "theorem6_log10_k_proof"]
-        out.append(Claim(f"{family}: k >= the calculator's sufficient k for eps = {eps:g}, delta = {delta:g} ({how}: "
-                         f"10^{log10:.1f})", float(k), req, relation=">=", promised=k >= req, id=cid, family=family,
-                         note=note))
+        out.append(Claim("{family}: k >= the calculator's sufficient k for eps = {eps:g}, delta = {delta:g} ({how}: "
+                         "10^{log10_k:.1f})", float(k), req, relation=">=", promised=k >= req, id=cid, family=family,
+                         note=note, values={"family": family, "eps": eps, "delta": delta, "how": how, "log10_k": log10}))
     if th.get("prediction") is not None:
-        out.append(Claim(f"{family}: eps_macro norm form, median ~ {th['prediction_name']} (a prediction, within 10%)",
-                         float(np.median(norm)), th["prediction"], relation="~", id="theorem6.norm.mp", family=family))
+        out.append(Claim("{family}: eps_macro norm form, median ~ {prediction} (a prediction, within 10%)",
+                         float(np.median(norm)), th["prediction"], relation="~", id="theorem6.norm.mp", family=family,
+                         values={"family": family, "prediction": th["prediction_name"]}))
     if th.get("prediction_delta") is not None:
         out.append(per_trial_claim(family, "theorem6.norm.davidson_szarek", "eps_macro norm form <= Davidson-Szarek "
                                    "bound at delta (Gaussian S)", norm, th["prediction_delta"], delta))
     if th.get("prediction_inner") is not None:
         out.append(per_trial_claim(family, "theorem6.inner.subspace", f"eps_macro inner-product form <= "
                                    f"{th['prediction_name']}", inner, th["prediction_inner"], delta))
-    out.append(rate_claim(f"{family}: failure rate P(eps_macro > {eps:g}), trials above eps", int((norm > eps).sum()),
+    out.append(rate_claim("{family}: failure rate P(eps_macro > {eps:g}), trials above eps", int((norm > eps).sum()),
                           len(records), delta, promised=k >= th["theorem6_k_proof"], id="theorem6.failure_rate",
                           family=family, note=("promised only when k meets the proof's sufficient k"
-                                               if k < th["theorem6_k_proof"] else "")))
+                                               if k < th["theorem6_k_proof"] else ""),
+                          values={"family": family, "eps": eps}))
     return out
 
 

@@ -91,13 +91,14 @@ def claims_of(st: dict, sel: dict, th: dict, k: int, eps: float, delta: float, r
     out.append(Claim("Part A, case 3: max_i ||c_i|| (all rows) <= 2 eps_JLT(k) (what the proof derives)", cmax, g2,
                      id="theorem7.partA.proof", **kw))
     violations = st.get("part_b_violations")
-    out.append(Claim(f"Part B (Eq. 16-18): eta_i <= ||c_i|| on every row (violations among {n:,}; a consistency "
+    out.append(Claim("Part B (Eq. 16-18): eta_i <= ||c_i|| on every row (violations among {rows:,}; a consistency "
                      "check: it holds because ||R|| = sigma)", None if violations is None else float(violations),
-                     0.0, holds=violations == 0, id="theorem7.partB", **kw))
-    out.append(Claim("Part A, case 2 (JLT on {e_i}): max_i | ||S e_i||^2 - 1 | <= eps_JLT(k)",
+                     0.0, holds=violations == 0, id="theorem7.partB", values={"rows": n}, **kw))
+    out.append(Claim("Part A, case 2 (JLT on {{e_i}}): max_i | ||S e_i||^2 - 1 | <= eps_JLT(k)",
                      st.get("column_norm_deviation_max"), g, id="theorem7.case2.norms", **kw))
-    out.append(Claim(f"Part A, case 2 (JLT on {{e_i}}): max |<S e_i, S e_j>| over {st.get('column_inner_pairs', 0):,} "
-                     "sampled pairs <= eps_JLT(k)", st.get("column_inner_max"), g, id="theorem7.case2.pairs", **kw))
+    out.append(Claim("Part A, case 2 (JLT on {{e_i}}): max |<S e_i, S e_j>| over {pairs:,} "
+                     "sampled pairs <= eps_JLT(k)", st.get("column_inner_max"), g, id="theorem7.case2.pairs",
+                     values={"pairs": st.get("column_inner_pairs", 0)}, **kw))
     req, req_proof = th.get("theorem7_k"), th.get("theorem7_k_proof")
     promised = req_proof is not None and k >= req_proof
     for cid, bound, how in (("theorem7.k.stated", req, "as stated"), ("theorem7.k.proof", req_proof,
@@ -107,9 +108,10 @@ def claims_of(st: dict, sel: dict, th: dict, k: int, eps: float, delta: float, r
             note = "no sketch size: this PSS is not of the form S E"
         elif bound > n:
             note += f"; it exceeds n = {n:,}: the calculator certifies no compression here"
-        out.append(Claim(f"k >= the calculator's sufficient k for Micro(eps = {eps:g}, delta = {delta:g}, "
-                         f"rho = {rho:g}) ({how})", float(k) if bound is not None else None, bound, relation=">=",
-                         promised=bound is not None and k >= bound, id=cid, note=note, **kw))
+        out.append(Claim("k >= the calculator's sufficient k for Micro(eps = {eps:g}, delta = {delta:g}, "
+                         "rho = {rho:g}) ({how})", float(k) if bound is not None else None, bound, relation=">=",
+                         promised=bound is not None and k >= bound, id=cid, note=note,
+                         values={"eps": eps, "delta": delta, "rho": rho, "how": how}, **kw))
     if not sel["selected_fraction"]:
         note = f"no row has rho_i > {rho:g} (the largest rho_i is {st['rho_i']['max']:.3g}): lower --rho"
     elif req is None:
@@ -118,9 +120,10 @@ def claims_of(st: dict, sel: dict, th: dict, k: int, eps: float, delta: float, r
         note = "promised for all of them (w.p. 1 - delta): k meets the sufficient k with Part A's factor 2"
     else:
         note = "not promised at this k: k is below the calculator's sufficient k with Part A's factor 2"
-    out.append(Claim(f"statement: rows with rho_i > {rho:g} ({sel['selected_fraction']:.3%} of rows) that have "
-                     f"eps_i <= {eps:g}", sel["selected_within_eps"], 1.0, relation=">=", promised=promised,
-                     id="theorem7.statement", note=note, **kw))
+    out.append(Claim("statement: rows with rho_i > {rho:g} ({selected_fraction:.3%} of rows) that have "
+                     "eps_i <= {eps:g}", sel["selected_within_eps"], 1.0, relation=">=", promised=promised,
+                     id="theorem7.statement", note=note,
+                     values={"rho": rho, "selected_fraction": sel["selected_fraction"], "eps": eps}, **kw))
     # eps_i <= eps_JLT / rho_i  <=>  eta_i = eps_i rho_i <= eps_JLT: the guarantee is one number for all rows
     for cid, bound, how in (("theorem7.per_row.stated", g, "eps_JLT(k), as stated"),
                             ("theorem7.per_row.proof", g2, "2 eps_JLT(k), as the proof derives")):
@@ -131,8 +134,8 @@ def claims_of(st: dict, sel: dict, th: dict, k: int, eps: float, delta: float, r
             note = f"{within:.2%} of rows within; median slack {bound / sel['eta_p50']:.3g}"
         else:
             note = "vacuous: no eps_i < 1 certified for any row"
-        out.append(Claim(f"per-row guarantee at this k: eps_i <= {how.split(',')[0]} / rho_i, i.e. max_i eta_i <= "
-                         f"{how}", sel["eta_max"], bound, vacuous_at=1.0, id=cid, note=note, **kw))
+        out.append(Claim("per-row guarantee at this k: eps_i <= " + how.split(",")[0] + " / rho_i, i.e. max_i eta_i <= "
+                         + how, sel["eta_max"], bound, vacuous_at=1.0, id=cid, note=note, **kw))
     out.append(Claim("beyond the paper: RMS eta_i ~ the family's law sqrt((srank / k)(a + (b - a) / m)) (a "
                      "prediction, within 10%)", st["eta_rms"], st.get("eta_rms_law"), relation="~",
                      id="theorem7.eta_rms_law", note=f"mean eta_i {st['eta_mean']:.4g}; spread across rows: "
@@ -147,9 +150,10 @@ def certificate_claims(cert: dict | None, th: dict, o, family: str) -> list[Clai
     g = th.get("eps_jlt")
     t7 = "vacuous" if g is None or not math.isfinite(g) or 2 * g / o.rho >= 1 else f"{2 * g / o.rho:.3g}"
     kind = cert["kind"]
-    return [Claim(f"beyond the paper: per-row {kind}, eps_i <= eps_cert_i on all {cert['m']:,} rows with rho_i > "
-                  f"{o.rho:g} (w.p. >= 1 - delta; max eps_i / eps_cert_i shown)", cert["ratio_max"], 1.0,
+    return [Claim("beyond the paper: per-row {kind}, eps_i <= eps_cert_i on all {rows:,} rows with rho_i > "
+                  "{rho:g} (w.p. >= 1 - delta; max eps_i / eps_cert_i shown)", cert["ratio_max"], 1.0,
                   promised=kind == "certificate", id="theorem7.certificate", family=family,
+                  values={"kind": kind, "rows": cert["m"], "rho": o.rho},
                   note=f"eps_cert_i from {cert['eps_cert']['min']:.3g} to {cert['eps_cert']['max']:.3g} (median "
                        f"{cert['eps_cert']['p50']:.3g}); {cert['below_one']:.1%} of these rows certified below 1; "
                        f"Theorem 7's bound on the same rows at this k (2 eps_JLT / rho): {t7}")]

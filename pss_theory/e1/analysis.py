@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ..claims import Claim
+from ..claims import Claim, statement_fields
 from .grid import Grid
 from .paper import MODES, PAPER, PAPER_D, PAPER_N, PAPER_N_LABELS, PASSES, paper_value, views_from_paper
 
@@ -214,43 +214,46 @@ def claims(records: list[dict], grid: Grid) -> tuple[list[Claim], dict, dict]:
     paper = evaluate(views_from_paper(), d=PAPER_D)
     zlo, zhi = min(grid.Zs), max(grid.Zs)
     clo, chi = min(grid.compressions), max(grid.compressions)
+    values = {"grows": GROWS, "flat": FLAT, "about_low": ABOUT_2X * (1 - ABOUT_TOL), "about_high": ABOUT_2X * (1 + ABOUT_TOL),
+              "about": ABOUT_2X, "target": TARGET, "clo": clo, "chi": chi, "z_fixed": grid.z_fixed, "faster": FASTER,
+              "zlo": zlo, "zhi": zhi, "compression_fixed": grid.compression_fixed}
     spec = {
         PLAIN_DENSE_GROWS: (
-            f"plain table, dense gradients: backward time grows with n (largest / smallest n >= {GROWS:g})",
+            "plain table, dense gradients: backward time grows with n (largest / smallest n >= {grows:g})",
             ">=", GROWS),
         PLAIN_SPARSE_FLAT: (
-            f"plain table, sparse gradients: backward time flat in n (max / min over n <= {FLAT:g})", "<=", FLAT),
+            "plain table, sparse gradients: backward time flat in n (max / min over n <= {flat:g})", "<=", FLAT),
         FORWARD_ABOUT_2X: (
             "ROBE-Z forward costs about 2x the plain lookup (best ROBE-Z forward / plain forward at the same n, "
-            f"median over n; 'about' = within [{ABOUT_2X * (1 - ABOUT_TOL):g}, {ABOUT_2X * (1 + ABOUT_TOL):g}], "
-            f"the paper's 0.27/0.12 = {ABOUT_2X:g} +- 1/3)", "~", ABOUT_2X),
+            "median over n; 'about' = within [{about_low:g}, {about_high:g}], "
+            "the paper's 0.27/0.12 = {about:g} +- 1/3)", "~", ABOUT_2X),
         FORWARD_TARGET: (
-            f"target (ours, not the paper's): best ROBE-Z forward within {TARGET:g}x of the plain lookup "
+            "target (ours, not the paper's): best ROBE-Z forward within {target:g}x of the plain lookup "
             "(same ratio as above)", "<=", TARGET),
         COMPRESSION_FASTER_FORWARD: (
-            f"higher compression, faster forward (time at {clo:g}x / {chi:g}x, Z = {grid.z_fixed}, median over n "
-            f">= {FASTER:g})", ">=", FASTER),
+            "higher compression, faster forward (time at {clo:g}x / {chi:g}x, Z = {z_fixed}, median over n "
+            ">= {faster:g})", ">=", FASTER),
         COMPRESSION_FASTER_DENSE_BACKWARD: (
-            f"higher compression, faster dense backward (time at {clo:g}x / {chi:g}x, Z = {grid.z_fixed}, median "
-            f"over n >= {FASTER:g})", ">=", FASTER),
+            "higher compression, faster dense backward (time at {clo:g}x / {chi:g}x, Z = {z_fixed}, median "
+            "over n >= {faster:g})", ">=", FASTER),
         DENSE_BACKWARD_GROWS_WITH_M: (
-            f"ROBE-Z dense backward grows with m = n d / compression (time at the largest / smallest m of the n x "
-            f"compression grid >= {GROWS:g})", ">=", GROWS),
+            "ROBE-Z dense backward grows with m = n d / compression (time at the largest / smallest m of the n x "
+            "compression grid >= {grows:g})", ">=", GROWS),
         SPARSE_BACKWARD_FLAT: (
-            f"ROBE-Z sparse backward flat across n and compression (max / min over the n x compression grid "
-            f"<= {FLAT:g})", "<=", FLAT),
+            "ROBE-Z sparse backward flat across n and compression (max / min over the n x compression grid "
+            "<= {flat:g})", "<=", FLAT),
         Z_FASTER_FORWARD: (
-            f"larger Z, faster forward (time at Z = {zlo} / Z = {zhi}, {grid.compression_fixed:g}x, median over n "
-            f">= {FASTER:g})", ">=", FASTER),
+            "larger Z, faster forward (time at Z = {zlo} / Z = {zhi}, {compression_fixed:g}x, median over n "
+            ">= {faster:g})", ">=", FASTER),
         Z_DENSE_BACKWARD_FLAT: (
-            f"Z leaves dense backward largely unchanged (max / min over Z, {grid.compression_fixed:g}x, median over "
-            f"n <= {FLAT:g})", "<=", FLAT),
+            "Z leaves dense backward largely unchanged (max / min over Z, {compression_fixed:g}x, median over "
+            "n <= {flat:g})", "<=", FLAT),
         Z_SPARSE_BACKWARD_FLAT: (
-            f"Z leaves sparse backward largely unchanged (max / min over Z, {grid.compression_fixed:g}x, median "
-            f"over n <= {FLAT:g})", "<=", FLAT),
+            "Z leaves sparse backward largely unchanged (max / min over Z, {compression_fixed:g}x, median "
+            "over n <= {flat:g})", "<=", FLAT),
         DENSE_BEATS_SPARSE: (
-            f"dense beats sparse gradients at the highest compression (sparse / dense backward at {chi:g}x, "
-            f"Z = {grid.z_fixed}, median over n > 1)", ">=", 1.0),
+            "dense beats sparse gradients at the highest compression (sparse / dense backward at {chi:g}x, "
+            "Z = {z_fixed}, median over n > 1)", ">=", 1.0),
     }
     out = []
     for name in CLAIM_NAMES:
@@ -258,13 +261,14 @@ def claims(records: list[dict], grid: Grid) -> tuple[list[Claim], dict, dict]:
         value, detail = ours[name]
         pval, _pdetail = paper[name]
         strict = name == DENSE_BEATS_SPARSE  # "beats": above 1, not at 1
-        pholds = Claim(name, pval, bound, relation=rel, tolerance=ABOUT_TOL).holds
+        pholds = Claim("", pval, bound, relation=rel, tolerance=ABOUT_TOL).holds
         if strict and pval is not None:
             pholds = pval > 1.0
         ptext = "paper: -" if pval is None else f"paper: {pval:.3g} ({'holds' if pholds else 'does not hold'})"
         holds = value > 1.0 if strict and value is not None else None
         out.append(Claim(text, value, bound, relation=rel, holds=holds, tolerance=ABOUT_TOL,
-                         note=f"{ptext}; ours: {detail}", id=f"e1.{name}", family="robez"))
+                         note=f"{ptext}; ours: {detail}", id=f"e1.{name}", family="robez",
+                         values={key: values[key] for key in statement_fields(text)}))
     return out, ours, paper
 
 
