@@ -62,7 +62,7 @@ def test_a_source_reads_back_what_was_written(name, array, tmp_path):
     write(path, array)
     assert registry.find(str(path)).name == name
     t = tables.resolve(str(path), key=key)
-    assert (t.n, t.d) == array.shape
+    assert isinstance(t, tables.Table) and (t.n, t.d) == array.shape
     np.testing.assert_array_equal(t.block(0, N), array)
     np.testing.assert_array_equal(t.block(90, 460), array[90:460])  # across shard and chunk boundaries
     idx = np.array([699, 0, 100, 449, 450, 3])
@@ -123,3 +123,47 @@ def test_the_report_help_and_an_unknown_table_name_every_source(capsys, tmp_path
         tables.resolve(str(tmp_path / "emb.bin"))
     for source in registry.SOURCES:
         assert source.what in help_text and source.what in str(unknown.value) and source.what in str(unsupported.value)
+
+
+def test_every_table_a_user_can_hold_is_a_table(array):
+    import scipy.sparse
+
+    held = [tables.as_table(array), tables.as_table(scipy.sparse.csr_array(array)), tables.table("zipf", n=N, d=D)]
+    assert all(isinstance(t, tables.Table) for t in held)
+
+
+class _OwnTable:
+    """A user's own table: the protocol's members and nothing of ours."""
+
+    def __init__(self, array):
+        self.array, self.name = array, "own"
+
+    n = property(lambda self: self.array.shape[0])
+    d = property(lambda self: self.array.shape[1])
+
+    def describe(self):
+        return {"name": self.name, "n": self.n, "d": self.d}
+
+    def block(self, start, stop, xp=np):
+        return xp.asarray(self.array[start:stop])
+
+    def rows(self, idx, xp=np):
+        return xp.asarray(self.array[idx])
+
+
+def test_a_users_own_table_is_measured_and_a_partial_one_refused(array):
+    from pss_theory import families
+
+    own = _OwnTable(array)
+    assert tables.as_table(own) is own
+    s = families.sketch("gaussian", k=16, E=own, seed=2)
+    np.testing.assert_array_equal(s.apply(own), s.apply(array))
+
+    class Partial:
+        n, d = N, D
+
+        def block(self, start, stop, xp=np):
+            return array[start:stop]
+
+    with pytest.raises(TableError, match="lacks name, describe, rows"):
+        tables.as_table(Partial())

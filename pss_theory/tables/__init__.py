@@ -1,7 +1,8 @@
 """Embedding tables E (n x d): generated block by block from a seed, or loaded from a file.
 
-A table is anything with ``n``, ``d`` and ``block(start, stop, xp)`` returning rows start..stop-1
-as a float array on the backend of ``xp``.  Generated tables hold no rows: row i is a pure function
+A table is anything that satisfies ``Table`` (``protocol``): ``n``, ``d``, ``name``, ``describe()``,
+``block(start, stop, xp)`` returning rows start..stop-1 and ``rows(idx, xp)``, float arrays on the
+backend of ``xp``.  Generated tables hold no rows: row i is a pure function
 of (seed, i), so a 1e8 x 128 table streams through in blocks without a 51 GB array anywhere.
 
 Tables as people hold them are taken as they are: any array exposing ``__dlpack__`` or ``__array__``
@@ -26,12 +27,13 @@ from .dask_array import DaskTable
 from .files import SAFETENSORS_MAX_HEADER
 from .generated import KINDS, GeneratedTable, table
 from .held import as_table
+from .protocol import Table
 from .resolve import load_table, resolve
 from .shards import Shards, ShardTable
 from .sparse import SparseTable, sparse_table
 from .zarr_store import ZarrTable
 
 __all__ = ["ArrayTable", "DaskTable", "FLOAT32_ACCURATE", "GeneratedTable", "KINDS", "SAFETENSORS_MAX_HEADER",
-           "ShardTable", "Shards", "SparseTable", "TableError", "ZarrTable", "as_table", "beyond_float32",
+           "ShardTable", "Shards", "SparseTable", "Table", "TableError", "ZarrTable", "as_table", "beyond_float32",
            "check_block", "check_finite", "check_rows", "load_table", "resolve", "sparse_table", "table",
            "table_label"]

@@ -7,6 +7,7 @@ from ..backend import as_array
 from .arrays import ArrayTable
 from .checks import TableError, _check_shape
 from .dask_array import DaskTable
+from .protocol import MEMBERS, Table
 from .sparse import sparse_table
 from .zarr_store import ZarrTable
 
@@ -16,11 +17,15 @@ def _module_of(obj) -> str:
 
 
 def as_table(E):
-    """A table object for what a user holds: a table already, a SciPy sparse matrix (``sparse_table``),
+    """A table object for what a user holds: a table already (``tables.Table``), a SciPy sparse matrix (``sparse_table``),
     or any array (ndarray or memmap, CuPy, or an object exposing ``__dlpack__`` or ``__array__``:
     torch, JAX, pandas) through ``backend.as_array``."""
-    if hasattr(E, "block") and hasattr(E, "n") and hasattr(E, "d"):
+    if isinstance(E, Table):
         return E
+    if hasattr(E, "block"):  # meant as a table object, not an array
+        missing = [m for m in MEMBERS if not hasattr(E, m)]
+        raise TableError(f"a {type(E).__name__} is not a table: a table object needs {', '.join(MEMBERS)} "
+                         f"(tables.Table); it lacks {', '.join(missing)}")
     if _module_of(E) == "dask":
         _check_shape("dask array", E.shape, E.dtype)
         return DaskTable(E, name="dask array")
