@@ -202,7 +202,7 @@ def test_theorem7_certificate_from_the_row_files_is_the_dense_one(monkeypatch, t
     E = np.asarray(p.table("zipf", n=n, d=D, seed=3, rank=D).block(0, n), dtype=np.float64)
     check = p.CHECKS["theorem7"]
     plan = check.plan(check.options(table=E, k=K, family=family, rho=rho, coherence_pairs=100))
-    plan.rows_folder = str(tmp_path)
+    plan.context.rows_folder = str(tmp_path)
     record = check.measure(plan, plan.cells[0], None)
     st = C.TableStats.from_gram(E.T @ E, np.linalg.norm(E, axis=1))
     pss = plan.state["pss"][family]

@@ -176,7 +176,7 @@ def test_a_rho_that_selects_nothing_is_said_after_pass_1_before_pass_2(tmp_path,
     check = pss.CHECKS["theorem7"]
     plan = check.plan(check.options(table=np.ones((50, 2)) + np.eye(50, 2), k=8, rho=0.9, coherence_pairs=10))
     events = []
-    plan.warn = events.append
+    plan.context.warn = events.append
     pss.checks.run(check, plan, None, lambda stage, done, total, unit: events.append(stage))
     said = [i for i, e in enumerate(events) if "selects no row" in e]
     assert len(said) == 1 and "try --rho" in events[said[0]]
@@ -254,3 +254,15 @@ def test_the_report_passes_family_to_each_check():
     assert check_families(parse["theorem7"], "gaussian,robez") == "gaussian,robez"
     assert check_families(parse["theorem6"], "gaussian,robez") == "gaussian"
     assert check_families(parse["theorem6"], "all") == "all"
+
+
+def test_a_plan_is_fixed_and_its_run_context_stays_here():
+    check = pss.CHECKS["theorem7"]
+    plan = check.plan(check.options(n=2000, d=8, k=64, coherence_pairs=10))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.cells = []
+    plan.context.rows_folder, plan.context.warn, plan.context.pool = "/somewhere", print, object()
+    sent = plan.for_workers()
+    assert sent.context.rows_folder == "/somewhere" and sent.context.warn is None and sent.context.pool is None
+    assert sent.options is plan.options and sent.cells is plan.cells
+    assert plan.context.warn is print  # what stays here is untouched

@@ -118,9 +118,9 @@ def execute(check, plan, *, out: str, figures: str | None, quiet: bool, dask=Non
             print(f"reusing {reused} of {len(plan.cells)} cells from {log.path} (same table content and options)",
                   file=sys.stderr, flush=True)
         check.configure_process(plan)
-        plan.rows_folder = os.path.join(out, "rows")
+        plan.context.rows_folder = os.path.join(out, "rows")
         with cli.StageBars(check.name, not quiet) as progress:
-            plan.warn = progress.say
+            plan.context.warn = progress.say
             summary, records = checks.run(check, plan, log, progress, dask=dask)
         if figures:
             made = not os.path.exists(figures)

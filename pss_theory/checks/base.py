@@ -43,24 +43,20 @@ def option(default=None, help: str = "", parse=None, *, default_factory=None, fl
 
 
 @dataclass
-class Plan:
-    """A validated run: options, the resolved table and backend, and the cells to measure."""
+class RunContext:
+    """Where and how one run of a plan runs, apart from what it measures: the folder of per-row files, the
+    cluster while ``run`` runs, where warnings go and what was said, and the cells measured (not reused)."""
 
-    options: object
-    table: object
-    backend: Backend
-    cells: list[dict]
-    state: dict = field(default_factory=dict)  # what a check keeps between its cells (e.g. the PSS drawn)
     rows_folder: str | None = None  # where per-row result files go (the command: <out>/rows); None: a temporary folder
     pool: object = None  # while ``run`` runs with --dask: the cluster.Pool a cell's passes split their rows over
-    measured: list[dict] = field(default_factory=list)  # the cells ``run`` measured (not reused), as they finished
     warn: object = None  # where ``say`` sends a warning found during the work (the command: stderr); None: Python's warnings
     said: set = field(default_factory=set)  # the warnings said so far in this run
+    measured: list[dict] = field(default_factory=list)  # the cells ``run`` measured, as they finished
 
-    def for_workers(self) -> Plan:
-        """This plan as a task takes it to a worker: without the pool (a worker runs its cell's passes itself)
-        and without the command's stream (a warning there is a Python warning; the summary says it too)."""
-        return dataclasses.replace(self, pool=None, warn=None)
+    def for_workers(self) -> RunContext:
+        """This context as a task takes it to a worker: only the rows folder (a worker runs its cell's passes
+        itself, and a warning there is a Python warning; the summary says it too)."""
+        return RunContext(rows_folder=self.rows_folder)
 
     def say(self, line: str) -> None:
         """A warning found during the work (a --rho that selects no row, seen after pass 1), said once a run."""
@@ -71,6 +67,24 @@ class Plan:
             warnings.warn(line, UserWarning, stacklevel=2)
         else:
             self.warn(line)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated run, fixed once ``plan`` returns: options, the resolved table and backend, the cells to
+    measure and what the check keeps between its cells (``state``: e.g. the PSS drawn); ``context`` is
+    where the run runs (``RunContext``)."""
+
+    options: object
+    table: object
+    backend: Backend
+    cells: list[dict]
+    state: dict = field(default_factory=dict)
+    context: RunContext = field(default_factory=RunContext)
+
+    def for_workers(self) -> Plan:
+        """This plan as a task takes it to a worker (``RunContext.for_workers``)."""
+        return dataclasses.replace(self, context=self.context.for_workers())
 
 
 class Check:
@@ -165,7 +179,7 @@ def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None, d
     ``on_cluster`` False (the E.1 timing study) runs here whatever ``dask`` says.
     """
     t0 = time.perf_counter()
-    plan.measured = []
+    plan.context.measured = []
     todo = [cell for cell in plan.cells if log is None or not log.done(cell)]
     total = sum(check.work(plan, cell) for cell in todo)
     done = [0]
@@ -187,19 +201,19 @@ def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None, d
 
     def finished(cell):
         # here, not in ``measure``: a cell measured on a worker changes the worker's copy of the plan only
-        plan.measured.append(cell)
+        plan.context.measured.append(cell)
         done[0] += check.work(plan, cell)
         if progress and len(todo) > 1:
             progress("cells", done[0], total, check.unit)
 
     try:
         with cluster.session(dask if check.on_cluster else None) as pool:
-            plan.pool = pool
+            plan.context.pool = pool
             records = run_cells(plan.cells, compute, log, check.record_key, check.valid_record, pool=pool,
                                 task=measure_cell, task_args=(check, plan.for_workers()) if pool else (),
                                 finished=finished)
     finally:
-        plan.pool = None
+        plan.context.pool = None
         check.finish(plan)
     summary = check.summarize(plan, records, time.perf_counter() - t0)
     # one canonical form, the one summary.json holds (inf and nan as None): a summary made now, one

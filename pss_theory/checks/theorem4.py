@@ -140,7 +140,7 @@ class Theorem4(OnePssCheck):
         pss = plan.state["pss"][family]
         with rowfiles.row_arrays(cell_rows_folder(plan, family), table.n, metrics.row_fields(pss)) as arrays:
             pss, comp, _, _, _, rho_scan = passes(pss, table, arrays, rho=o.rho, block_rows=o.block_rows,
-                                                  progress=progress, coherence_pairs=0, pool=plan.pool, say=plan.say)
+                                                  progress=progress, coherence_pairs=0, pool=plan.context.pool, say=plan.context.say)
             tol = rounding_allowance(pss.dtype)
             sc = scan(arrays, o.eps, o.rho, tol, o.top)
             eligible = sc["eligible"]

@@ -256,7 +256,7 @@ class Theorem6(Check):
         return trial(cell["family"], cell["k"], cell["seed"], cell["trial"], plan.table, params=cell["params"],
                      device=plan.backend,
                      block_rows=plan.options.block_rows, progress=stage(progress, "pass 1", plan.table.n),
-                     pool=plan.pool)
+                     pool=plan.context.pool)
 
     def summarize(self, plan, records, seconds) -> Summary:
         o, table = plan.options, plan.table

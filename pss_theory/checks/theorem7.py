@@ -50,7 +50,7 @@ class Options(TableOptions):
 def cell_rows_folder(plan: Plan, family: str) -> str | None:
     """Where one cell's row files go: <rows_folder>/<family>, so cells never share files (None: a temporary
     folder)."""
-    return None if plan.rows_folder is None else os.path.join(plan.rows_folder, family)
+    return None if plan.context.rows_folder is None else os.path.join(plan.context.rows_folder, family)
 
 
 def theory_at(family: str, k: int, n: int, d: int, eps: float, delta: float, rho: float, params: dict | None = None) -> dict:
@@ -201,7 +201,7 @@ class Theorem7(OnePssCheck):
         with rowfiles.row_arrays(folder, table.n, metrics.row_fields(pss) + ("eps_cert_i",)) as arrays:
             _, comp, spec, bias, coh, rho_scan = passes(pss, table, arrays, rho=o.rho, block_rows=o.block_rows,
                                                         progress=progress, coherence_pairs=o.coherence_pairs,
-                                                        seed=o.seed, pool=plan.pool, say=plan.say)
+                                                        seed=o.seed, pool=plan.context.pool, say=plan.context.say)
             s = scan(arrays, o.rho, o.eps, g)
             law = families.get(family).eta_law(pss)
             cert = certificate_record(pss, comp, spec, arrays, family, o.delta, o.rho)
@@ -244,10 +244,10 @@ class Theorem7(OnePssCheck):
         """rows.npz (rows_<family>.npz with several families) with eps_i, rho_i and eps_cert_i (NaN outside the
         rows in scope), copied from the cells' row files, when --save-rows measured them in this run (a run
         that reuses its record has no per-row files to write)."""
-        if not plan.options.save_rows or plan.rows_folder is None:
+        if not plan.options.save_rows or plan.context.rows_folder is None:
             return []
         out = []
-        for cell in plan.measured:
+        for cell in plan.context.measured:
             family, rows = cell["family"], cell_rows_folder(plan, cell["family"])
             path = os.path.join(folder, "rows.npz" if len(plan.cells) == 1 else f"rows_{family}.npz")
             # np.savez copies each memory-mapped file in chunks: memory does not grow with n

@@ -22,7 +22,7 @@ def passes(pss, table, arrays, *, rho: float, block_rows=None, progress=None, co
     and a pass that runs out of GPU memory is retried with halved blocks.  On an ill-conditioned table
     the passes run in float64 (``metrics.needs_float64``).  ``progress`` (``pss_theory.progress``) hears
     of three stages: pass 1 and pass 2 (n rows each) and the column coherence (one step).  With a ``pool``
-    (``Plan.pool``: --dask) the row spans of both passes run on its workers.
+    (``RunContext.pool``: --dask) the row spans of both passes run on its workers.
     """
     rows = memory.plan_block_rows(pss, table.d, block_rows)
     with rowfiles.row_arrays(None, table.n, ("norm_i",)) as norms:
