@@ -1,4 +1,4 @@
-"""A researcher's workflow (issue 14): one seed convention, families compared in one table, sweeps
+"""run_check as a researcher uses it: one seed convention, families compared in one table, sweeps
 over chosen k, rho read from the data, results that load in one line."""
 import dataclasses
 import json
