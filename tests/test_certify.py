@@ -10,8 +10,9 @@ from scipy import stats
 
 import pss_theory as p
 from pss_theory import families, report, theory
-from pss_theory.checks import certify, run_check
+from pss_theory.checks import run_check
 from pss_theory.errors import InputError
+from pss_theory.report import certify as certify_report
 from pss_theory.theory import cert_tails, k_search
 from pss_theory.theory import certificates as C
 
@@ -218,12 +219,12 @@ def test_coverage_tolerance_rarely_fails_a_correct_law(rows):
     """Under the exact law the count inside the central 90 % is Binomial(rows, 0.9): the claim's tolerance
     lets a correct law fail at most ~1 % of the time at any sample size (0.3 % in the normal limit), and is
     the fixed 3 % wherever the sample resolves it (the report's default: 200 seeds x 50 rows)."""
-    tolerance, widened = certify.coverage_tolerance(rows)
+    tolerance, widened = certify_report.coverage_tolerance(rows)
     lo, hi = 0.9 * (1 - tolerance), 0.9 * (1 + tolerance)
     law = stats.binom(rows, 0.9)
     outside = law.cdf(math.ceil(lo * rows) - 1) + law.sf(math.floor(hi * rows))
     assert outside <= 0.01
-    assert widened == (tolerance > certify.COVERAGE_TOLERANCE) and (rows < 2000 or tolerance == certify.COVERAGE_TOLERANCE)
+    assert widened == (tolerance > certify_report.COVERAGE_TOLERANCE) and (rows < 2000 or tolerance == certify_report.COVERAGE_TOLERANCE)
 
 
 def test_a_budget_below_the_gaussian_tail_floor_is_vacuous_not_certified():

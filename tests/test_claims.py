@@ -7,6 +7,7 @@ from pss_theory import checks, report
 from pss_theory.checks import theorem6
 from pss_theory.claims import STATUSES, Claim
 from pss_theory.measure import metrics, row_stats, rows
+from pss_theory.report import theorem6 as theorem6_report
 from pss_theory.report.claim_tables import claim_line, claims_markdown, claims_text
 
 
@@ -66,13 +67,13 @@ def test_point2_per_trial_bounds_count_trials_above_them():
     """A bound holding per trial w.p. 1 - delta is judged on the number of trials above it: the lower end of
     the Clopper-Pearson interval against delta, which is also what the row prints."""
     tight = np.array([0.05, 0.06, 0.07, 0.11, 0.08, 0.05, 0.06, 0.07])  # one trial of 8 above 0.1
-    c = theorem6.per_trial_claim("gaussian", "x", "test", tight, 0.1, 0.1).as_dict()
+    c = theorem6_report.per_trial_claim("gaussian", "x", "test", tight, 0.1, 0.1).as_dict()
     assert "1 of 8" in c["name"] and c["bound"] == 0.1 and c["status"] == "holds" and c["measured"] <= 0.1
     worse = np.full(8, 0.2)  # every trial above: the data show the rate is above delta
-    c = theorem6.per_trial_claim("gaussian", "x", "test", worse, 0.1, 0.1).as_dict()
+    c = theorem6_report.per_trial_claim("gaussian", "x", "test", worse, 0.1, 0.1).as_dict()
     assert c["status"] == "fails" and c["measured"] > 0.1
     two_of_three = np.array([0.2, 0.2, 0.05])  # too few trials to refute: the printed relation still holds
-    c = theorem6.per_trial_claim("gaussian", "x", "test", two_of_three, 0.1, 0.1).as_dict()
+    c = theorem6_report.per_trial_claim("gaussian", "x", "test", two_of_three, 0.1, 0.1).as_dict()
     assert c["status"] == "holds" and c["measured"] <= c["bound"]
 
 

@@ -22,18 +22,15 @@ from scipy import stats
 
 from .. import families, theory, validate
 from ..backend import get_backend
-from ..claims import Claim, rate_claim
 from ..errors import InputError
 from ..progress import stage
-from ..report.certify import verdict
+from ..report.certify import family_claims, verdict
 from ..summary import Summary
 from ..tables import registry, resolve
 from ..theory import certificates
 from .base import Check, Plan, option
 from .common import family_help, family_list, plan_families
 
-#: B / measured at the (1 - delta) quantile that the issue sets as the target: Gaussian, the others
-TIGHT_GAUSSIAN, TIGHT_OTHERS = 1.5, 3.0
 #: most values n d of the table held in memory (the check draws hundreds of S on a small table)
 MAX_ENTRIES = 5 * 10**7
 
@@ -57,22 +54,6 @@ class Options:
                            lambda t: validate.count("mc_draws", t))
     seed: int = option(0, "seed of the table and the sketches", validate.seed_text)
     params: dict = option(None, "", None, default_factory=dict)
-
-
-#: the relative tolerance of the 90 % coverage claim when the sample is large enough to resolve it
-COVERAGE_TOLERANCE = 0.03
-
-
-def coverage_tolerance(rows: int) -> tuple[float, bool]:
-    """(relative tolerance, whether it was widened) of the coverage claim over ``rows`` PIT values.
-
-    Under the exact law the count inside the central 90 % interval is Binomial(rows, 0.9), so the
-    coverage has standard error sqrt(0.9 * 0.1 / rows); a tolerance below 3 of them would call a
-    correct law failed by chance (at 200 rows, one run in five).  The tolerance is the larger of
-    ``COVERAGE_TOLERANCE`` and 3 standard errors, relative to 0.9.
-    """
-    three_se = 3 * math.sqrt(0.9 * 0.1 / rows) / 0.9
-    return max(COVERAGE_TOLERANCE, three_se), three_se > COVERAGE_TOLERANCE
 
 
 def conditional_pit(err, q, mu_basis, lam, k: int, draws) -> np.ndarray:
@@ -211,34 +192,6 @@ def family_stats(cert, ratio: np.ndarray, pit: np.ndarray, delta: float) -> dict
         out["calibration"] = {"rows": int(pit.size), "coverage90": float(((pit >= 0.05) & (pit <= 0.95)).mean()),
                               "ks_pvalue": float(stats.kstest(pit, "uniform").pvalue),
                               "pit_hist": np.histogram(pit, bins=10, range=(0, 1))[0].tolist()}
-    return out
-
-
-def family_claims(fam: str, s: dict, delta: float) -> list[Claim]:
-    proven = s["kind"] == "certificate"
-    what = "certificate" if proven else "prediction (not a certificate)"
-    kw = {"family": fam}
-    note = "" if proven else f"a prediction: {s['note']}"
-    out = [rate_claim("{family} " + what + ": seeds where some row in scope exceeds B_i", s["failures"], s["trials"],
-                      delta, promised=proven, id=f"certify.{fam}.rate", note=note, values={"family": fam}, **kw),
-           Claim("{family}: Clopper-Pearson upper end <= 2 delta (the target)", s["cp_high"], 2 * delta,
-                 promised=proven, id=f"certify.{fam}.rate_upper", values={"family": fam}, **kw)]
-    target = TIGHT_GAUSSIAN if fam == "gaussian" else TIGHT_OTHERS
-    out.append(Claim("{family}: tightness, B_i / measured error of the worst row at the (1 - delta) quantile over "
-                     "seeds <= {target:g} (the target)", s["tightness"], target, id=f"certify.{fam}.tight",
-                     values={"family": fam, "target": target}, **kw))
-    cal = s.get("calibration")
-    if cal:
-        tolerance, widened = coverage_tolerance(cal["rows"])
-        widened_note = (f"tolerance widened to {tolerance:.1%} of 0.9: 3 binomial standard errors over "
-                        f"{cal['rows']:,} rows exceed {COVERAGE_TOLERANCE:.0%}" if widened else None)
-        out.append(Claim("{family}: exact conditional law, coverage of its central 90% interval over {rows:,} "
-                         "row draws (Monte Carlo of the law)", cal["coverage90"], 0.9, relation="~", tolerance=tolerance,
-                         id=f"certify.{fam}.coverage", note=widened_note, values={"family": fam, "rows": cal["rows"]},
-                         **kw))
-        out.append(Claim("{family}: probability-integral transform uniform (Kolmogorov-Smirnov p-value >= 0.01; rows "
-                         "of one S are weakly dependent)", cal["ks_pvalue"], 0.01, relation=">=",
-                         id=f"certify.{fam}.uniform", values={"family": fam}, **kw))
     return out
 
 

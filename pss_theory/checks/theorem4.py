@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import theory, validate
-from ..claims import Claim, comparison_row, headline
+from ..claims import comparison_row, headline
 from ..errors import InputError
 from ..measure import metrics
 from ..measure import rows as rowfiles
@@ -34,7 +34,7 @@ from ..measure.row_passes import passes
 from ..measure.row_stats import quantiles_of
 from ..progress import step
 from ..records import flatten
-from ..report.theorem4 import verdict
+from ..report.theorem4 import eq25_claims, pair_claims, verdict
 from ..summary import Summary
 from .base import Plan, option
 from .common import OnePssCheck, TableOptions, check_fits, family_help, plan_one_pss, pss_list
@@ -52,47 +52,6 @@ class Options(TableOptions):
                         lambda t: validate.unit_closed_right("rho", t))
     pairs: int = option(1_000_000, "sampled pairs", lambda t: validate.count("pairs", t))
     top: int | None = option(None, "also every pair among the R rows of largest rho_i", lambda t: validate.count("top", t))
-
-
-def pair_claims(st: dict, eps: float, k_ok: bool, label: str, family: str, key: str) -> list[Claim]:
-    kw = {"family": family}
-    if k_ok is None:
-        promise = "not promised: this PSS is not of the form S E, so Theorem 7 (and with it Theorem 4) says nothing"
-    else:
-        promise = ("promised: k meets Theorem 7's sufficient k (with Part A's factor 2)" if k_ok else
-                   "not promised at this k: it is below Theorem 7's sufficient k (with Part A's factor 2)")
-    none = st["pairs"] == 0  # fewer than two rows with rho_i > rho: no pair to measure
-    return [
-        Claim("{label}: pi_ij <= eps_i eps_j + eps_i + eps_j with measured eps_i (violations among {pairs:,}; "
-              "a consistency check: any is a bug)", None if none else float(st["per_row_violations"]), 0.0,
-              holds=st["per_row_violations"] == 0, id=f"theorem4.{key}.per_row",
-              note=f"{st['exact_pairs']:,} pairs of two exactly read rows excluded from ratios",
-              values={"label": label, "pairs": st["pairs"]}, **kw),
-        Claim("{label}: max pi_ij <= eps^2 + 2 eps = {theorem_bound:.4g} for the theorem's eps = {eps:g}",
-              st["pi"]["max"], st["theorem_bound"], promised=bool(k_ok), id=f"theorem4.{key}.theorem",
-              note=f"{promise}; {st['theorem_violations']:,} pairs exceed it",
-              values={"label": label, "theorem_bound": st["theorem_bound"], "eps": eps}, **kw),
-        Claim("{label}: tightness, median pi_ij / (eps_i eps_j + eps_i + eps_j)", st["ratio"]["p50"], 1.0,
-              id=f"theorem4.{key}.tightness", values={"label": label},
-              note=f"p99 {st['ratio']['p99']:.3g}, max {st['ratio']['max']:.3g}" if st["ratio"]["max"] is not None else "",
-              **kw),
-    ]
-
-
-def eq25_claims(st25: dict, zero_rows: int, eps: float, rho: float, k_ok: bool, family: str) -> list[Claim]:
-    viol = st25["eq25_violations"]
-    return [
-        Claim("Eq. 25 with measured eps_i: | ||Mhat_i|| / ||E_i|| - 1 | <= eps_i on every row (violations among "
-              "{rows:,}; a consistency check: the triangle inequality)", float(viol), 0.0,
-              holds=viol == 0, id="theorem4.eq25.per_row", family=family,
-              note=f"{zero_rows} all-zero rows excluded", values={"rows": st25["eq25_rows"]}),
-        Claim("Eq. 25: max over the {rows:,} rows with rho_i > {rho:g} of "
-              "| ||Mhat_i|| / ||E_i|| - 1 | <= the theorem's eps = {eps:g}", st25["eq25_selected_max"], eps,
-              promised=bool(k_ok), id="theorem4.eq25.theorem", family=family,
-              values={"rows": st25["eq25_selected_rows"], "rho": rho, "eps": eps},
-              note=("promised" if k_ok else "not promised at this k" if k_ok is not None else "not promised: not S E") + f"; {st25['eq25_selected_above_eps']:,} rows "
-              "exceed it"),
-    ]
 
 
 class Theorem4(OnePssCheck):

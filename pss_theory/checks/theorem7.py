@@ -19,14 +19,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import families, theory, validate
-from ..claims import Claim, comparison_row, headline
+from ..claims import comparison_row, headline
 from ..measure import metrics
 from ..measure import rows as rowfiles
 from ..measure.row_certificate import certificate_record
 from ..measure.row_passes import passes
 from ..measure.row_stats import histograms, scan, selection, statistics
 from ..records import flatten
-from ..report.theorem7 import verdict
+from ..report.theorem7 import certificate_claims, claims_of, verdict
 from ..summary import Summary
 from .base import Plan, option
 from .common import OnePssCheck, TableOptions, check_fits, family_help, plan_one_pss, pss_list
@@ -76,87 +76,6 @@ def theory_of(plan: Plan) -> dict[str, dict]:
         params = families.get(family).drawn_theory_params(pss, t.n) if pss.linear else None
         out[family] = theory_at(family, pss.k if pss.linear else 0, t.n, t.d, o.eps, o.delta, o.rho, params)
     return out
-
-
-def claims_of(st: dict, sel: dict, th: dict, k: int, eps: float, delta: float, rho: float, family: str) -> list[Claim]:
-    n = st["rows"]
-    g = th.get("eps_jlt")
-    g2 = 2 * g if g is not None else None
-    kw = {"family": family}
-    out = []
-    # a PSS without columns of S (ROBE-Z) has no c_i, no ||S e_i|| and no eps_JLT: those claims are n/a
-    cmax = st["c_i"]["max"] if "c_i" in st else None
-    out.append(Claim("Part A, case 3: max_i ||c_i|| (all rows) <= eps_JLT(k) for f = 9^d + n (as the theorem "
-                     "states)", cmax, g, id="theorem7.partA.stated", **kw))
-    out.append(Claim("Part A, case 3: max_i ||c_i|| (all rows) <= 2 eps_JLT(k) (what the proof derives)", cmax, g2,
-                     id="theorem7.partA.proof", **kw))
-    violations = st.get("part_b_violations")
-    out.append(Claim("Part B (Eq. 16-18): eta_i <= ||c_i|| on every row (violations among {rows:,}; a consistency "
-                     "check: it holds because ||R|| = sigma)", None if violations is None else float(violations),
-                     0.0, holds=violations == 0, id="theorem7.partB", values={"rows": n}, **kw))
-    out.append(Claim("Part A, case 2 (JLT on {{e_i}}): max_i | ||S e_i||^2 - 1 | <= eps_JLT(k)",
-                     st.get("column_norm_deviation_max"), g, id="theorem7.case2.norms", **kw))
-    out.append(Claim("Part A, case 2 (JLT on {{e_i}}): max |<S e_i, S e_j>| over {pairs:,} "
-                     "sampled pairs <= eps_JLT(k)", st.get("column_inner_max"), g, id="theorem7.case2.pairs",
-                     values={"pairs": st.get("column_inner_pairs", 0)}, **kw))
-    req, req_proof = th.get("theorem7_k"), th.get("theorem7_k_proof")
-    promised = req_proof is not None and k >= req_proof
-    for cid, bound, how in (("theorem7.k.stated", req, "as stated"), ("theorem7.k.proof", req_proof,
-                                                                      "with Part A's factor 2")):
-        note = "a union-bound calculator's sufficient k, not a lower bound"
-        if bound is None:
-            note = "no sketch size: this PSS is not of the form S E"
-        elif bound > n:
-            note += f"; it exceeds n = {n:,}: the calculator certifies no compression here"
-        out.append(Claim("k >= the calculator's sufficient k for Micro(eps = {eps:g}, delta = {delta:g}, "
-                         "rho = {rho:g}) ({how})", float(k) if bound is not None else None, bound, relation=">=",
-                         promised=bound is not None and k >= bound, id=cid, note=note,
-                         values={"eps": eps, "delta": delta, "rho": rho, "how": how}, **kw))
-    if not sel["selected_fraction"]:
-        note = f"no row has rho_i > {rho:g} (the largest rho_i is {st['rho_i']['max']:.3g}): lower --rho"
-    elif req is None:
-        note = "this PSS is not of the form S E: Theorem 7 promises nothing for it; measured for comparison"
-    elif promised:
-        note = "promised for all of them (w.p. 1 - delta): k meets the sufficient k with Part A's factor 2"
-    else:
-        note = "not promised at this k: k is below the calculator's sufficient k with Part A's factor 2"
-    out.append(Claim("statement: rows with rho_i > {rho:g} ({selected_fraction:.3%} of rows) that have "
-                     "eps_i <= {eps:g}", sel["selected_within_eps"], 1.0, relation=">=", promised=promised,
-                     id="theorem7.statement", note=note,
-                     values={"rho": rho, "selected_fraction": sel["selected_fraction"], "eps": eps}, **kw))
-    # eps_i <= eps_JLT / rho_i  <=>  eta_i = eps_i rho_i <= eps_JLT: the guarantee is one number for all rows
-    for cid, bound, how in (("theorem7.per_row.stated", g, "eps_JLT(k), as stated"),
-                            ("theorem7.per_row.proof", g2, "2 eps_JLT(k), as the proof derives")):
-        within = sel.get("eta_within_jlt" if bound == g else "eta_within_2jlt")
-        if bound is None:
-            note = "no JLT accuracy for a PSS that is not of the form S E"
-        elif math.isfinite(bound) and bound < 1:
-            note = f"{within:.2%} of rows within; median slack {bound / sel['eta_p50']:.3g}"
-        else:
-            note = "vacuous: no eps_i < 1 certified for any row"
-        out.append(Claim("per-row guarantee at this k: eps_i <= " + how.split(",")[0] + " / rho_i, i.e. max_i eta_i <= "
-                         + how, sel["eta_max"], bound, vacuous_at=1.0, id=cid, note=note, **kw))
-    out.append(Claim("beyond the paper: RMS eta_i ~ the family's law sqrt((srank / k)(a + (b - a) / m)) (a "
-                     "prediction, within 10%)", st["eta_rms"], st.get("eta_rms_law"), relation="~",
-                     id="theorem7.eta_rms_law", note=f"mean eta_i {st['eta_mean']:.4g}; spread across rows: "
-                     f"coefficient of variation {st['eta_cv']:.3g}" if st.get("eta_cv") is not None else "", **kw))
-    return out
-
-
-def certificate_claims(cert: dict | None, th: dict, o, family: str) -> list[Claim]:
-    """The per-row certificate against the measured eps_i on the rows with rho_i > rho."""
-    if not cert or cert.get("kind") == "n/a" or not cert.get("m"):
-        return []
-    g = th.get("eps_jlt")
-    t7 = "vacuous" if g is None or not math.isfinite(g) or 2 * g / o.rho >= 1 else f"{2 * g / o.rho:.3g}"
-    kind = cert["kind"]
-    return [Claim("beyond the paper: per-row {kind}, eps_i <= eps_cert_i on all {rows:,} rows with rho_i > "
-                  "{rho:g} (w.p. >= 1 - delta; max eps_i / eps_cert_i shown)", cert["ratio_max"], 1.0,
-                  promised=kind == "certificate", id="theorem7.certificate", family=family,
-                  values={"kind": kind, "rows": cert["m"], "rho": o.rho},
-                  note=f"eps_cert_i from {cert['eps_cert']['min']:.3g} to {cert['eps_cert']['max']:.3g} (median "
-                       f"{cert['eps_cert']['p50']:.3g}); {cert['below_one']:.1%} of these rows certified below 1; "
-                       f"Theorem 7's bound on the same rows at this k (2 eps_JLT / rho): {t7}")]
 
 
 class Theorem7(OnePssCheck):

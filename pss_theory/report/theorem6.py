@@ -1,8 +1,12 @@
-"""Theorem 6's sentences: the verdict per family, the terminal header and lines, the report's conclusions."""
+"""Theorem 6's sentences: its claims (statements, bounds and how each is judged), the verdict per family, the
+terminal header and lines, the report's conclusions."""
 from __future__ import annotations
 
 import math
 
+import numpy as np
+
+from ..claims import Claim, literal, rate_claim
 from ..tables import table_label
 from .claim_tables import comparison_text
 
@@ -54,3 +58,58 @@ def conclusions(summary):
                          "Marchenko-Pastur law for Gaussian S is a = 1/2, C = 1.")
     return lines
 
+
+def per_trial_claim(family: str, cid: str, what: str, values: np.ndarray, bound: float, delta: float) -> Claim:
+    """A bound that holds for each draw of S with probability 1 - delta, judged on T trials: the number of
+    trials above it against delta (95% Clopper-Pearson), not the max over trials against the bound (the
+    max of 8 trials exceeds a tight level-delta bound with probability 1 - (1 - delta)^8).  A bound of
+    1 or more certifies nothing (no distortion below 1): vacuous."""
+    t = len(values)
+    if not math.isfinite(bound) or bound >= 1.0:
+        return Claim("{family}: " + literal(what) + ", max over {trials} trials (a bound >= 1 certifies nothing)",
+                     float(values.max()), bound, vacuous_at=1.0, id=cid, family=family,
+                     values={"family": family, "trials": t})
+    above = int((values > bound).sum())
+    return rate_claim("{family}: " + literal(what) + " = {level:.4g}: trials above it", above, t, delta, id=cid,
+                      family=family, note=f"max over trials {values.max():.4g}", values={"family": family, "level": bound})
+
+
+def claims_at(family: str, records: list[dict], th: dict, k: int, eps: float, delta: float) -> list[Claim]:
+    """Claims for one family at one k from its trial records."""
+    norm = np.array([r["eps_macro_norm"] for r in records])
+    inner = np.array([r["eps_macro_inner"] for r in records])
+    convention = "" if th["constants_proven"] else " (with this project's convention constants: not a certificate)"
+    out = [
+        per_trial_claim(family, "theorem6.norm.stated", f"eps_macro norm form (Eq. 4) <= Theorem 6's eps as stated "
+                        f"(eps_JLT for f = 9^d){convention}", norm, th["theorem6_eps"], delta),
+        per_trial_claim(family, "theorem6.norm.proof", "eps_macro norm form (Eq. 4) <= what the net argument "
+                        f"supports, 1 - sqrt(1 - 4 eps_JLT){convention}", norm, th["theorem6_eps_norm_proof"], delta),
+        per_trial_claim(family, "theorem6.inner.proof", "eps_macro inner-product form (Eq. 5) <= 4 eps_JLT, what the "
+                        f"net argument supports{convention}", inner, th["theorem6_eps_inner"], delta),
+    ]
+    for cid, key, how in (("theorem6.k.stated", "theorem6_k", "as stated"),
+                          ("theorem6.k.proof", "theorem6_k_proof", "as the proof supports")):
+        req = th[key]
+        note = ("a union-bound calculator's sufficient k, not a lower bound"
+                + (f"; it exceeds n = {records[0]['n']:,}: the calculator certifies no compression"
+                   if req > records[0]["n"] else ""))
+        log10 = th["theorem6_log10_k" if key == "theorem6_k" else "theorem6_log10_k_proof"]
+        out.append(Claim("{family}: k >= the calculator's sufficient k for eps = {eps:g}, delta = {delta:g} ({how}: "
+                         "10^{log10_k:.1f})", float(k), req, relation=">=", promised=k >= req, id=cid, family=family,
+                         note=note, values={"family": family, "eps": eps, "delta": delta, "how": how, "log10_k": log10}))
+    if th.get("prediction") is not None:
+        out.append(Claim("{family}: eps_macro norm form, median ~ {prediction} (a prediction, within 10%)",
+                         float(np.median(norm)), th["prediction"], relation="~", id="theorem6.norm.mp", family=family,
+                         values={"family": family, "prediction": th["prediction_name"]}))
+    if th.get("prediction_delta") is not None:
+        out.append(per_trial_claim(family, "theorem6.norm.davidson_szarek", "eps_macro norm form <= Davidson-Szarek "
+                                   "bound at delta (Gaussian S)", norm, th["prediction_delta"], delta))
+    if th.get("prediction_inner") is not None:
+        out.append(per_trial_claim(family, "theorem6.inner.subspace", f"eps_macro inner-product form <= "
+                                   f"{th['prediction_name']}", inner, th["prediction_inner"], delta))
+    out.append(rate_claim("{family}: failure rate P(eps_macro > {eps:g}), trials above eps", int((norm > eps).sum()),
+                          len(records), delta, promised=k >= th["theorem6_k_proof"], id="theorem6.failure_rate",
+                          family=family, note=("promised only when k meets the proof's sufficient k"
+                                               if k < th["theorem6_k_proof"] else ""),
+                          values={"family": family, "eps": eps}))
+    return out
