@@ -198,3 +198,12 @@ def test_decimal_tick_labels(value, text):
     assert ax.xaxis.get_major_formatter()(value, 0) == text or ax.xaxis.get_minor_formatter()(value, 0) == text
     matplotlib.pyplot.close(fig)
     assert math.isfinite(value)
+
+
+def test_each_family_has_its_own_colour_and_marker_by_its_place_in_the_registry():
+    from pss_theory import families
+    from pss_theory.figures.layout import style
+
+    looks = [style(name) for name in families.ALL]
+    assert [s["color"] for s in looks] == [f"C{i}" for i in range(len(families.ALL))]
+    assert len({(s["color"], s["marker"]) for s in looks}) == len(looks)

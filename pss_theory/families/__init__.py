@@ -1,7 +1,7 @@
 """The registry of families: one module per family, each ending in ``FAMILY = <Family>()``.
 
 A family module holds the streaming operator (how S, or a PSS without S, is applied block by block
-and read back) and its ``Family`` (parameters, theory hooks with sources, cost model, plot style).
+and read back) and its ``Family`` (parameters, theory hooks with sources, cost model).
 Nothing outside a family's own module switches on its name: the checks, the memory planner, the
 command line and the plots ask the registry.  To add a family, write its module and add it to
 ``_MODULES`` below (see docs/design.md).

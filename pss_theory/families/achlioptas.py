@@ -61,7 +61,6 @@ class AchlioptasFamily(ChernoffFamily):
     sources = ("achlioptas2003", "this_module")
     formula = ("k = ln(2 f^2/delta) / r, r = (eps^2/2 - eps^3/3)/2 for density >= 1/3; "
                "r = min(that, moment-method rates) below 1/3")
-    color = "C2"
 
     def theory_params(self, **params):
         super().theory_params(**params)

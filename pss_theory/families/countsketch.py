@@ -13,4 +13,4 @@ from .sparse_sign import SparseSignFamily
 
 FAMILY = SparseSignFamily(name="countsketch", fixed=(("s", 1),), sparse_jl=False, theory_keys=(),
                           sources=("thorup_zhang2012", "charikar2004", "this_module"),
-                          formula="k = f (f + 1) / (eps^2 delta)", color="C3")
+                          formula="k = f (f + 1) / (eps^2 delta)")

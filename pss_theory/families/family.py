@@ -1,7 +1,8 @@
 """A family is the *distribution* of PSS operators, kept apart from the operator (``families.operator``) as
 RandBLAS keeps a distribution from its operator: a name, its parameters and their validation, its theory
-hooks (a sufficient k for JLT(eps, delta, f) and its inverse, sharper predictions), sources, a cost model
-(bytes per streamed block) and a plot style.  ``Family.make`` samples an operator.
+hooks (a sufficient k for JLT(eps, delta, f) and its inverse, sharper predictions), sources and a cost model
+(bytes per streamed block); its plot style is the figures' (by its place in the registry).  ``Family.make``
+samples an operator.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class Family:
     Attributes: ``name``; ``operator`` (the class ``make`` instantiates); ``params`` (CLI and API
     parameters of the operator); ``theory_keys`` (parameters the theory hooks accept);
     ``sources`` (keys of ``theory.SOURCES``) and ``formula`` (the JLT bound in one line);
-    ``color`` (plots); ``constants_proven`` (False where a constant of the bound is a convention of
+    ``constants_proven`` (False where a constant of the bound is a convention of
     this project rather than a published value).
     """
 
@@ -36,7 +37,6 @@ class Family:
     theory_keys: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     formula: str = ""
-    color: str = "k"
     constants_proven: bool = True
 
     def __init__(self, **attributes):

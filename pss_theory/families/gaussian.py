@@ -18,6 +18,6 @@ class Gaussian(DenseSketch):
         return rng.normals(xp, words, count, out=out)
 
 
-FAMILY = ChernoffFamily(name="gaussian", operator=Gaussian, sources=("dasgupta_gupta2003",), color="C0",
+FAMILY = ChernoffFamily(name="gaussian", operator=Gaussian, sources=("dasgupta_gupta2003",),
                         formula="k = ln(2 f^2/delta) / r, r = (eps - ln(1 + eps))/2", rate_of_eps=tails.rate_gaussian,
                         gaussian_entries=True, column_norm_variance=2.0)

@@ -15,5 +15,4 @@ FAMILY = SparseSignFamily(
     name="osnap", params=(Param("s", lambda t: V.integer("s", t, minimum=1), "osnap: nonzeros per column (default 4)"),),
     sources=("kane_nelson2014", "cohen_jayram_nelson2018", "thorup_zhang2012", "this_module"),
     formula="k = min(C eps^-2 ln(f^2/delta) [if s >= C' eps^-1 ln(f^2/delta)], f (f + 1)/(eps^2 delta)), "
-            "C = C' = 4 (convention)",
-    color="C4", constants_proven=False)
+            "C = C' = 4 (convention)", constants_proven=False)

@@ -22,6 +22,6 @@ class Rademacher(DenseSketch):
         return out
 
 
-FAMILY = ChernoffFamily(name="rademacher", operator=Rademacher, sources=("achlioptas2003",), color="C1",
+FAMILY = ChernoffFamily(name="rademacher", operator=Rademacher, sources=("achlioptas2003",),
                         formula="k = ln(2 f^2/delta) / r, r = (eps^2/2 - eps^3/3)/2",
                         rate_of_eps=tails.rate_achlioptas_published)

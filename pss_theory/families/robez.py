@@ -264,7 +264,6 @@ class RobeZFamily(Family):
         Param("signed", bool, "robez: add a sign hash (unbiased read-back)", flag=True),
     )
     sources = ("robe2021",)
-    color = "C6"
 
     def make(self, *, k=None, n, d, seed=0, trial=0, device="cpu", **params):
         params.setdefault("Z", min(32, d))  # the paper's chunk size, or the whole row when d < 32

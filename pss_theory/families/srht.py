@@ -175,7 +175,6 @@ class SrhtFamily(Family):
     theory_keys = ("n", "N")
     sources = ("ailon_chazelle2009", "hoeffding1963", "this_module")
     formula = "k = 6 eps^-2 ln(4 N f^2/delta) ln(4 f^2/delta)"
-    color = "C5"
 
     def check_k(self, k, n, d):
         super().check_k(k, n, d)

@@ -21,11 +21,12 @@ FOOTER = {"fontsize": 7, "color": "0.35"}
 
 
 def style(family: str) -> dict:
-    """Colour and marker of a family (marker by its place in the registry, so overlapping lines of
-    several families stay apart even where their colours are close)."""
+    """Colour and marker of a family, both by its place in the registry: matplotlib's colour cycle C0, C1, ...
+    and a marker of its own, so overlapping lines of several families stay apart even where their colours
+    are close."""
     names = list(families.ALL)
-    marker = MARKERS[names.index(family) % len(MARKERS)] if family in names else "o"
-    return {"color": families.get(family).color, "marker": marker}
+    place = names.index(family) if family in names else len(names)
+    return {"color": f"C{place % 10}", "marker": MARKERS[place % len(MARKERS)] if family in names else "o"}
 
 
 def dodge(xs, i: int, count: int, step: float = 0.025):
