@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from conftest import FAMILY_CASES
+from conftest import CASE_PARAMS, FAMILY_CASES
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -9,9 +9,11 @@ from pss_theory import families
 from pss_theory.families.srht import _hadamard, fwht
 
 
-def test_every_family_has_a_case():
-    """conftest.FAMILY_CASES is the one table of test cases: a registered family without an entry is untested."""
-    assert set(FAMILY_CASES) == set(families.SKETCHES)
+def test_case_parameters_name_registered_families_and_their_parameters():
+    """conftest.CASE_PARAMS may only set parameters a registered family takes: a stale entry would test nothing."""
+    assert set(CASE_PARAMS) <= set(families.SKETCHES)
+    for name, params in CASE_PARAMS.items():
+        assert p.sketch(name, k=16, n=64, **params).family == name  # an unknown keyword raises TypeError
 
 
 def make(family, k, n, seed=0, **kw):
