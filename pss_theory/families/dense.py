@@ -66,6 +66,9 @@ class DenseSketch(Sketch):
         words = self.stream.rows_at(idx, self.words_per_column, xp)
         return self._transform(xp, words, self.k).T.astype(self.dtype, copy=False)
 
+    def block_bytes(self, d, rows):
+        return 2.0 * 4 * self.k * rows  # the generated columns, and the cached block
+
 
 class ChernoffFamily(Family):
     """A dense family whose JLT bound is the union bound over a per-vector tail rate ``rate(eps, p)``."""
@@ -99,6 +102,3 @@ class ChernoffFamily(Family):
         if self.gaussian_entries:
             return certificates.GaussianLaw(k)
         return certificates.SignedSumLaw(k, p=1.0, weight=1.0 / k**2, density=1.0)
-
-    def block_bytes(self, pss, d, rows):
-        return 2.0 * 4 * pss.k * rows  # the generated columns, and the cached block

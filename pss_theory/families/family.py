@@ -1,8 +1,8 @@
 """A family is the *distribution* of PSS operators, kept apart from the operator (``families.operator``) as
 RandBLAS keeps a distribution from its operator: a name, its parameters and their validation, its theory
-hooks (a sufficient k for JLT(eps, delta, f) and its inverse, sharper predictions), sources and a cost model
-(bytes per streamed block); its plot style is the figures' (by its place in the registry).  ``Family.make``
-samples an operator.
+hooks (a sufficient k for JLT(eps, delta, f) and its inverse, sharper predictions) and sources.  The bytes a
+streamed block allocates are the operator's (``StreamedPSS.block_bytes``), its plot style the figures' (by its
+place in the registry).  ``Family.make`` samples an operator.
 """
 from __future__ import annotations
 
@@ -114,8 +114,3 @@ class Family:
         bounds (``GaussianLaw``, ``SignedSumLaw``) for a sketch of size k with the operator's parameters
         (``pss.params()``), or None where there is none (a PSS that is not S E)."""
         return None
-
-    # ---- cost model ----
-    def block_bytes(self, pss, d: int, rows: int) -> float:
-        """Bytes the operator itself allocates per streamed block of ``rows`` rows (beyond the table's)."""
-        return 8.0 * rows * d * 2

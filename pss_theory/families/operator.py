@@ -66,6 +66,11 @@ class StreamedPSS:
         """Floats of the compressed memory M for a table of d columns."""
         raise NotImplementedError
 
+    def block_bytes(self, d: int, rows: int) -> float:
+        """Bytes the operator itself allocates per streamed block of ``rows`` rows (beyond the table's): the
+        memory guard's cost model."""
+        return 8.0 * rows * d * 2
+
     @property
     def nbytes(self) -> int:
         """Bytes the object holds (parameters only)."""

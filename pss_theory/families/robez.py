@@ -272,8 +272,5 @@ class RobeZFamily(Family):
     def check_k(self, k, n, d):
         """ROBE-Z has no k: its size is m (or the compression n d / m)."""
 
-    def block_bytes(self, pss, d, rows):
-        return 8.0 * rows * d * 2
-
 
 FAMILY = RobeZFamily()

@@ -95,6 +95,9 @@ class SparseSign(Sketch):
         rows, signs = self._nonzeros_of(idx)
         return (M[rows] * signs[..., None].astype(M.dtype)).sum(axis=1) * self.scale
 
+    def block_bytes(self, d, rows):
+        return 8.0 * 3 * rows * self.s + 8.0 * rows * self.s * d
+
 
 def chebyshev_eps(k: float, delta: float, log_f: float) -> float:
     """ln eps with k = f (f + 1)/(eps^2 delta): the second-moment bound (see ``countsketch``)."""
@@ -151,9 +154,6 @@ class SparseSignFamily(Family):
         nonzero in its block with probability 1 / (block size) <= 1 / floor(k / s), the smallest block."""
         s = s or dict(self.fixed).get("s", self.default_s)
         return certificates.SignedSumLaw(k, p=1.0 / (k // s), weight=1.0 / s**2, slots=s)
-
-    def block_bytes(self, pss, d, rows):
-        return 8.0 * 3 * rows * pss.s + 8.0 * rows * pss.s * d
 
     def theory_params(self, **params):
         super().theory_params(**params)

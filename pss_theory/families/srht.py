@@ -162,6 +162,9 @@ class SRHT(Sketch):
         h = 1 - 2 * parity(xp, self._rows_dev[:, None] & idx[None, :])
         return (h * self._signs_at(idx)[None, :]).astype(self.dtype)
 
+    def block_bytes(self, d, rows):
+        return 3.0 * 8 * self.B * d + 8.0 * self.k * d
+
 
 def _log_terms(delta: float, log_f: float, N: float) -> tuple[float, float]:
     """(ln(4 N f^2/delta), ln(4 f^2/delta))."""
@@ -222,9 +225,6 @@ class SrhtFamily(Family):
         return certificates.SignedSumLaw(k, p=1.0, weight=1.0 / k**2, density=1.0, proven=False,
                                          reason="no explicit-constant tail for V_i = sum_j c_ij^2 a_j under "
                                                 "row sampling: a prediction, not a certificate")
-
-    def block_bytes(self, pss, d, rows):
-        return 3.0 * 8 * pss.B * d + 8.0 * pss.k * d
 
 
 FAMILY = SrhtFamily()

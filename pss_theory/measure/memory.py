@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import families
 from ..errors import InputError
 from . import metrics, order_stats, rows
 
@@ -23,8 +22,8 @@ def fixed_bytes(pss, d: int, row_arrays: int) -> float:
 
 
 def block_bytes(pss, d: int, rows: int) -> float:
-    """Per block: the rows in float32 and five float64 copies, plus what the family allocates."""
-    return rows * d * (4 + 5 * 8) + families.get(pss.family).block_bytes(pss, d, rows)
+    """Per block: the rows in float32 and five float64 copies, plus what the operator allocates."""
+    return rows * d * (4 + 5 * 8) + pss.block_bytes(d, rows)
 
 
 def plan_block_rows(pss, d: int, block_rows: int | None, row_arrays: int = 10) -> int:
