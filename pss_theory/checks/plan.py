@@ -108,7 +108,7 @@ def family_plan(fam_name: str, given: dict, st: certificates.TableStats, scope: 
 
 class PlanCheck(Check):
     name = "plan"
-    theorem = "plan"  # what its records have always been keyed by
+    theorem = None  # not a theorem (summary.json: "theorem": null); its records keep the key "theorem": "plan"
     order = 90
     title = "Planner: the sketch size each guarantee needs"
     description = "Planner: from one pass over the table, the k (or eps) of Theorems 6, 7 and the per-row certificate."
