@@ -11,8 +11,11 @@ class Summary:
     """What a check found: the fields every summary.json has at its top level, plus the check's own.
 
     ``claims`` are ``Claim.as_dict()`` entries; ``stats`` the measured quantities by their notation
-    names (DESIGN.md); ``extra`` everything else the check reports (verdict, theory, histograms, ...),
-    written at the top level of summary.json beside the common fields.
+    names (DESIGN.md); ``environment`` the machine and library versions; ``k_rule`` the line saying how
+    ``k="auto"`` chose k (None when k was given).  Each check returns its own subclass, its ``Result``,
+    whose typed fields are what that check reports beside these (verdict, theory, histograms, ...);
+    ``extra`` holds what a summary read back with this base class has beyond its fields.  All are
+    written at the top level of summary.json.
 
     Types do not depend on the options: ``theorem`` is the theorem's number (7) or None for a check
     that is not a theorem (the E.1 timing study), ``check`` the check's name in every case; ``k`` is
@@ -32,16 +35,19 @@ class Summary:
     claims: list[dict]
     stats: dict
     check: str = ""
+    environment: dict = field(default_factory=dict)
+    k_rule: str | None = None
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        common = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "extra"}
-        return {**self.extra, **common}
+        own = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "extra"}
+        return {**self.extra, **own}
 
     @classmethod
     def from_dict(cls, data: dict) -> Summary:
+        """This class's fields from ``data`` (a field with a default may be missing), the rest as ``extra``."""
         names = {f.name for f in dataclasses.fields(cls)} - {"extra"}
-        return cls(**{k: data[k] for k in names}, extra={k: v for k, v in data.items() if k not in names})
+        return cls(**{k: data[k] for k in names if k in data}, extra={k: v for k, v in data.items() if k not in names})
 
     def __getitem__(self, key):
         """Summary fields and extras by name, as in summary.json (what figures and renderers read)."""

@@ -32,7 +32,7 @@ def test_theorem6_auto_is_its_proofs_sufficient_k():
     s = p.run_check("theorem6", n=5000, d=8, k="auto", eps=0.9, trials=1)
     assert s["k"] == [math.ceil(theory.theorem6_k_proved(0.9, 0.1, 8, "gaussian"))]
     assert "by Theorem 6 as its proof supports" in s["k_rule"]
-    assert "k_rule" not in p.run_check("theorem6", n=5000, d=8, k=64, trials=1).extra
+    assert p.run_check("theorem6", n=5000, d=8, k=64, trials=1).k_rule is None
 
 
 def test_auto_is_said_on_the_screen_and_refused_in_one_line(tmp_path, capsys):

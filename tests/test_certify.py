@@ -206,7 +206,7 @@ def test_theorem7_certificate_from_the_row_files_is_the_dense_one(monkeypatch, t
     plan.context.rows_folder = str(tmp_path)
     record = check.measure(plan, plan.cells[0], None)
     st = C.TableStats.from_gram(E.T @ E, np.linalg.norm(E, axis=1))
-    pss = plan.state["pss"][family]
+    pss = plan.state.pss[family]
     cert = C.certify(st, families.get(family).row_law(K, **pss.params()), family, K, plan.options.delta, rho)
     got = np.load(tmp_path / family / "eps_cert_i.npy")
     assert (cert.m > C.GRID_POINTS) == (rho < 0.1) and record["certificate.m"] == cert.m

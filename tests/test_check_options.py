@@ -17,7 +17,7 @@ def plan(name, **options):
 def test_tiny_eps_and_rho_give_a_finite_sufficient_k_instead_of_a_domain_error():
     """eps^2 underflows below 1e-154: the calculators continue ln r(eps) by its eps^2 law."""
     s = p.run_check("theorem7", n=2000, d=8, k=64, coherence_pairs=100, rho=1e-300)
-    assert s.extra["theory"]["gaussian"]["theorem7_k"] is None  # k = inf: more than any float, reported as null
+    assert s.theory["gaussian"]["theorem7_k"] is None  # k = inf: more than any float, reported as null
     six = p.run_check("theorem6", n=2000, d=8, k=64, trials=2, eps=1e-300)
     assert any(c["id"] == "theorem6.k.stated" and c["status"] == "not promised" for c in six.claims)
 
@@ -108,7 +108,7 @@ def test_theorem4_with_no_row_above_rho_reports_n_a_instead_of_failing_after_its
     s = p.run_check("theorem4", n=3000, d=8, k=64, rho=0.9, top=5, pairs=100)
     pair_claims = [c for c in s.claims if c["id"].startswith("theorem4.sampled")]
     assert pair_claims and all(c["status"] == "n/a" for c in pair_claims)
-    assert "lower --rho" in s.extra["verdict"][0] and s.stats["gaussian"]["top"] is None
+    assert "lower --rho" in s.verdict[0] and s.stats["gaussian"]["top"] is None
     capped = p.run_check("theorem4", n=3000, d=8, k=64, rho=0.1, top=1000, pairs=100)
     assert capped.stats["gaussian"]["top"]["rows"] < 1000 and "capped" in " ".join(c["name"] for c in capped.claims)
 

@@ -125,7 +125,7 @@ def test_point7_sufficient_k_wording_and_osnap_convention(t6):
         assert "requires" not in c["name"] + c["note"] and "allows no compression" not in c["name"] + c["note"]
     assert "sufficient k" in by_id(t6, "theorem6.k.stated", "gaussian")["name"]
     assert "not a certificate" in by_id(t6, "theorem6.norm.stated", "osnap")["name"]
-    (osnap,) = [v for v in t6.extra["verdict"] if v.startswith("osnap")]
+    (osnap,) = [v for v in t6.verdict if v.startswith("osnap")]
     assert "Theorem 6 certifies" not in osnap and "no certificate" in osnap
 
 

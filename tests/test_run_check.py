@@ -2,6 +2,8 @@
 over chosen k, rho read from the data, results that load in one line."""
 import dataclasses
 import json
+import types
+import typing
 
 import numpy as np
 import pytest
@@ -73,7 +75,7 @@ def test_theorem7_compares_families_cell_by_cell(small):
     alone = pss.run_check("theorem7", table=small, k=24, family="gaussian", coherence_pairs=500)
     assert both.family == ["gaussian", "robez"] and both.k == [24] and alone.family == ["gaussian"]
     assert both.stats["gaussian"] == alone.stats["gaussian"]  # a family's cell does not depend on the others
-    gauss, robez = both.extra["comparison"]
+    gauss, robez = both.comparison
     assert gauss["family"] == "gaussian" and gauss["k"] == 24 and gauss["compression"] == 600 / 24
     assert gauss["eps_i_p50"] == both.stats["gaussian"]["eps_i"]["p50"]
     assert robez["k"] is None and robez["eps_jlt"] is None and robez["eps_i_max"] > 0  # n/a, not a crash
@@ -119,15 +121,15 @@ def test_theorem4_resumes_family_by_family(tmp_path, capsys):
 
 def test_k_list_compression_and_log_grid(small):
     s = pss.run_check("theorem6", table=small, family="gaussian", k=[12, 48], trials=1)
-    assert s.k == [12, 48] and [r["k"] for r in s.extra["per_k"]] == [12, 48] and s.extra["fit"]["gaussian"]
-    assert [r["compression"] for r in s.extra["per_k"]] == [50.0, 12.5]
-    assert s.extra["comparison"] == [r for r in s.extra["per_k"] if r["k"] == 48]
+    assert s.k == [12, 48] and [r["k"] for r in s.per_k] == [12, 48] and s.fit["gaussian"]
+    assert [r["compression"] for r in s.per_k] == [50.0, 12.5]
+    assert s.comparison == [r for r in s.per_k if r["k"] == 48]
     c = pss.run_check("theorem6", table=small, family="gaussian", compression=[50, 12.5], trials=1)
     assert c.k == [12, 48] and c.stats["eps_macro_norm"] == s.stats["eps_macro_norm"]
     g = pss.run_check("theorem6", table=small, family="gaussian", k_min=10, k_max=300, k_points=3, trials=1)
     assert g.k == [10, 55, 300]
     one = pss.run_check("theorem6", table=small, family="gaussian", k=48, trials=1)
-    assert one.k == [48] and "fit" not in one.extra
+    assert one.k == [48] and one.fit is None
 
 
 @pytest.mark.parametrize("options", [dict(k=[16], sweep=True), dict(k=[16], compression=[10]),
@@ -217,6 +219,33 @@ def test_types_do_not_depend_on_sweep(small):
     sweep = pss.run_check("theorem6", table=small, sweep=True, k_points=2, trials=1)
     assert one.theorem == sweep.theorem == 6 and one.check == "theorem6"
     assert one.k == [24] and len(sweep.k) == 2 and one.family == sweep.family == ["gaussian"]
+    assert one.to_dict().keys() == sweep.to_dict().keys() and one.fit is None and sweep.fit["gaussian"]
+
+
+def conforms(value, hint) -> bool:
+    """Whether ``value`` has the type its field declares (a float field takes an int too, as JSON does)."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return any(conforms(value, arg) for arg in typing.get_args(hint))
+    if hint is type(None) or hint is None:
+        return value is None
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, typing.get_origin(hint) or hint)
+
+
+@pytest.mark.parametrize("name", list(pss.CHECKS))
+def test_each_check_returns_its_typed_result(name):
+    """A check's Result declares every field it reports, each of the declared type, and reads back from
+    its summary.json form unchanged."""
+    check = pss.CHECKS[name]
+    small = {"plan": dict(n=3000, d=8, eps=0.5), "certify": dict(n=1500, d=6, seeds=4, k=64, family="gaussian")}
+    result = pss.run_check(name, **small.get(name, check.scales.get("smoke", {})))
+    assert type(result) is check.Result and result.extra == {}
+    hints = typing.get_type_hints(check.Result)
+    wrong = {f.name: type(getattr(result, f.name)).__name__ for f in dataclasses.fields(result)
+             if f.name != "extra" and not conforms(getattr(result, f.name), hints[f.name])}
+    assert wrong == {}
+    assert check.Result.from_dict(json.loads(json.dumps(result.to_dict()))) == result
 
 
 def test_old_records_are_measured_again_not_reused(tmp_path, capsys):

@@ -15,7 +15,9 @@ rest measured and appended as each finishes.
 | ``Options`` fields | made with ``option(default, help, parse)``: the command line's flags come from them |
 | ``plan(options) -> Plan`` | all validation; raises ``InputError`` before anything is computed or written |
 | ``measure(plan, cell, progress) -> dict`` | one cell's measured fields; ``progress(stage, done, total, unit)`` (``pss_theory.progress``) |
-| ``summarize(plan, records, seconds) -> Summary`` | claims, stats and the rest, from records only |
+| ``summarize(plan, records, seconds) -> Result`` | claims, stats and the rest, from records only |
+| ``Result`` | the check's ``Summary`` subclass: its typed fields are what it reports beside the common ones |
+| ``State`` | the check's ``State`` subclass: what its plan keeps between cells, by field |
 """
 from __future__ import annotations
 
@@ -69,17 +71,25 @@ class RunContext:
             self.warn(line)
 
 
+@dataclass(kw_only=True)
+class State:
+    """What a check's plan keeps between its cells (the PSS drawn, the theory computed once, ...): each
+    check declares its fields in a subclass; here what any check may have."""
+
+    k_rule: str | None = None  # how k="auto" chose k (the summary's ``k_rule``); None when k was given
+
+
 @dataclass(frozen=True)
 class Plan:
     """A validated run, fixed once ``plan`` returns: options, the resolved table and backend, the cells to
-    measure and what the check keeps between its cells (``state``: e.g. the PSS drawn); ``context`` is
+    measure and what the check keeps between its cells (``state``, the check's ``State``); ``context`` is
     where the run runs (``RunContext``)."""
 
     options: object
     table: object
     backend: Backend
     cells: list[dict]
-    state: dict = field(default_factory=dict)
+    state: State = field(default_factory=State)
     context: RunContext = field(default_factory=RunContext)
 
     def for_workers(self) -> Plan:
@@ -97,6 +107,7 @@ class Check:
     theorem: ClassVar[int | str | None] = None
     description: ClassVar[str]
     Options: ClassVar[type]
+    Result: ClassVar[type] = Summary
     scales: ClassVar[dict[str, dict]] = {}
     record_key: ClassVar[tuple[str, ...]]
     unit: ClassVar[str] = "rows"
@@ -136,7 +147,7 @@ class Check:
         """Whether a stored record holds what ``summarize`` needs (records.jsonl may have been edited)."""
         return True
 
-    def summarize(self, plan: Plan, records: list[dict], seconds: float) -> Summary:
+    def summarize(self, plan: Plan, records: list[dict], seconds: float):
         raise NotImplementedError
 
     def finish(self, plan: Plan) -> None:
@@ -146,22 +157,19 @@ class Check:
         """Files beyond summary.json and records.jsonl a run writes in its --out folder (paths)."""
         return []
 
-    def common(self, plan: Plan, *, k, family, seconds: float, claims, stats, **extra) -> Summary:
-        """A Summary with the common fields filled from the plan; ``k`` (a size, a list, or None) and
-        ``family`` (a name or a list) become the lists summary.json always holds."""
+    def common(self, plan: Plan, *, k, family, seconds: float, claims, stats, n=None, d=None, table=None,
+               **fields):
+        """The check's ``Result``: the common fields filled from the plan, ``fields`` its own; ``k`` (a size,
+        a list, or None) and ``family`` (a name or a list) become the lists summary.json always holds;
+        ``n``, ``d`` and ``table`` default to the plan's table's."""
         t = plan.table
         ks = [] if k is None else [k] if isinstance(k, int) else list(k)
         fams = [family] if isinstance(family, str) else list(family)
-        return Summary(theorem=self.theorem, n=t.n, d=t.d, k=sorted(set(ks)), family=fams, table=t.describe(),
-                       seed=plan.options.seed, backend=plan.backend.name, seconds=round(seconds, 3),
-                       claims=[c.as_dict() for c in claims], stats=stats, check=self.name,
-                       extra={**extra, **self._k_rule(plan), "environment": environment(plan.backend)})
-
-    @staticmethod
-    def _k_rule(plan: Plan) -> dict:
-        """``k_rule``, the line saying how ``k="auto"`` chose k, in the summaries of runs that asked for it."""
-        rule = plan.state.get("k_rule")
-        return {"k_rule": rule} if rule else {}
+        return self.Result(theorem=self.theorem, n=t.n if n is None else n, d=t.d if d is None else d,
+                           k=sorted(set(ks)), family=fams, table=t.describe() if table is None else table,
+                           seed=plan.options.seed, backend=plan.backend.name, seconds=round(seconds, 3),
+                           claims=[c.as_dict() for c in claims], stats=stats, check=self.name,
+                           environment=environment(plan.backend), k_rule=plan.state.k_rule, **fields)
 
 
 def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None, dask=None) -> tuple[Summary, list[dict]]:
@@ -218,7 +226,7 @@ def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None, d
     summary = check.summarize(plan, records, time.perf_counter() - t0)
     # one canonical form, the one summary.json holds (inf and nan as None): a summary made now, one
     # read back from disk and one from resumed records print and plot the same
-    return Summary.from_dict(jsonable(summary.to_dict())), records
+    return type(summary).from_dict(jsonable(summary.to_dict())), records
 
 
 def measure_cell(cell: dict, check: Check, plan: Plan) -> dict:

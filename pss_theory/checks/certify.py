@@ -28,7 +28,7 @@ from ..report.certify import family_claims, verdict
 from ..summary import Summary
 from ..tables import registry, resolve
 from ..theory import certificates
-from .base import Check, Plan, option
+from .base import Check, Plan, State, option
 from .common import family_help, family_list, plan_families
 
 #: most values n d of the table held in memory (the check draws hundreds of S on a small table)
@@ -66,12 +66,35 @@ def conditional_pit(err, q, mu_basis, lam, k: int, draws) -> np.ndarray:
     return (sim <= (err**2)[:, None]).mean(axis=1)
 
 
+@dataclass(kw_only=True)
+class CertifyState(State):
+    """What a certify plan keeps: the table in memory with its Gram, each family's certificate, and the
+    calibration rows (made by the first cell that needs them)."""
+
+    E: np.ndarray  # the table, float64
+    gram: np.ndarray  # E^T E
+    certs: dict  # family -> its certificates.Certificate
+    calibration: tuple | None = None  # (rows, eigenvalues, eigenvectors) of the rows checked against the law
+
+
+@dataclass(kw_only=True)
+class Result(Summary):
+    """What ``certify`` reports beside the common fields (docs/schema.md); ``stats`` is by family."""
+
+    rho: float
+    delta: float
+    seeds: int
+    verdict: str  # the families' results in one line
+    sources: dict
+
+
 class Certify(Check):
     name = "certify"
     order = 5
     title = "Per-row certificates, verified over many sketches"
     description = "Per-row certificates (beyond the paper): failure rate over many seeds, tightness, Gaussian calibration."
     Options = Options
+    Result = Result
     unit = "seeds"
     examples = (
         ("", "200 sketches per family (gaussian, rademacher, countsketch, osnap) on a 1e4 x 32 Zipf-normed table"),
@@ -117,7 +140,7 @@ class Certify(Check):
                               "d": table.d, "table": table.describe(), "seed": o.seed, "rho": o.rho, "delta": o.delta,
                               "trials": [start, min(o.seeds, start + o.batch)],
                               "calibration_rows": o.calibration_rows, "mc_draws": o.mc_draws})
-        return Plan(o, table, backend, cells, {"E": E, "gram": gram, "stats": st, "certs": certs})
+        return Plan(o, table, backend, cells, CertifyState(E=E, gram=gram, certs=certs))
 
     def work(self, plan, cell):
         return cell["trials"][1] - cell["trials"][0]
@@ -127,20 +150,20 @@ class Certify(Check):
 
     def _calibration(self, plan: Plan):
         """Rows checked against the Gaussian law, with the eigen-decomposition of each Sigma_i."""
-        if "calibration" not in plan.state:
-            o, E, cert = plan.options, plan.state["E"], plan.state["certs"]["gaussian"]
+        if plan.state.calibration is None:
+            o, E, cert = plan.options, plan.state.E, plan.state.certs["gaussian"]
             pick = np.random.default_rng(o.seed).permutation(cert.rows)[: o.calibration_rows]
-            gram = plan.state["gram"]
+            gram = plan.state.gram
             lam, mu = [], []
             for i in pick:
                 w, U = np.linalg.eigh(gram - np.outer(E[i], E[i]))
                 lam.append(w)
                 mu.append(U.T @ E[i])
-            plan.state["calibration"] = (np.sort(pick), np.array(lam)[np.argsort(pick)], np.array(mu)[np.argsort(pick)])
-        return plan.state["calibration"]
+            plan.state.calibration = (np.sort(pick), np.array(lam)[np.argsort(pick)], np.array(mu)[np.argsort(pick)])
+        return plan.state.calibration
 
     def measure(self, plan, cell, progress):
-        o, E, cert = plan.options, plan.state["E"], plan.state["certs"][cell["family"]]
+        o, E, cert = plan.options, plan.state.E, plan.state.certs[cell["family"]]
         fam = families.get(cell["family"])
         rows = cert.rows
         max_ratio, worst, pit = [], [], []
@@ -163,14 +186,14 @@ class Certify(Check):
                 update(done)
         return {"max_ratio": max_ratio, "worst_row": worst, "pit": pit}
 
-    def summarize(self, plan, records, seconds) -> Summary:
+    def summarize(self, plan, records, seconds) -> Result:
         o = plan.options
         per, claims = {}, []
         for fam_name in o.family:
             recs = [r for r in records if r["family"] == fam_name]
             ratio = np.array([x for r in recs for x in r["max_ratio"]])
             pit = np.array([x for r in recs for x in r["pit"]])
-            cert = plan.state["certs"][fam_name]
+            cert = plan.state.certs[fam_name]
             per[fam_name] = family_stats(cert, ratio, pit, o.delta)
             claims += family_claims(fam_name, per[fam_name], o.delta)
         return self.common(plan, k=o.k, family=o.family, seconds=seconds, claims=claims, stats=per, rho=o.rho,

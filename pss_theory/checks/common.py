@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import families, validate
 from ..backend import DEVICES, get_backend
@@ -10,9 +10,10 @@ from ..errors import InputError
 from ..measure import cost, memory
 from ..measure.cells import trial_seed
 from ..records import unflatten
+from ..summary import Summary
 from ..tables import registry, resolve
 from . import auto_k
-from .base import Check, Plan, option
+from .base import Check, Plan, State, option
 
 DEFAULT_N = 10**6
 DEFAULT_D = 128
@@ -90,12 +91,40 @@ def plan_families(o, sketches_only: bool = True) -> dict[str, dict]:
     return {s.family: s.kwargs for s in specs}
 
 
+@dataclass(kw_only=True)
+class OnePssState(State):
+    """What a one-PSS plan keeps: the PSS drawn for each family, and the theory at its k, computed once in
+    ``plan`` (an input the calculators cannot take fails there) and read by ``measure`` and ``summarize``."""
+
+    pss: dict  # family -> the operator drawn from trial 0
+    theory: dict = field(default_factory=dict)  # family -> the theorem's side at its k
+
+
+@dataclass(kw_only=True)
+class OnePssResult(Summary):
+    """What a one-PSS check reports beside the common fields (by family where a dict; docs/schema.md)."""
+
+    params: dict  # family -> its parameters
+    eps: float
+    delta: float
+    rho: float
+    rho_scan: dict  # the rho scan of the table (the same in every cell: the first cell's)
+    theory: dict  # family -> the theorem's side at its k
+    histograms: dict  # family -> the histograms the figures draw
+    verdict: list[str]  # one line per family, in order
+    sources: dict  # key of theory.SOURCES -> the reference
+    pss: dict  # family -> the operator's repr
+    cells: list[dict]  # each cell's record key
+    comparison: list[dict]  # one row per family, the families side by side
+
+
 class OnePssCheck(Check):
     """A check of one PSS on one table per cell (Theorems 7 and 4), one cell per family: both passes over
     the table, and a flat record (``records.flatten``) holding at least the columns ``record_columns``
     (numbers) and the PSS's repr."""
 
     record_columns: tuple[str, ...] = ()
+    Result = OnePssResult
     family_params = True
     sketches_only = False
 
@@ -152,7 +181,7 @@ def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
                     o.yes)
     for pss in psss.values():  # the blocks, before work (priced first: a list of n / block entries)
         pss.block_starts(memory.plan_block_rows(pss, table.d, o.block_rows))
-    return Plan(o, table, backend, cells, {"pss": psss, "k_rule": k_rule})
+    return Plan(o, table, backend, cells, OnePssState(pss=psss, k_rule=k_rule))
 
 
 #: share of the free memory one auxiliary array may take (the passes' own blocks are planned apart)

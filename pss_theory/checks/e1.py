@@ -8,15 +8,15 @@ n, compression, Z, gradient mode); the study itself lives in ``pss_theory.e1``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import e1, validate
 from ..backend import DEVICES, get_backend
 from ..errors import InputError
-from ..records import environment, flatten, unflatten
+from ..records import flatten, unflatten
 from ..report.robez_timing import table_markdown, verdict
 from ..summary import Summary
-from .base import Check, Plan, option
+from .base import Check, Plan, State, option
 
 SKIPPED_FIELDS = ("kind", "n", "compression", "Z", "mode", "skipped")
 
@@ -41,6 +41,32 @@ class Options:
                             validate.listed(lambda t: validate.count("Z", t)))
 
 
+@dataclass(kw_only=True)
+class TimingState(State):
+    """What a timing plan keeps: the grid, the cells skipped before work (too large), the allocator setting
+    the command applied, and the bench while cells are timed."""
+
+    grid: object  # e1.Grid
+    skipped: list[dict]
+    allocator: str = "default"
+    bench: object = None  # e1.Bench, made by the first cell timed and released by ``finish``
+
+
+@dataclass(kw_only=True)
+class Result(Summary):
+    """What ``robez_timing`` reports beside the common fields (docs/schema.md)."""
+
+    paper_claims: dict  # claim name -> the paper's statement
+    grid: dict
+    batch: int
+    scale: int  # the paper's n = our n * scale
+    skipped: list[dict]  # the cells not timed, and why
+    tables: list[dict]  # the paper's tables, filled with our timings
+    tables_markdown: list[str]
+    allocator: str
+    verdict: str = field(default="")
+
+
 class E1Timing(Check):
     name = "robez_timing"
     order = 4
@@ -52,6 +78,7 @@ class E1Timing(Check):
         ("--device gpu", "the paper's grid on a GPU"),
     )
     Options = Options
+    Result = Result
     record_key = ("kind", "n", "d", "batch", "compression", "Z", "mode", "seed", "backend", "settings")
     unit = "cells"
     figures_default = "figures"
@@ -69,7 +96,7 @@ class E1Timing(Check):
         if not todo:
             raise InputError(f"every cell of the grid ({len(skipped)}) is too large for the free memory on the "
                              f"{backend.device}: use a smaller --n, --d or --batch")
-        return Plan(o, None, backend, todo, {"grid": grid, "skipped": skipped, "allocator": "default"})
+        return Plan(o, None, backend, todo, TimingState(grid=grid, skipped=skipped))
 
     def valid_record(self, record):
         """A flat record (``forward_ms.p50`` ... columns) of a timed or a skipped cell; an older record, with
@@ -82,11 +109,13 @@ class E1Timing(Check):
         # glibc's allocator kept steady, as a caching allocator would be (CuPy's pool already caches):
         # a process-wide setting, so only the command line applies it
         if not plan.backend.is_gpu and e1.steady_allocator():
-            plan.state["allocator"] = ("glibc malloc: heap below 64 MiB, no trim below 128 MiB "
+            plan.state.allocator = ("glibc malloc: heap below 64 MiB, no trim below 128 MiB "
                                        "(pss_theory.e1.steady_allocator)")
 
     def measure(self, plan, cell, progress):
-        bench = plan.state.setdefault("bench", e1.Bench(plan.backend, plan.state["grid"], plan.options.seed))
+        if plan.state.bench is None:
+            plan.state.bench = e1.Bench(plan.backend, plan.state.grid, plan.options.seed)
+        bench = plan.state.bench
         try:
             return flatten(bench.measure(cell))  # one column per percentile in records.jsonl
         except plan.backend.out_of_memory_errors:  # the cell stays empty, as in the paper
@@ -94,26 +123,23 @@ class E1Timing(Check):
             return {"forward_ms": None, "backward_ms": None, "iterations": 0, "skipped": "out of memory while running"}
 
     def finish(self, plan) -> None:
-        if "bench" in plan.state:
-            plan.state["bench"].release()
+        if plan.state.bench is not None:
+            plan.state.bench.release()
 
-    def summarize(self, plan, records, seconds) -> Summary:
-        grid, o = plan.state["grid"], plan.options
+    def summarize(self, plan, records, seconds) -> Result:
+        grid = plan.state.grid
         records = [unflatten(r) for r in records]
-        skipped = plan.state["skipped"] + [r for r in records if r.get("forward_ms") is None]
+        skipped = plan.state.skipped + [r for r in records if r.get("forward_ms") is None]
         timed = [r for r in records if r.get("forward_ms") is not None]
         claims, ours, paper = e1.claims(timed, grid)
         tables = e1.layout(timed, grid)
-        summary = Summary(
-            theorem=self.theorem, n=list(grid.n), d=grid.d, k=[], family=["robez"], table="random", seed=o.seed,
-            backend=plan.backend.name, seconds=round(seconds, 3), claims=[c.as_dict() for c in claims],
-            stats=e1.statistics(timed, grid, ours, paper, skipped), check=self.name,
-            extra={"paper_claims": {name: paper[name][0] for name in e1.CLAIM_NAMES}, "grid": grid.describe(),
-                   "batch": grid.batch, "scale": grid.scale,
-                   "skipped": [{k: c[k] for k in SKIPPED_FIELDS} for c in skipped],
-                   "tables": tables, "tables_markdown": [table_markdown(t) for t in tables],
-                   "environment": environment(plan.backend), "allocator": plan.state["allocator"]})
-        summary.extra["verdict"] = verdict(summary.to_dict())
+        summary = self.common(
+            plan, k=None, family="robez", seconds=seconds, claims=claims,
+            stats=e1.statistics(timed, grid, ours, paper, skipped), n=list(grid.n), d=grid.d, table="random",
+            paper_claims={name: paper[name][0] for name in e1.CLAIM_NAMES}, grid=grid.describe(),
+            batch=grid.batch, scale=grid.scale, skipped=[{k: c[k] for k in SKIPPED_FIELDS} for c in skipped],
+            tables=tables, tables_markdown=[table_markdown(t) for t in tables], allocator=plan.state.allocator)
+        summary.verdict = verdict(summary.to_dict())
         return summary
 
 CHECK = E1Timing()

@@ -29,7 +29,7 @@ from ..progress import stage
 from ..summary import Summary
 from ..tables import registry, resolve
 from ..theory import certificates, k_search
-from .base import Check, Plan, option
+from .base import Check, Plan, State, option
 from .common import DEFAULT_D, DEFAULT_N, family_help, family_list, plan_families
 
 #: eps just below 1: where a bound stops being vacuous
@@ -106,6 +106,28 @@ def family_plan(fam_name: str, given: dict, st: certificates.TableStats, scope: 
     return out
 
 
+@dataclass(kw_only=True)
+class PlannerState(State):
+    """What the planner keeps: the k it answers at (--k, or n / --compression; None: it finds the k)."""
+
+    k_at: int | None
+
+
+@dataclass(kw_only=True)
+class Result(Summary):
+    """What ``plan`` reports beside the common fields (docs/schema.md): ``stats`` holds the table's sigma_max,
+    Frobenius norm, stable rank, largest rho_i and rows in scope; ``families`` one answer per family."""
+
+    eps: float | None
+    rho: float
+    delta: float
+    families: list[dict]  # per family: the k each rule needs, or the eps each gives at k_at
+    ceiling_compression: float  # n / d, the most any S E sketch compresses
+    k_max: int  # the largest k the search looks at
+    sklearn_jl_k: int | None  # scikit-learn's JL rule at eps (None without --eps)
+    verdict: str
+
+
 class PlanCheck(Check):
     name = "plan"
     theorem = None  # not a theorem (summary.json: "theorem": null); its records keep the key "theorem": "plan"
@@ -113,6 +135,7 @@ class PlanCheck(Check):
     title = "Planner: the sketch size each guarantee needs"
     description = "Planner: from one pass over the table, the k (or eps) of Theorems 6, 7 and the per-row certificate."
     Options = Options
+    Result = Result
     in_report = False
     examples = (
         ("--table zipf --n 1e6 --d 128 --eps 0.5 --rho 0.25", "the k each guarantee needs, per family"),
@@ -142,7 +165,7 @@ class PlanCheck(Check):
         cell = {"theorem": "plan", "table": table.describe(), "n": table.n, "d": table.d, "eps": o.eps, "k": k_at,
                 "compression": o.compression, "rho": o.rho, "delta": o.delta, "family": o.family,
                 "params": params}
-        return Plan(o, table, get_backend("cpu"), [cell], {"k_at": k_at})
+        return Plan(o, table, get_backend("cpu"), [cell], PlannerState(k_at=k_at))
 
     def work(self, plan, cell):
         return plan.table.n
@@ -150,17 +173,17 @@ class PlanCheck(Check):
     def measure(self, plan, cell, progress):
         st, scope, rho_max = table_stats(plan.table, plan.backend, plan.options.rho,
                                          stage(progress, "pass", plan.table.n))
-        answers = [family_plan(f, cell["params"][f], st, scope, plan.options, plan.state["k_at"])
+        answers = [family_plan(f, cell["params"][f], st, scope, plan.options, plan.state.k_at)
                    for f in plan.options.family]
         eps = plan.options.eps
         return {"families": answers, "sklearn_jl_k": None if eps is None else int(theory.jl_min_dim(st.n, eps)),
                 "sigma_max": math.sqrt(st.sigma_sq), "frobenius": math.sqrt(st.frobenius_sq),
                 "stable_rank": st.frobenius_sq / st.sigma_sq, "rho_max": rho_max, "rows_in_scope": int(scope.rows.size)}
 
-    def summarize(self, plan, records, seconds) -> Summary:
+    def summarize(self, plan, records, seconds) -> Result:
         (r,) = records
         o, t = plan.options, plan.table
-        return self.common(plan, k=plan.state["k_at"], family=o.family, seconds=seconds, claims=[],
+        return self.common(plan, k=plan.state.k_at, family=o.family, seconds=seconds, claims=[],
                            stats={key: r[key] for key in ("sigma_max", "frobenius", "stable_rank", "rho_max",
                                                           "rows_in_scope")},
                            eps=o.eps, rho=o.rho, delta=o.delta, families=r["families"], ceiling_compression=t.n / t.d, k_max=k_search.K_MAX,

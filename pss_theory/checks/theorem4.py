@@ -35,9 +35,8 @@ from ..measure.row_stats import quantiles_of
 from ..progress import step
 from ..records import flatten
 from ..report.theorem4 import eq25_claims, pair_claims, verdict
-from ..summary import Summary
 from .base import Plan, option
-from .common import OnePssCheck, TableOptions, check_fits, family_help, plan_one_pss, pss_list
+from .common import OnePssCheck, OnePssResult, TableOptions, check_fits, family_help, plan_one_pss, pss_list
 from .theorem7 import cell_rows_folder, theory_of
 
 
@@ -85,18 +84,18 @@ class Theorem4(OnePssCheck):
             check_fits(f"--top {o.top:,} (three {o.top:,} x {o.top:,} matrices)", 24.0 * o.top**2, plan.backend, "--top")
         # pair errors are differences of nearly equal inner products: float32 partial products made
         # counts and ratio minima depend on --block-rows; in float64 they agree to rounding
-        plan.state["pss"] = {family: pss.with_dtype("float64") if pss.linear else pss
-                             for family, pss in plan.state["pss"].items()}
+        plan.state.pss = {family: pss.with_dtype("float64") if pss.linear else pss
+                             for family, pss in plan.state.pss.items()}
         # once, before any work: an input the calculators cannot take fails here, and measure and
         # summarize read it from the plan
-        plan.state["theory"] = theory_of(plan)
+        plan.state.theory = theory_of(plan)
         return plan
 
     def measure(self, plan, cell, progress):
         """Both passes (eps_i and Eq. 25 on every row), then the sampled and top-R pairs."""
         o, table = plan.options, plan.table
         family = cell["family"]
-        pss = plan.state["pss"][family]
+        pss = plan.state.pss[family]
         with rowfiles.row_arrays(cell_rows_folder(plan, family), table.n, metrics.row_fields(pss)) as arrays:
             pss, comp, _, _, _, rho_scan = passes(pss, table, arrays, rho=o.rho, block_rows=o.block_rows,
                                                   progress=progress, coherence_pairs=0, pool=plan.context.pool, say=plan.context.say)
@@ -127,7 +126,7 @@ class Theorem4(OnePssCheck):
                         "rho_scan": rho_scan}
         return {**flatten(measured), "pss": repr(pss)}
 
-    def summarize(self, plan, records, seconds) -> Summary:
+    def summarize(self, plan, records, seconds) -> OnePssResult:
         o = plan.options
         claims, stats, hists, verdicts, scans = [], {}, {}, [], []
         for family, r, m in self.cells_of(plan, records):
@@ -140,13 +139,13 @@ class Theorem4(OnePssCheck):
             family=f, k=r["k"], compression=r["compression"], eps_i_p50=stats[f]["eps_i"]["p50"],
             eps_i_p99=stats[f]["eps_i"]["p99"], eps_i_max=stats[f]["eps_i"]["max"], rho_i_max=stats[f]["rho_max"],
             pairs=stats[f]["pairs"], pi_max=stats[f]["pi"]["max"], theorem4_bound=o.eps**2 + 2 * o.eps,
-            theorem7_k_proof=plan.state["theory"][f]["theorem7_k_proof"],
+            theorem7_k_proof=plan.state.theory[f]["theorem7_k_proof"],
             **headline(dicts, f, "theorem4.sampled.theorem")) for f, r in zip(o.family, records)]
         return self.common(plan, k=[r["k"] for r in records if r["k"]], family=o.family,
                            seconds=sum(r["seconds"] for r in records), claims=claims, stats=stats,
                            params={r["family"]: r["params"] for r in records}, eps=o.eps, delta=o.delta, rho=o.rho,
                            rho_scan=scans[0],
-                           theory=plan.state["theory"], histograms=hists, verdict=verdicts,
+                           theory=plan.state.theory, histograms=hists, verdict=verdicts,
                            sources={"desai2022": theory.SOURCES["desai2022"]},
                            pss={r["family"]: r["pss"] for r in records},
                            cells=[{key: r[key] for key in self.record_key} for r in records], comparison=rows)
@@ -154,7 +153,7 @@ class Theorem4(OnePssCheck):
     def _family(self, plan, family, r, m):
         """One family's claims, stats, histograms and verdict."""
         o, kk = plan.options, r["k"]
-        th = plan.state["theory"][family]
+        th = plan.state.theory[family]
         # None: not of the form S E, Theorem 7 says nothing; else whether k meets its sufficient k (as proved)
         k_ok = None if th["theorem7_k_proof"] is None else kk >= th["theorem7_k_proof"]
         s, top = m["sampled"], m["top_pairs"]

@@ -8,7 +8,7 @@ family, one k, one trial), sweeps k, and turns the records into claims.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from ..progress import stage
 from ..report.theorem6 import claims_at, verdict
 from ..summary import Summary
 from . import auto_k
-from .base import Check, Plan, option
+from .base import Check, Plan, State, option
 from .common import TableOptions, check_common, family_help, family_list, plan_families, resolve_table
 
 #: cells (each a pass over the table) a run may plan; more is a typo, not a study
@@ -134,6 +134,35 @@ def failure_rates(records: list[dict], family: str, eps: float, delta: float, n:
     return out
 
 
+@dataclass(kw_only=True)
+class SweepState(State):
+    """What a Theorem 6 plan keeps: the families and their parameters, and whether the run is a sweep
+    (several k, or --sweep: then curves, fits and failure rates are reported)."""
+
+    families: list[str]
+    params: dict  # family -> its parameters
+    sweep: bool
+
+
+@dataclass(kw_only=True)
+class Result(Summary):
+    """What ``theorem6`` reports beside the common fields (docs/schema.md); ``stats`` holds one list per
+    measured quantity, a value per trial.  ``curves``, ``fit`` and ``failure_rate`` (by family) are None
+    unless the run is a sweep."""
+
+    eps: float
+    delta: float
+    trials: int
+    params: dict  # family -> its parameters
+    verdict: list[str]  # one line per family, in order
+    sources: dict
+    comparison: list[dict]  # one row per family at the largest k
+    per_k: list[dict]  # one row per (family, k)
+    curves: dict | None = field(default=None)  # family -> Theorem 6's eps and the prediction against k
+    fit: dict | None = field(default=None)  # family -> eps_macro ~ a (d / k)^b, fitted
+    failure_rate: dict | None = field(default=None)  # family -> measured failure rate against k
+
+
 class Theorem6(Check):
     name = "theorem6"
     theorem = 6
@@ -146,6 +175,7 @@ class Theorem6(Check):
         ("--table emb.npy --family all --k 2048 --trials 10", "your table, every sketch family, 10 draws each"),
     )
     Options = Options
+    Result = Result
     figures_default = "figures"
     record_key = ("family", "params", "k", "trial", "n", "d", "seed", "table")
     family_params = True
@@ -185,8 +215,8 @@ class Theorem6(Check):
         cells = [{"family": fam, "params": params[fam], "k": k, "trial": t, "n": n, "d": d, "seed": o.seed, "table": desc,
                   "sketch_seed": trial_seed(o.seed, t), "compression": n / k}
                  for fam in fams for k in ks for t in range(o.trials)]
-        return Plan(o, table, backend, cells, {"families": fams, "params": params, "ks": ks, "k_rule": k_rule,
-                                               "sweep": o.sweep or len(ks) > 1})
+        return Plan(o, table, backend, cells, SweepState(families=fams, params=params, k_rule=k_rule,
+                                                         sweep=o.sweep or len(ks) > 1))
 
     def work(self, plan, cell):
         return plan.table.n
@@ -202,10 +232,10 @@ class Theorem6(Check):
                      block_rows=plan.options.block_rows, progress=stage(progress, "pass 1", plan.table.n),
                      pool=plan.context.pool)
 
-    def summarize(self, plan, records, seconds) -> Summary:
+    def summarize(self, plan, records, seconds) -> Result:
         o, table = plan.options, plan.table
-        fams, params, ks = plan.state["families"], plan.state["params"], sorted({r["k"] for r in records})
-        sweep = plan.state["sweep"]
+        fams, params, ks = plan.state.families, plan.state.params, sorted({r["k"] for r in records})
+        sweep = plan.state.sweep
         claims, verdicts, curves, fits, rates, per_k = [], [], {}, {}, {}, []
         k_main = ks[-1]  # the claims are made at the largest k; per_k has every k
         for fam in fams:

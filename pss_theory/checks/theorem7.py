@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,9 +27,8 @@ from ..measure.row_passes import passes
 from ..measure.row_stats import histograms, scan, selection, statistics
 from ..records import flatten
 from ..report.theorem7 import certificate_claims, claims_of, verdict
-from ..summary import Summary
 from .base import Plan, option
-from .common import OnePssCheck, TableOptions, check_fits, family_help, plan_one_pss, pss_list
+from .common import OnePssCheck, OnePssResult, TableOptions, check_fits, family_help, plan_one_pss, pss_list
 
 SAVED_ROWS = ("eps_i", "rho_i", "eps_cert_i")  # the arrays of --save-rows
 
@@ -72,10 +71,17 @@ def theory_of(plan: Plan) -> dict[str, dict]:
     """``theory_at`` for each PSS a one-PSS plan drew, with the theory parameters of that draw, by family."""
     o, t = plan.options, plan.table
     out = {}
-    for family, pss in plan.state["pss"].items():
+    for family, pss in plan.state.pss.items():
         params = families.get(family).drawn_theory_params(pss, t.n) if pss.linear else None
         out[family] = theory_at(family, pss.k if pss.linear else 0, t.n, t.d, o.eps, o.delta, o.rho, params)
     return out
+
+
+@dataclass(kw_only=True)
+class Result(OnePssResult):
+    """What ``theorem7`` reports: a one-PSS result and each family's per-row certificate."""
+
+    certificate: dict = field(default_factory=dict)  # family -> its certificate record (None without one)
 
 
 class Theorem7(OnePssCheck):
@@ -91,6 +97,7 @@ class Theorem7(OnePssCheck):
         ("--family robez --compression 100 --Z 32", "ROBE-Z, the PSS that is not S E"),
     )
     Options = Options
+    Result = Result
     record_columns = ("sigma_max", "stable_rank", "eta_rms", "eps_i.p50", "eps_i.max", "selected_fraction", "eta_max",
                       "rho_scan.selected_rows")
     scales = {
@@ -102,20 +109,20 @@ class Theorem7(OnePssCheck):
     def plan(self, o: Options) -> Plan:
         validate.positive_int("coherence_pairs", o.coherence_pairs)
         plan = plan_one_pss(self, o, coherence_pairs=o.coherence_pairs, save_rows=bool(o.save_rows))
-        for pss in plan.state["pss"].values():
+        for pss in plan.state.pss.values():
             if pss.has_columns:
                 m = min(pss.n, metrics.coherence_columns(o.coherence_pairs))
                 check_fits(f"--coherence-pairs {o.coherence_pairs:,} ({m:,} columns of S held at once)",
                            8.0 * m * pss.k, plan.backend, "--coherence-pairs")
         # once, before any work: an input the calculators cannot take fails here, and measure and
         # summarize read it from the plan
-        plan.state["theory"] = theory_of(plan)
+        plan.state.theory = theory_of(plan)
         return plan
 
     def measure(self, plan, cell, progress):
         o, table, family = plan.options, plan.table, cell["family"]
-        pss = plan.state["pss"][family]
-        g = plan.state["theory"][family].get("eps_jlt")
+        pss = plan.state.pss[family]
+        g = plan.state.theory[family].get("eps_jlt")
         folder = cell_rows_folder(plan, family)
         with rowfiles.row_arrays(folder, table.n, metrics.row_fields(pss) + ("eps_cert_i",)) as arrays:
             _, comp, spec, bias, coh, rho_scan = passes(pss, table, arrays, rho=o.rho, block_rows=o.block_rows,
@@ -129,11 +136,11 @@ class Theorem7(OnePssCheck):
                         "rho_scan": rho_scan}
         return {**flatten(measured), "pss": repr(pss)}
 
-    def summarize(self, plan, records, seconds) -> Summary:
+    def summarize(self, plan, records, seconds) -> Result:
         o = plan.options
         claims, stats, hists, certs, verdicts, rows, scans = [], {}, {}, {}, [], [], []
         for family, r, m in self.cells_of(plan, records):
-            kk, th = r["k"] or 0, plan.state["theory"][family]
+            kk, th = r["k"] or 0, plan.state.theory[family]
             hists[family] = m.pop("hist")
             certs[family] = m.pop("certificate", None)
             m.pop("pss")
@@ -144,7 +151,7 @@ class Theorem7(OnePssCheck):
             verdicts.append(verdict(family, m, m, th, kk, o.eps, o.rho))
         dicts = [c.as_dict() for c in claims]
         for family, r, m in self.cells_of(plan, records):
-            th = plan.state["theory"][family]
+            th = plan.state.theory[family]
             rows.append(comparison_row(
                 family=family, k=r["k"], compression=r["compression"], eps_i_p50=m["eps_i"]["p50"],
                 eps_i_p99=m["eps_i"]["p99"], eps_i_max=m["eps_i"]["max"], rho_i_max=m["rho_i"]["max"],
@@ -153,7 +160,7 @@ class Theorem7(OnePssCheck):
         return self.common(
             plan, k=[r["k"] for r in records if r["k"]], family=o.family, seconds=sum(r["seconds"] for r in records),
             claims=claims, stats=stats, params={r["family"]: r["params"] for r in records}, eps=o.eps,
-            delta=o.delta, rho=o.rho, rho_scan=scans[0], theory=plan.state["theory"], histograms=hists,
+            delta=o.delta, rho=o.rho, rho_scan=scans[0], theory=plan.state.theory, histograms=hists,
             certificate=certs, verdict=verdicts,
             sources={key: theory.SOURCES[key] for key in ("desai2022", "woodruff2014")},
             pss={r["family"]: r["pss"] for r in records}, cells=[{key: r[key] for key in self.record_key} for r in records],
