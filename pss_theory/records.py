@@ -68,6 +68,13 @@ def unflatten(values: dict) -> dict:
     return out
 
 
+def flat_record(record: dict) -> dict:
+    """A record as records.jsonl holds it: plain JSON values, every dict spread over prefixed columns
+    (``params.s``, ``table.kind``: ``pandas.read_json(..., lines=True)`` gets no column of dicts) and an
+    empty dict (a family's default parameters) left out, as pandas reads a missing column as NaN."""
+    return {c: v for c, v in flatten(jsonable(record)).items() if not (isinstance(v, dict) and not v)}
+
+
 def dumps(obj) -> str:
     return json.dumps(jsonable(obj), sort_keys=True, allow_nan=False)
 
@@ -136,20 +143,31 @@ class RecordLog:
         # the latest record of each key: a cell measured again after an edit is appended, not replaced
         self._latest = {self.key(r): r for r in self.records}
 
+    def _is_input(self, column: str) -> bool:
+        """Whether a flat column belongs to a key field (``table.kind`` to ``table``)."""
+        return any(column == f or column.startswith(f + SEP) for f in self.key_fields)
+
     def key(self, record: dict) -> tuple:
-        return tuple(json.dumps(jsonable(record.get(f)), sort_keys=True) for f in self.key_fields)
+        """The cell's identity: each key field's flat columns, the same whether ``record`` is a cell (its
+        inputs nested), a line of this format (flat) or a line of the nested format before it."""
+        flat = flat_record(record)
+        return tuple(json.dumps({c: v for c, v in flat.items() if c == f or c.startswith(f + SEP)}, sort_keys=True)
+                     for f in self.key_fields)
 
     def done(self, cell: dict) -> bool:
         return self.key(cell) in self._latest
 
     def latest(self, cell: dict) -> dict:
-        """The most recent record of ``cell`` (KeyError if it has none)."""
-        return self._latest[self.key(cell)]
+        """The most recent record of ``cell`` (KeyError if it has none), its inputs as ``cell`` holds them
+        (nested: ``params`` a dict again) and its measured columns as stored."""
+        stored = self._latest[self.key(cell)]
+        return json.loads(dumps({**{c: v for c, v in stored.items() if not self._is_input(c)}, **cell}))
 
     def append(self, record: dict) -> None:
-        """Append one record durably (the folder is created if missing).  If the write fails, the file is
-        cut back to what it held before (removed if that was nothing) and the OSError names it."""
-        line = dumps(record) + "\n"
+        """Append one record durably, flat (``flat_record``; the folder is created if missing).  If the write
+        fails, the file is cut back to what it held before (removed if that was nothing) and the OSError
+        names it."""
+        line = dumps(flat_record(record)) + "\n"
         os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
         try:

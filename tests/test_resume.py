@@ -69,3 +69,26 @@ def test_record_log_stops_at_a_corrupt_complete_line(tmp_path):
     log = RecordLog(str(path), ["a"])
     assert [r["a"] for r in log.records] == [1]
     assert path.read_text() == '{"a": 1}\n'
+
+
+def test_records_written_with_nested_inputs_are_still_reused(tmp_path):
+    """records.jsonl spreads a cell's inputs over prefixed columns (``table.kind``); a file written before,
+    with ``table`` and ``params`` as objects, identifies the same cells: its records are reused, not
+    measured again, and read back with the measured values they hold."""
+    from pss_theory import checks
+
+    check = checks.get("theorem6")
+    plan = check.plan(check.options(n=2000, d=8, k=[24, 48], trials=1, family="osnap:s=2"))
+    log = RecordLog(str(tmp_path / "records.jsonl"), check.record_key)
+    first = checks.run(check, plan, log)[1]
+    flat = [json.loads(line) for line in lines(log.path)]
+    assert all("table.kind" in r and "params.s" in r and "table" not in r for r in flat)
+    nested = [{**{c: v for c, v in r.items() if not c.startswith(("table.", "params."))},
+               "table": plan.cells[i]["table"], "params": {"s": 2}} for i, r in enumerate(flat)]
+    (tmp_path / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in nested))
+    again = RecordLog(str(tmp_path / "records.jsonl"), check.record_key)
+    assert all(again.done(cell) for cell in plan.cells)
+    second = checks.run(check, check.plan(check.options(n=2000, d=8, k=[24, 48], trials=1, family="osnap:s=2")),
+                        again)[1]
+    assert len(lines(again.path)) == len(nested)  # nothing measured again
+    assert [strip(r) for r in second] == [strip(r) for r in first]

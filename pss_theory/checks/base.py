@@ -175,7 +175,8 @@ class Check:
 def run(check: Check, plan: Plan, log: RecordLog | None = None, progress=None, dask=None) -> tuple[Summary, list[dict]]:
     """The one loop: every cell of ``plan`` measured (or reused from ``log``), then summarized.
 
-    Records are returned in the form records.jsonl holds them, whether measured now or reused.
+    Records are returned as plain JSON values with the cell's inputs as the cell holds them (``params`` a
+    dict; records.jsonl spreads them over ``params.s`` columns), whether measured now or reused.
 
     ``progress(stage, done, total, unit)`` (``pss_theory.progress``) hears of the cells left to measure:
     one cell passes its stages through (pass 1, pass 2, coherence, ...); several are one stage, "cells",
