@@ -68,6 +68,19 @@ def unflatten(values: dict) -> dict:
     return out
 
 
+def columns(rows: list[dict]) -> dict[str, list]:
+    """A table of rows (dicts with the same keys) as one list per key: how a record holds a small table of
+    its own (``by_rho_decile.eps_max``), so that no column of records.jsonl holds objects.  ``rows`` is
+    the inverse (an empty table has no columns)."""
+    return {key: [row[key] for row in rows] for key in (rows[0] if rows else {})}
+
+
+def rows(columns: dict[str, list]) -> list[dict]:
+    """The rows of a table held as ``columns``."""
+    names = list(columns)
+    return [dict(zip(names, values)) for values in zip(*columns.values())]
+
+
 def flat_record(record: dict) -> dict:
     """A record as records.jsonl holds it: plain JSON values, every dict spread over prefixed columns
     (``params.s``, ``table.kind``: ``pandas.read_json(..., lines=True)`` gets no column of dicts) and an

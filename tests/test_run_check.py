@@ -207,7 +207,17 @@ def test_records_are_flat_and_load_with_pandas(tmp_path, capsys):
         for line in (out / "records.jsonl").read_text().splitlines():
             assert not [k for k, v in json.loads(line).items() if isinstance(v, dict)]
         assert records["table.kind"].tolist() == ["zipf", "zipf"] and records["params.compression"].isna().tolist() == [True, False]  # gaussian has no parameter
-        assert not [c for c in records if records[c].map(lambda v: isinstance(v, dict)).any()]
+        def plain(v):
+            return not isinstance(v, (dict, list)) or (isinstance(v, list) and all(
+                x is None or isinstance(x, (int, float)) for x in v))
+
+        assert [c for c in records if not records[c].map(plain).all()] == []
+        fresh = json.loads((out / "summary.json").read_text())
+        code, _, err = run_command(module, ["--n", "700", "--d", "4", "--k", "16", "--family", "gaussian,robez", "--out",
+                                            str(out), "--no-figures", "--compression", "10", *extra], capsys)
+        resumed = json.loads((out / "summary.json").read_text())
+        assert code == 0 and "reusing 2" in err  # read back from the flat records, the same tables and histograms
+        assert (resumed["stats"], resumed["histograms"]) == (fresh["stats"], fresh["histograms"])
         summary = json.loads((out / "summary.json").read_text())
         claims = pd.json_normalize(summary["claims"])
         assert {"id", "family", "measured", "bound", "status"} <= set(claims.columns)
@@ -234,13 +244,18 @@ def conforms(value, hint) -> bool:
     return isinstance(value, typing.get_origin(hint) or hint)
 
 
+#: options that run each check in about a second (its smoke scale where it has one)
+QUICK = {name: check.scales.get("smoke", {}) for name, check in pss.CHECKS.items()} | {
+    "plan": dict(n=3000, d=8, eps=0.5, family="gaussian,osnap:s=2"),
+    "certify": dict(n=1500, d=6, seeds=4, k=64, family="gaussian")}
+
+
 @pytest.mark.parametrize("name", list(pss.CHECKS))
 def test_each_check_returns_its_typed_result(name):
     """A check's Result declares every field it reports, each of the declared type, and reads back from
     its summary.json form unchanged."""
     check = pss.CHECKS[name]
-    small = {"plan": dict(n=3000, d=8, eps=0.5), "certify": dict(n=1500, d=6, seeds=4, k=64, family="gaussian")}
-    result = pss.run_check(name, **small.get(name, check.scales.get("smoke", {})))
+    result = pss.run_check(name, **QUICK[name])
     assert type(result) is check.Result and result.extra == {}
     hints = typing.get_type_hints(check.Result)
     wrong = {f.name: type(getattr(result, f.name)).__name__ for f in dataclasses.fields(result)
@@ -297,3 +312,26 @@ def test_a_plan_is_fixed_and_its_run_context_stays_here():
     assert sent.context.rows_folder == "/somewhere" and sent.context.warn is None and sent.context.pool is None
     assert sent.options is plan.options and sent.cells is plan.cells
     assert plan.context.warn is print  # what stays here is untouched
+
+
+@pytest.mark.parametrize("name", list(pss.CHECKS))
+def test_each_checks_records_load_in_pandas_as_numbers(name, tmp_path):
+    """Every column of records.jsonl is a number, a string or a list of numbers (no object, no list of
+    lists or of objects), and a rerun reuses those records to the same summary."""
+    pd = pytest.importorskip("pandas")
+    from pss_theory.checks import run
+    from pss_theory.records import RecordLog
+
+    check = pss.CHECKS[name]
+    log = RecordLog(str(tmp_path / "records.jsonl"), check.record_key)
+    fresh = run(check, check.plan(check.options(**QUICK[name])), log)[0]
+    records = pd.read_json(tmp_path / "records.jsonl", lines=True)
+
+    def plain(v):
+        return not isinstance(v, (dict, list)) or all(x is None or isinstance(x, (int, float)) for x in v)
+
+    assert [c for c in records if not records[c].map(plain).all()] == []
+    again = RecordLog(str(tmp_path / "records.jsonl"), check.record_key)
+    resumed = run(check, check.plan(check.options(**QUICK[name])), again)[0]
+    assert len(again.records) == len(records)  # every cell reused
+    assert {**resumed.to_dict(), "seconds": 0} == {**fresh.to_dict(), "seconds": 0}

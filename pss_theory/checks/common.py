@@ -138,11 +138,12 @@ class OnePssCheck(Check):
         return 2 * plan.table.n
 
     def valid_record(self, record):
-        """A record of this version: flat, with its number columns (an older record nests them and is
-        measured again)."""
+        """A record of this version: flat, with its number columns and no list of objects or of lists (an
+        older record nests them and is measured again)."""
         return isinstance(record.get("pss"), str) and all(
             isinstance(record.get(name), (int, float)) and not isinstance(record.get(name), bool)
-            for name in self.record_columns)
+            for name in self.record_columns) and not any(
+            isinstance(v, list) and any(isinstance(x, (dict, list)) for x in v) for v in record.values())
 
     def cells_of(self, plan, records):
         """(family, its cell, the record's measured part unflattened) for each family, in order."""

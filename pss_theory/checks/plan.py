@@ -26,6 +26,7 @@ from ..errors import InputError
 from ..measure import cost
 from ..measure.table_stats import Scope, table_stats
 from ..progress import stage
+from ..records import flatten, unflatten
 from ..summary import Summary
 from ..tables import registry, resolve
 from ..theory import certificates, k_search
@@ -163,8 +164,8 @@ class PlanCheck(Check):
                 families.get(name).check_k(k_at, table.n, table.d)
         cost.check_time(cost.pass_seconds(table), f"one pass over {table.n:,} x {table.d}", o.yes, "a smaller --n")
         cell = {"theorem": "plan", "table": table.describe(), "n": table.n, "d": table.d, "eps": o.eps, "k": k_at,
-                "compression": o.compression, "rho": o.rho, "delta": o.delta, "family": o.family,
-                "params": params}
+                "compression": o.compression, "rho": o.rho, "delta": o.delta,
+                "family": ",".join(o.family), "params": params}
         return Plan(o, table, get_backend("cpu"), [cell], PlannerState(k_at=k_at))
 
     def work(self, plan, cell):
@@ -176,17 +177,19 @@ class PlanCheck(Check):
         answers = [family_plan(f, cell["params"][f], st, scope, plan.options, plan.state.k_at)
                    for f in plan.options.family]
         eps = plan.options.eps
-        return {"families": answers, "sklearn_jl_k": None if eps is None else int(theory.jl_min_dim(st.n, eps)),
+        # by family, so that records.jsonl has one number a column (families.gaussian.k_certificate)
+        return flatten({"families": dict(zip(plan.options.family, answers)), "sklearn_jl_k": None if eps is None else int(theory.jl_min_dim(st.n, eps)),
                 "sigma_max": math.sqrt(st.sigma_sq), "frobenius": math.sqrt(st.frobenius_sq),
-                "stable_rank": st.frobenius_sq / st.sigma_sq, "rho_max": rho_max, "rows_in_scope": int(scope.rows.size)}
+                "stable_rank": st.frobenius_sq / st.sigma_sq, "rho_max": rho_max, "rows_in_scope": int(scope.rows.size)})
 
     def summarize(self, plan, records, seconds) -> Result:
-        (r,) = records
+        (cell,), (record,) = plan.cells, records
+        r = unflatten({k: v for k, v in record.items() if k not in cell and k != "seconds"})
         o, t = plan.options, plan.table
         return self.common(plan, k=plan.state.k_at, family=o.family, seconds=seconds, claims=[],
                            stats={key: r[key] for key in ("sigma_max", "frobenius", "stable_rank", "rho_max",
                                                           "rows_in_scope")},
-                           eps=o.eps, rho=o.rho, delta=o.delta, families=r["families"], ceiling_compression=t.n / t.d, k_max=k_search.K_MAX,
+                           eps=o.eps, rho=o.rho, delta=o.delta, families=[r["families"][f] for f in o.family], ceiling_compression=t.n / t.d, k_max=k_search.K_MAX,
                            sklearn_jl_k=r.get("sklearn_jl_k"),
                            verdict=f"any S E sketch needs k >= d = {t.d}, so compresses at most n / d = {t.n / t.d:.4g}x; "
                                    "beyond that only a PSS that is not S E (ROBE-Z) compresses further, with no "

@@ -25,7 +25,7 @@ from ..measure import rows as rowfiles
 from ..measure.row_certificate import certificate_record
 from ..measure.row_passes import passes
 from ..measure.row_stats import histograms, scan, selection, statistics
-from ..records import flatten
+from ..records import columns, flatten, rows
 from ..report.theorem7 import certificate_claims, claims_of, verdict
 from .base import Plan, option
 from .common import OnePssCheck, OnePssResult, TableOptions, check_fits, family_help, plan_one_pss, pss_list
@@ -84,6 +84,35 @@ class Result(OnePssResult):
     certificate: dict = field(default_factory=dict)  # family -> its certificate record (None without one)
 
 
+def record_form(measured: dict) -> dict:
+    """What a cell measured, as its record holds it: the tables ``by_rho_decile`` and ``worst_rows`` as
+    columns (one list per field), the 2-D histogram's counts row-major in one list and the certificate's
+    source keys in one comma-separated string, so that every column of records.jsonl is a number, a
+    string or a list of numbers.  ``summary_form`` is the inverse."""
+    out = {**measured, "by_rho_decile": columns(measured["by_rho_decile"]),
+           "worst_rows": columns(measured["worst_rows"])}
+    h2 = measured["hist"]["eps_vs_rho"]
+    if h2 is not None:
+        out["hist"] = {**measured["hist"], "eps_vs_rho": {**h2, "counts": np.ravel(h2["counts"])}}
+    cert = measured["certificate"]
+    if cert is not None and "sources" in cert:
+        out["certificate"] = {**cert, "sources": ",".join(cert["sources"])}
+    return out
+
+
+def summary_form(m: dict) -> dict:
+    """A record's measured part (unflattened) with its tables as rows and the 2-D counts as a matrix."""
+    out = {**m, "by_rho_decile": rows(m.get("by_rho_decile", {})), "worst_rows": rows(m.get("worst_rows", {}))}
+    h2 = m["hist"]["eps_vs_rho"]
+    if h2 is not None:
+        shape = (len(h2["x_edges"]) - 1, len(h2["y_edges"]) - 1)
+        out["hist"] = {**m["hist"], "eps_vs_rho": {**h2, "counts": np.reshape(h2["counts"], shape).tolist()}}
+    cert = m.get("certificate")
+    if cert is not None and "sources" in cert:
+        out["certificate"] = {**cert, "sources": cert["sources"].split(",") if cert["sources"] else []}
+    return out
+
+
 class Theorem7(OnePssCheck):
     name = "theorem7"
     theorem = 7
@@ -134,13 +163,14 @@ class Theorem7(OnePssCheck):
             measured = {**statistics(arrays, s, spec, comp, bias, coh, cell["k"] or 0, law),
                         **selection(arrays, s, g), "certificate": cert, "hist": histograms(arrays, s),
                         "rho_scan": rho_scan}
-        return {**flatten(measured), "pss": repr(pss)}
+        return {**flatten(record_form(measured)), "pss": repr(pss)}
 
     def summarize(self, plan, records, seconds) -> Result:
         o = plan.options
         claims, stats, hists, certs, verdicts, rows, scans = [], {}, {}, {}, [], [], []
         for family, r, m in self.cells_of(plan, records):
             kk, th = r["k"] or 0, plan.state.theory[family]
+            m = summary_form(m)
             hists[family] = m.pop("hist")
             certs[family] = m.pop("certificate", None)
             m.pop("pss")

@@ -7,7 +7,7 @@ import time
 import numpy as np
 
 from .. import rng
-from ..records import RecordLog, dumps
+from ..records import RecordLog, dumps, flat_record
 
 #: the Philox key of trial ``trial``'s sketch (``rng.sketch_key``), recorded as ``sketch_seed``
 trial_seed = rng.sketch_key
@@ -25,7 +25,8 @@ def run_cells(cells: list[dict], compute, log: RecordLog | None, key_fields, val
     """Records for ``cells`` in order: those in ``log`` are reused, the rest computed and appended.
 
     ``compute(cell)`` returns the measured fields of one cell; the record is the cell plus those
-    fields plus ``seconds``, returned as records.jsonl holds it (plain JSON values) whether computed now or
+    fields plus ``seconds``, returned with its measured part as records.jsonl holds it (plain JSON values,
+    flat: ``records.flat_record``) and the cell's inputs as the cell holds them, whether computed now or
     reused.  A stored record that ``valid`` rejects (a field missing, edited or of the wrong type) is
     measured again and the new record appended; the latest record of a cell is the one used.  With ``log``
     None nothing is written.
@@ -50,7 +51,8 @@ def run_cells(cells: list[dict], compute, log: RecordLog | None, key_fields, val
         record = {**cells[i], **fields, "seconds": round(seconds, 3)}
         if log is not None:
             log.append(record)
-        out[i] = json.loads(dumps(record))
+        # the measured part as a reused record has it (flat), the cell's inputs as the cell holds them
+        out[i] = json.loads(dumps({**flat_record(fields), **cells[i], "seconds": round(seconds, 3)}))
 
     if pool is None or len(todo) < 2:
         for i in todo:
