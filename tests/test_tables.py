@@ -1,4 +1,5 @@
 import json
+import pickle
 
 import numpy as np
 import pytest
@@ -7,6 +8,7 @@ from hypothesis import strategies as st
 
 import pss_theory as p
 from pss_theory.tables import TableError
+from pss_theory.tables.checks import table_label
 
 
 @given(kind=st.sampled_from(["gaussian", "lowrank", "zipf"]), n=st.integers(1, 200), d=st.integers(1, 12),
@@ -40,7 +42,7 @@ def _write_safetensors(path, tensors):
     header, blobs, off = {}, [], 0
     for name, arr in tensors.items():
         raw = np.ascontiguousarray(arr).tobytes()
-        header[name] = {"dtype": {np.float32: "F32", np.float64: "F64", np.int32: "I32"}[arr.dtype.type],
+        header[name] = {"dtype": {np.float32: "F32", np.float64: "F64", np.int32: "I32", np.uint16: "BF16"}[arr.dtype.type],
                         "shape": list(arr.shape), "data_offsets": [off, off + len(raw)]}
         blobs.append(raw)
         off += len(raw)
@@ -61,6 +63,23 @@ def test_loaders_roundtrip(tmp_path):
         np.testing.assert_array_equal(tab.block(0, 50), E)
     with pytest.raises(TableError, match="name one"):
         p.load_table(tmp_path / "two.npz")
+
+
+def test_a_bfloat16_safetensors_table_is_read_as_its_float32_values(tmp_path):
+    """A BF16 tensor (the upper 16 bits of a float32) reads as exactly those float32 values, block by block
+    and by rows, in another process too, and measures what the same values measure as a float32 array."""
+    E = np.random.default_rng(3).standard_normal((400, 6)).astype(np.float32)
+    words = (E.view(np.uint32) >> 16).astype(np.uint16)  # bfloat16 by truncation
+    E16 = (words.astype(np.uint32) << 16).view(np.float32)
+    _write_safetensors(tmp_path / "bf.safetensors", {"emb.weight": words})
+    t = p.load_table(tmp_path / "bf.safetensors")
+    np.testing.assert_array_equal(t.block(0, 400), E16)
+    np.testing.assert_array_equal(t.rows(np.array([7, 3, 399])), E16[[7, 3, 399]])
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(t)).block(10, 20), E16[10:20])
+    assert t.describe()["dtype"] == "bfloat16" and "bfloat16 values read as float32" in table_label(t.describe())
+    on_file = p.run_check("theorem7", table=str(tmp_path / "bf.safetensors"), k=48, coherence_pairs=100)
+    as_array = p.run_check("theorem7", table=E16, k=48, coherence_pairs=100)
+    assert on_file.stats == as_array.stats
 
 
 @pytest.mark.parametrize("make, exc, match", [

@@ -29,7 +29,7 @@ class ArrayTable:
         a = self.array
         if getattr(a, "ndim", None) != 2:
             raise TableError(f"table must be a 2-D array (n rows x d columns), got shape {getattr(a, 'shape', None)}")
-        if not real_dtype(a.dtype):
+        if not self.accepts(a.dtype):
             raise TableError(f"table must hold real numbers (floating point, integer or boolean), got dtype {a.dtype}")
         if a.shape[0] == 0 or a.shape[1] == 0:
             raise TableError(f"table is empty: shape {a.shape}")
@@ -41,7 +41,7 @@ class ArrayTable:
         a = self.array
         if isinstance(a, np.memmap) and a.filename and a.base is getattr(a, "_mmap", None):
             order = "F" if a.flags.f_contiguous and not a.flags.c_contiguous else "C"
-            state["array"] = ("memmap", a.filename, a.dtype.str, a.offset, a.shape, order)
+            state["array"] = ("memmap", a.filename, a.dtype, a.offset, a.shape, order)  # the dtype, fields too
         return state
 
     def __setstate__(self, state):
@@ -49,6 +49,11 @@ class ArrayTable:
             _, filename, dtype, offset, shape, order = state["array"]
             state["array"] = np.memmap(filename, dtype=dtype, mode="r", offset=offset, shape=shape, order=order)
         self.__dict__.update(state)
+
+    @staticmethod
+    def accepts(dtype) -> bool:
+        """Whether an array of this dtype is a table of this class."""
+        return real_dtype(dtype)
 
     @property
     def n(self) -> int:
@@ -99,7 +104,11 @@ class ArrayTable:
     def describe(self) -> dict:
         """What identifies the table: name, shape, dtype and the ``fingerprint`` of its content."""
         return {"kind": "file" if self.name != "array" else "array", "name": self.name, "n": self.n, "d": self.d,
-                "dtype": self.array.dtype.name, "blake2b": self.fingerprint}
+                "dtype": self.dtype_name, "blake2b": self.fingerprint}
+
+    @property
+    def dtype_name(self) -> str:
+        return self.array.dtype.name
 
     def block(self, start: int, stop: int, xp=np):
         """Rows start..stop-1 (InputError unless 0 <= start <= stop <= n).  Not scanned for NaN/Inf here:
@@ -114,3 +123,26 @@ class ArrayTable:
         rows = move(as_float(self._read(host)), xp)
         check_finite(rows, "sampled rows", self.name, xp)
         return rows
+
+
+#: the raw 16-bit words of a bfloat16 tensor (numpy has no bfloat16): one named field tags them apart
+#: from a uint16 table
+BF16 = np.dtype([("bfloat16", "<u2")])
+
+
+class BFloat16Table(ArrayTable):
+    """A table of bfloat16 values held as their raw words (``BF16``; a .safetensors ``BF16`` tensor, the
+    dtype PyTorch checkpoints often store), read as float32 block by block.  The conversion is exact:
+    a bfloat16 is the upper 16 bits of the float32 of the same value."""
+
+    @staticmethod
+    def accepts(dtype) -> bool:
+        return dtype == BF16
+
+    @property
+    def dtype_name(self) -> str:
+        return "bfloat16"
+
+    def _read(self, rows):
+        words = np.asarray(self.array[rows]["bfloat16"], dtype=np.uint32)
+        return (words << np.uint32(16)).view(np.float32)

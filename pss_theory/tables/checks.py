@@ -67,7 +67,10 @@ def as_float(values):
 
 
 def cast_note(dtype) -> str | None:
-    """What a table's header says of its dtype: the cast for integer and boolean tables (None otherwise)."""
+    """What a table's header says of its dtype: the cast for integer, boolean and bfloat16 tables (None
+    otherwise)."""
+    if dtype == "bfloat16":
+        return "bfloat16 values read as float32 block by block (exactly)"
     return None if np.dtype(dtype).kind == "f" else f"{np.dtype(dtype).name} values cast to float64 block by block"
 
 

@@ -12,7 +12,7 @@ import zlib
 import numpy as np
 
 from ..backend import get_backend
-from .arrays import ArrayTable
+from .arrays import BF16, ArrayTable, BFloat16Table
 from .checks import TableError
 
 SAFETENSORS_MAX_HEADER = 100_000_000  # the limit of the safetensors format itself (HeaderTooLarge)
@@ -21,8 +21,8 @@ SAFETENSORS_MAX_HEADER = 100_000_000  # the limit of the safetensors format itse
 GIB = float(1 << 30)
 
 
-_SAFETENSORS_DTYPES = {"F16": np.float16, "F32": np.float32, "F64": np.float64, "I8": np.int8, "I16": np.int16,
-                       "I32": np.int32, "I64": np.int64, "U8": np.uint8, "BOOL": np.bool_}
+_SAFETENSORS_DTYPES = {"BF16": BF16, "F16": np.float16, "F32": np.float32, "F64": np.float64, "I8": np.int8,
+                       "I16": np.int16, "I32": np.int32, "I64": np.int64, "U8": np.uint8, "BOOL": np.bool_}
 
 
 def _int_list(x) -> bool:
@@ -159,7 +159,8 @@ def _opened(path, read) -> ArrayTable:
         raise
     except (ValueError, OSError, EOFError) as exc:
         raise TableError(f"cannot read table {path}: {exc}") from None
-    return ArrayTable(array, name=os.path.basename(path))
+    table = BFloat16Table if array.dtype == BF16 else ArrayTable
+    return table(array, name=os.path.basename(path))
 
 
 def load_npy(path) -> ArrayTable:
