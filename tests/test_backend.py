@@ -80,7 +80,14 @@ def test_seeded_draws_are_reproducible_and_in_range(device):
     draw = device.int_sampler([1, 2])
     first = host(device, draw(7, 200))
     again = host(device, device.int_sampler([1, 2])(7, 200))
-    assert np.array_equal(first, again) and set(np.unique(first)) <= set(range(7))
+    assert first.dtype == np.int64 and np.array_equal(first, again) and set(np.unique(first)) <= set(range(7))
+    assert not np.array_equal(first, host(device, draw(7, 200)))  # a stream, not one draw repeated
+
+
+def test_read_only_arrays_refuse_writes_on_the_cpu():
+    frozen = get_backend("cpu").read_only(np.arange(3))
+    with pytest.raises(ValueError):
+        frozen[0] = 1
 
 
 def test_stopwatch_laps_are_between_marks(device):

@@ -128,30 +128,6 @@ def test_bench_leaves_the_process_allocator_alone(monkeypatch):
     assert e1.Bench(CPU, g, seed=0).measure(cell)["iterations"] >= 1
 
 
-def test_backend_operations_of_the_timing_loop(rng):
-    draw, again = CPU.int_sampler([3, 100]), CPU.int_sampler([3, 100])
-    first = draw(100, 50)
-    assert first.dtype == np.int64 and 0 <= first.min() and first.max() < 100
-    np.testing.assert_array_equal(first, again(100, 50))
-    assert not np.array_equal(first, draw(100, 50))  # a stream, not one draw repeated
-    params = CPU.uniform_float32((3, 5), seed=1)
-    assert params.dtype == np.float32 and params.shape == (3, 5) and 0 <= params.min() and params.max() < 1
-    idx, vals = rng.integers(0, 7, 40), rng.standard_normal(40).astype(np.float32)
-    sums = CPU.dense_sum(idx, vals, 9)
-    assert sums.shape == (9,) and sums.dtype == CPU.dense_sum_dtype(np.float32)
-    want = np.zeros(9)
-    np.add.at(want, idx, vals)
-    np.testing.assert_allclose(sums, want, rtol=1e-6)
-    frozen = CPU.read_only(np.arange(3))
-    with pytest.raises(ValueError):
-        frozen[0] = 1
-    mark, laps_ms = CPU.stopwatch(3)
-    for i in range(3):
-        mark(i)
-    laps = laps_ms()
-    assert len(laps) == 2 and all(t >= 0 for t in laps)
-
-
 def test_memory_check_skips_cells_that_do_not_fit(monkeypatch):
     monkeypatch.setattr(grid, "available_bytes", lambda backend: 1024 * 1024)
     g = tiny_grid(n=[1 << 16], batch=16)  # plain table 65536 x 8 float32 = 2 MiB: does not fit
