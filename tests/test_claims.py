@@ -163,3 +163,23 @@ def test_the_same_claims_are_the_same_statements_at_another_scale():
     assert [a["name"] for a in small.claims] != [b["name"] for b in large.claims]
     rates = [c for c in p.run_check("theorem6", n=2048, d=8, k=64, trials=4).claims if c["interval"] is not None]
     assert rates and all(c["interval"][0] == c["measured"] <= c["interval"][1] for c in rates)
+
+
+def test_each_run_says_in_which_precision_it_multiplied_and_why_float64():
+    """A well-conditioned table keeps float32 products; one with cond(E) above the float32 limit is redone
+    in float64 and the line says why; Theorem 4's sketches are float64 for its pair errors."""
+    rng = np.random.default_rng(5)
+    well = rng.standard_normal((2000, 6)).astype(np.float32)
+    ill = well * np.geomspace(1, 1e5, 6).astype(np.float32)
+    runs = {name: p.run_check(name, table=table, k=48, **options)
+            for name, table, options in (("theorem7", well, {"coherence_pairs": 100}),
+                                         ("theorem6", ill, {"trials": 1}),
+                                         ("theorem4", well, {"pairs": 200, "family": "gaussian,robez"}))}
+    lines = {name: [x for x in report.PARTS[name].text(s) if x.startswith("arithmetic:")] for name, s in runs.items()}
+    assert lines["theorem7"] == ["arithmetic: float32 products for gaussian; the Gram E^T E and the row norms "
+                                 "accumulated in float64"]
+    cond = runs["theorem6"].stats["condition"][0]
+    assert cond > metrics.FLOAT32_MAX_CONDITION and runs["theorem6"].stats["dtype"] == ["float64"]
+    assert f"float64 products for gaussian (cond(E) = {cond:.3g} > 1000" in lines["theorem6"][0]
+    (t4,) = lines["theorem4"]
+    assert "float64 products for gaussian (pair errors are differences" in t4 and "float32 products for robez" in t4

@@ -121,7 +121,7 @@ class Theorem4(OnePssCheck):
                     top = top_pairs(pss, comp.M, table, sc["top"], top_rows, o.eps, tol)
                 top.pop("_ratio")
             eps_i = quantiles_of(arrays, {"eps_i": ("eps_i", None, ())})["eps_i"]
-            measured = {"sampled": s, **st25, "top_pairs": top, "zero_rows": sc["zero_rows"],
+            measured = {"sampled": s, **st25, "top_pairs": top, "zero_rows": sc["zero_rows"], "dtype": comp.dtype,
                         "rho_max": sc["rho"].max, "eps_i": eps_i, "hist": histograms(ratio, arrays, sc, pi),
                         "rho_scan": rho_scan}
         return {**flatten(measured), "pss": repr(pss)}
@@ -169,7 +169,7 @@ class Theorem4(OnePssCheck):
         stats = {"pairs": s["pairs"], "pair_ratio": s["ratio"], "pi": s["pi"], "rows_read": s["rows_read"],
                  "eligible_rows": s["eligible_rows"], "per_row_violations": s["per_row_violations"],
                  "theorem_violations": s["theorem_violations"], "exact_pairs": s["exact_pairs"], **st25, "top": top,
-                 "zero_rows": m["zero_rows"], "rho_max": m["rho_max"], "eps_i": m["eps_i"]}
+                 "zero_rows": m["zero_rows"], "rho_max": m["rho_max"], "eps_i": m["eps_i"], "dtype": m["dtype"]}
         return claims, stats, m["hist"], verdict_f
 
 CHECK = Theorem4()

@@ -252,7 +252,7 @@ class Theorem6(Check):
                 curves[fam] = {"k": ks, **{name: [t[name] for t in at] for name in ("theorem6_eps", "prediction")}}
                 fits[fam] = fit_power_law(fam_records, table.d)
                 rates[fam] = failure_rates(records, fam, o.eps, o.delta, table.n, table.d, params[fam])
-        st = {name: [r[name] for r in records] for name in MEASURED + ("family", "k", "trial")}
+        st = {name: [r[name] for r in records] for name in MEASURED + ("family", "k", "trial", "dtype", "condition")}
         extra = {"eps": o.eps, "delta": o.delta, "trials": o.trials, "params": params, "verdict": verdicts,
                  "sources": {key: theory.SOURCES[key] for key in ("desai2022", "woodruff2014", "davidson_szarek2001")},
                  "comparison": [row for row in per_k if row["k"] == k_main], "per_k": per_k}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..claims import Claim
 from ..summary import per_family
 from ..tables import table_label
+from .arithmetic import arithmetic_line
 from .rho_scan import rho_line
 
 
@@ -14,8 +15,14 @@ def header(summary):
     return f"Theorem 4 {what} on table {table_label(summary['table'])}, backend {summary['environment']['device']}"
 
 
+#: why Theorem 4 multiplies in float64 for every sketch (checks.theorem4.plan)
+PAIRS_IN_FLOAT64 = ("pair errors are differences of nearly equal inner products: in float32 their counts "
+                    "and ratio minima depended on --block-rows")
+
+
 def text(summary):
-    return [rho_line(summary)]
+    dtypes = {f: summary["stats"][f]["dtype"] for f in summary["family"]}
+    return [rho_line(summary), arithmetic_line(dtypes, {f: PAIRS_IN_FLOAT64 for f in dtypes})]
 
 
 def conclusions(summary):

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..claims import Claim, literal, rate_claim
 from ..tables import table_label
+from .arithmetic import arithmetic_line, why_float64
 from .claim_tables import comparison_text
 
 
@@ -41,9 +42,18 @@ def header(summary):
             f"{summary['trials']} trial(s) per cell, backend {summary['environment']['device']}")
 
 
+def arithmetic(summary) -> str:
+    """The precision of each family's products over its trials (float64 where any trial needed it)."""
+    st = summary["stats"]
+    cells = list(zip(st["family"], st["dtype"], st["condition"]))
+    dtypes = {f: max((t for g, t, _ in cells if g == f), key=lambda t: t == "float64") for f in summary["family"]}
+    reasons = {f: why_float64(max(c for g, _, c in cells if g == f)) for f in summary["family"]}
+    return arithmetic_line(dtypes, reasons)
+
+
 def text(summary):
     several = len(summary["k"]) > 1
-    return ([f"claims at every k (those above are at k = {summary['k'][-1]:,}):\n"
+    return [arithmetic(summary)] + ([f"claims at every k (those above are at k = {summary['k'][-1]:,}):\n"
              + comparison_text(summary["per_k"])] if several else []) + [f"fit {fam}: eps_macro ~ C (d/k)^a with a = {fit['a']:.3f} [{fit['a_lo']:.3f}, {fit['a_hi']:.3f}], "
             f"C = {fit['C']:.3f} [{fit['C_lo']:.3f}, {fit['C_hi']:.3f}] (theory: a = 1/2)"
             for fam, fit in (summary.get("fit") or {}).items() if fit["a"] is not None]

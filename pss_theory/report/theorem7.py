@@ -7,6 +7,7 @@ import math
 from ..claims import Claim
 from ..summary import per_family
 from ..tables import table_label
+from .arithmetic import arithmetic_line, why_float64
 from .claim_tables import fmt
 from .rho_scan import rho_line
 
@@ -43,7 +44,9 @@ def header(summary):
 
 
 def text(summary):
-    lines = [rho_line(summary)]
+    stats = summary["stats"]
+    lines = [rho_line(summary), arithmetic_line({f: stats[f]["dtype"] for f in summary["family"]},
+                                                {f: why_float64(stats[f]["condition"]) for f in summary["family"]})]
     for family in summary["family"]:
         st = summary["stats"][family]
         worst = ", ".join(f"row {w['row']} (eps_i {w['eps_i']:.3g}, rho_i {w['rho_i']:.2e})"
