@@ -7,10 +7,10 @@ object per theorem check, returning a ``Summary``); ``figures`` read Summaries.
 from .backend import get_backend
 from .checks import CHECKS, Summary, run_check
 from .families import ALL as FAMILIES
-from .families import Sketch, sketch
+from .families import Distribution, Sketch, sketch
 from .measure import metrics
 from .tables import load_table, table
 from .version import __version__
 
-__all__ = ["CHECKS", "FAMILIES", "Sketch", "Summary", "get_backend", "load_table", "metrics", "run_check", "sketch",
+__all__ = ["CHECKS", "FAMILIES", "Distribution", "Sketch", "Summary", "get_backend", "load_table", "metrics", "run_check", "sketch",
            "table", "__version__"]

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 import pss_theory as p
 from pss_theory import families
+from pss_theory.errors import InputError
 from pss_theory.families.srht import _hadamard, fwht
 
 
@@ -14,6 +15,40 @@ def test_case_parameters_name_registered_families_and_their_parameters():
     assert set(CASE_PARAMS) <= set(families.SKETCHES)
     for name, params in CASE_PARAMS.items():
         assert p.sketch(name, k=16, n=64, **params).family == name  # an unknown keyword raises TypeError
+
+
+def test_a_distribution_is_a_checked_value_that_samples_its_operator(family):
+    """Equal values are equal and hash alike, cannot be changed, and draw the same S for the same key; the
+    trial in the key draws another S; the draw is the one the public ``sketch`` makes."""
+    own = {k: v for k, v in FAMILY_CASES[family].items() if any(prm.name == k for prm in families.get(family).params)}
+    dist = families.Distribution.of(family, k=16, n=64, d=4, **own)
+    assert dist == families.Distribution.of(family, k=16, n=64, d=4, **own) and len({dist, dist}) == 1
+    with pytest.raises(AttributeError):
+        dist.k = 32
+    S = dist.sample((7, 0)).to_dense()
+    np.testing.assert_array_equal(S, dist.sample(7).to_dense())
+    np.testing.assert_array_equal(S, p.sketch(family, k=16, n=64, seed=7, **own).to_dense())
+    assert not np.array_equal(S, dist.sample((7, 1)).to_dense())
+
+
+@pytest.mark.parametrize("make_it, match", [
+    (lambda: families.Distribution.of("osnap", k=16, n=64, s=0), "s"),
+    (lambda: families.Distribution.of("osnap", k=16, n=64, z=3), "has no parameter 'z'"),
+    (lambda: families.Distribution.of("gaussian", k=8, n=64, d=16), "k = 8 < d = 16"),
+    (lambda: families.Distribution.of("gaussian", k=None, n=64), "needs a sketch size k"),
+    (lambda: families.Distribution.of("gaussian", k=0, n=64), "k must be a positive integer"),
+    (lambda: families.Distribution.of("nope", k=8, n=64), "unknown sketch family"),
+])
+def test_a_distribution_is_refused_when_made_not_when_sampled(make_it, match):
+    with pytest.raises(InputError, match=match):
+        make_it()
+
+
+def test_robez_is_a_distribution_without_k():
+    dist = families.Distribution.of("robez", k=None, n=1000, d=8, compression=10)
+    drawn = dist.sample(3)
+    assert not drawn.linear
+    assert repr(drawn) == repr(families.make("robez", k=None, n=1000, d=8, compression=10, seed=3))
 
 
 def make(family, k, n, seed=0, **kw):

@@ -70,7 +70,8 @@ def per_row(o, table, backend, params: dict[str, dict]) -> tuple[int, str]:
             rule, limit = "by the per-row certificate", k_search.k_limit(name, table.n)
             k = _certificate_k(stats, fam, given, name, o, table.d, limit)
         else:
-            drawn = fam.drawn_theory_params(fam.make(k=table.d, n=table.n, d=table.d, seed=0, **given), table.n)
+            drawn = fam.drawn_theory_params(families.Distribution.of(name, k=table.d, n=table.n, d=table.d,
+                                                                     **given).sample(), table.n)
             rule, limit = "by Theorem 7 as its proof supports", k_search.k_limit(name, table.n)
             k = theory.theorem7_k(o.eps, o.delta, table.d, table.n, o.rho, name, part_a_factor=2.0, **drawn)
         needs[name] = (max(_needed(k, name, rule, o, limit), table.d), rule)
@@ -83,7 +84,7 @@ def macro(o, n: int, d: int, params: dict[str, dict]) -> tuple[int, str]:
     needs = {}
     for name in o.family:
         fam = families.get(name, sketches_only=True)
-        drawn = fam.drawn_theory_params(fam.make(k=d, n=n, **params[name]), n)
+        drawn = fam.drawn_theory_params(families.Distribution.of(name, k=d, n=n, **params[name]).sample(), n)
         needs[name] = max(_needed(theory.theorem6_k_proved(o.eps, o.delta, d, name, **drawn), name,
                                   "by Theorem 6 as its proof supports", o, k_search.K_MAX), d)
     name = max(needs, key=needs.get)

@@ -132,8 +132,7 @@ class Certify(Check):
         certs, cells = {}, []
         for fam_name in o.family:
             fam = families.get(fam_name, sketches_only=True)
-            fam.check_k(o.k, table.n, table.d)
-            pss = fam.make(k=o.k, n=table.n, d=table.d, seed=o.seed, **params[fam_name])
+            pss = families.Distribution.of(fam_name, k=o.k, n=table.n, d=table.d, **params[fam_name]).sample(o.seed)
             certs[fam_name] = certificates.certify(st, fam.row_law(pss.k, **pss.params()), fam_name, o.k, o.delta, o.rho)
             for start in range(0, o.seeds, o.batch):
                 cells.append({"theorem": self.theorem, "family": fam_name, "params": params[fam_name], "k": o.k, "n": table.n,
@@ -164,13 +163,12 @@ class Certify(Check):
 
     def measure(self, plan, cell, progress):
         o, E, cert = plan.options, plan.state.E, plan.state.certs[cell["family"]]
-        fam = families.get(cell["family"])
+        dist = families.Distribution.of(cell["family"], k=o.k, n=plan.table.n, d=plan.table.d, **cell["params"])
         rows = cert.rows
         max_ratio, worst, pit = [], [], []
         update = stage(progress, f"{cell['family']} seeds", self.work(plan, cell), "seeds")
         for done, t in enumerate(range(*cell["trials"]), 1):
-            pss = fam.make(k=o.k, n=plan.table.n, d=plan.table.d, seed=o.seed, trial=t,
-                           **cell["params"]).with_dtype("float64")
+            pss = dist.sample((o.seed, t)).with_dtype("float64")
             M = pss.apply(E)
             err = np.linalg.norm(pss.decompress(M, rows) - E[rows], axis=1)
             ratio = err / cert.bound

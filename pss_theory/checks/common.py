@@ -168,9 +168,9 @@ def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
     k, k_rule = auto_k.per_row(o, table, backend, params) if o.k == auto_k.AUTO else (o.k or 8 * table.d, None)
     psss, cells = {}, []
     for name in o.family:
-        fam = families.get(name)
-        fam.check_k(k, table.n, table.d)
-        pss = fam.make(k=k, n=table.n, d=table.d, seed=o.seed, device=backend, **params[name])
+        dist = families.Distribution.of(name, k=k if families.get(name).linear else None, n=table.n, d=table.d,
+                                        **params[name])
+        pss = dist.sample(o.seed, backend)
         memory.plan_block_rows(pss, table.d, o.block_rows)
         psss[name] = pss
         cells.append({"theorem": check.theorem, "family": name, "params": params[name], "k": k if pss.linear else None,

@@ -68,7 +68,7 @@ def family_plan(fam_name: str, given: dict, st: certificates.TableStats, scope: 
     n, d = st.n, st.d
     k_hi = k_search.k_limit(fam_name, n)
     law_kind = "certificate" if fam.row_law(d, **given).proven else "prediction"
-    params = fam.drawn_theory_params(fam.make(k=d, n=n, d=d, seed=0, **given), n)
+    params = fam.drawn_theory_params(families.Distribution.of(fam_name, k=d, n=n, d=d, **given).sample(), n)
 
     def cert(k):
         return certificates.certify(st, fam.row_law(int(k), **given), fam_name, int(k), o.delta, o.rho, rows=rows,

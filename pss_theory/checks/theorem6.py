@@ -89,7 +89,7 @@ def theory_at(family: str, k: int, n: int, d: int, eps: float, delta: float, par
     The bounds get the parameters of the sketch actually drawn (osnap's s, achlioptas' density, srht's N).
     """
     fam = families.get(family, sketches_only=True)
-    extra = fam.drawn_theory_params(fam.make(k=min(k, n), n=n, **(params or {})), n)
+    extra = fam.drawn_theory_params(families.Distribution.of(family, k=min(k, n), n=n, **(params or {})).sample(), n)
     log10 = math.log(10)
     k_proof = theory.theorem6_k_proved(eps, delta, d, family, **extra)
     return {

@@ -8,6 +8,9 @@ command line and the plots ask the registry.  To add a family, write its module 
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from .. import validate
 from ..errors import InputError
 from ..tables import as_table
 from ..theory import jlt
@@ -60,6 +63,56 @@ def _shape(n, d, E):
     return table.n, table.d
 
 
+@dataclass(frozen=True)
+class Distribution:
+    """A PSS distribution as a value (after RandBLAS's ``DenseDist`` and ``SparseDist``): the family, the
+    sketch size k (None for a PSS without one, ROBE-Z), the table's n rows and d columns, and the family's
+    own parameters, each checked once, when the value is made; ``sample(key)`` draws its operator.
+
+    Equal values draw equal operators: ``sample((seed, trial))`` is keyed ``rng.sketch_key(seed, trial)``,
+    the draw of trial ``trial`` in a check run with ``--seed seed`` (a bare ``seed`` is trial 0).
+    ``Distribution.of("osnap", k=1024, n=10**6, d=128, s=8)`` makes one from keywords.
+    """
+
+    family: str
+    k: int | None
+    n: int
+    d: int | None = None
+    params: tuple[tuple[str, object], ...] = ()
+
+    def __post_init__(self):
+        fam = get(self.family)
+        validate.count("n", validate.positive_int("n", self.n))
+        if self.d is not None:
+            validate.count("d", validate.positive_int("d", self.d))
+        if self.k is None:
+            if fam.linear:
+                raise InputError(f"family {self.family!r} needs a sketch size k")
+        else:
+            validate.count("k", validate.positive_int("k", self.k))
+            if self.d is not None:
+                fam.check_k(self.k, self.n, self.d)
+        object.__setattr__(self, "params", tuple((name, spec.param(fam, name, value)) for name, value in self.params))
+
+    @classmethod
+    def of(cls, family: str, *, k: int | None, n: int, d: int | None = None, **params) -> Distribution:
+        return cls(get(family).name, k, n, d, tuple(params.items()))
+
+    def sample(self, key=0, device="cpu", **options) -> StreamedPSS:
+        """The operator drawn for ``key``: a seed (``validate.seed``: None, an int, a Generator or a
+        RandomState), or (seed, trial).  ``options`` say how the operator computes, not what it draws
+        (``dtype``; SRHT's ``block``)."""
+        seed, trial = key if isinstance(key, tuple) else (key, 0)
+        return get(self.family).make(k=self.k, n=self.n, d=self.d, seed=seed, trial=trial, device=device,
+                                     **dict(self.params), **options)
+
+
+def _split(family: str, params: dict) -> tuple[dict, dict]:
+    """A caller's keywords as the family's parameters (``Family.params``) and the operator's options."""
+    names = {p.name for p in get(family).params}
+    return {k: v for k, v in params.items() if k in names}, {k: v for k, v in params.items() if k not in names}
+
+
 def sketch(family: str, *, k: int, n: int | None = None, E=None, seed=0, trial: int = 0, device="cpu",
            **params) -> Sketch:
     """A k x n sketch S of ``family`` (one of ``SKETCHES``) for a table of n rows, or for the table ``E``
@@ -70,7 +123,9 @@ def sketch(family: str, *, k: int, n: int | None = None, E=None, seed=0, trial: 
     (``validate.seed``, ``rng.sketch_key``).  ``trial`` is the trial of a check's cell (0 here).
     """
     n, _ = _shape(n, None, E)
-    return get(family, sketches_only=True).make(k=k, n=n, seed=seed, trial=trial, device=device, **params)
+    name = get(family, sketches_only=True).name
+    own, options = _split(name, params)
+    return Distribution.of(name, k=k, n=n, **own).sample((seed, trial), device, **options)
 
 
 def make(family: str, *, k: int | None, n: int | None = None, d: int | None = None, E=None, seed=0, trial: int = 0,
@@ -78,7 +133,8 @@ def make(family: str, *, k: int | None, n: int | None = None, d: int | None = No
     """The PSS under test for a table of n x d (or the table ``E``): a sketch S of size k, or (``robez``)
     the hashed memory.  ``seed`` as in ``sketch``."""
     n, d = _shape(n, d, E)
-    return get(family).make(k=k, n=n, d=d, seed=seed, trial=trial, device=device, **params)
+    own, options = _split(family, params)
+    return Distribution.of(family, k=k, n=n, d=d, **own).sample((seed, trial), device, **options)
 
 
-__all__ = ["ALL", "SKETCHES", "Family", "FamilySpec", "Param", "Sketch", "StreamedPSS", "get", "make", "sketch", "specs"]
+__all__ = ["ALL", "SKETCHES", "Distribution", "Family", "FamilySpec", "Param", "Sketch", "StreamedPSS", "get", "make", "sketch", "specs"]

@@ -29,7 +29,7 @@ class FamilySpec:
 
     @property
     def kwargs(self) -> dict:
-        """The parameters as the operator's keywords (``Family.make(..., **spec.kwargs)``)."""
+        """The parameters as keywords (``Distribution.of(spec.family, k=k, n=n, **spec.kwargs)``)."""
         return dict(self.params)
 
     def __str__(self) -> str:
@@ -43,7 +43,7 @@ def _flag_value(name: str, text: str) -> bool:
     raise InputError(f"{name} is a switch: give {name}=true or {name}=false, got {name}={text}")
 
 
-def _param(family, name: str, value):
+def param(family, name: str, value):
     """One parameter of ``family`` checked by its ``Param`` (InputError naming the accepted ones)."""
     params = {p.name: p for p in family.params}
     if name not in params:
@@ -68,7 +68,7 @@ def _one(text: str, get) -> FamilySpec:
             raise InputError(f"parameter {key!r} given twice in family {text!r}")
         if not eq and not any(p.name == key and p.flag for p in family.params):
             raise InputError(f"parameter {key!r} of family {name!r} needs a value: {name}:{key}=VALUE")
-        params[key] = _param(family, key, value if eq else True)
+        params[key] = param(family, key, value if eq else True)
     return FamilySpec(family.name, tuple(params.items()))
 
 
@@ -115,5 +115,5 @@ def _route(specs: list[FamilySpec], shared: dict, pool: dict, get) -> list[Famil
                              f"--family {owners[0]}:{name}={value}")
         if name in out[owners[0]]:
             raise InputError(f"{name} given twice for family {owners[0]}: as --{name} and as {owners[0]}:{name}=...")
-        out[owners[0]][name] = _param(get(owners[0]), name, value)
+        out[owners[0]][name] = param(get(owners[0]), name, value)
     return [FamilySpec(s.family, tuple(out[s.family].items())) for s in specs]
