@@ -82,6 +82,15 @@ def test_a_bfloat16_safetensors_table_is_read_as_its_float32_values(tmp_path):
     assert on_file.stats == as_array.stats
 
 
+def test_a_float16_table_is_read_as_float32_and_measures_what_its_float32_copy_does():
+    E = p.table("zipf", n=500, d=6, seed=2).block(0, 500).astype(np.float16)
+    half = p.run_check("theorem7", table=E, k=48, coherence_pairs=100)
+    single = p.run_check("theorem7", table=E.astype(np.float32), k=48, coherence_pairs=100)
+    assert half.stats == single.stats and half.table["dtype"] == "float16"
+    assert "float16 values read as float32" in table_label(half.table)
+    assert p.tables.as_table(E).block(0, 3).dtype == np.float32
+
+
 @pytest.mark.parametrize("make, exc, match", [
     (lambda d: d / "missing.npy", FileNotFoundError, "not found"),
     (lambda d: d, TableError, "directory"),

@@ -61,16 +61,19 @@ def real_dtype(dtype) -> bool:
 
 
 def as_float(values):
-    """A block as the passes read it: floating point as it is, integers and booleans cast to float64 (exact
-    up to 2^53), as scikit-learn casts integer input; one block at a time, never the whole table."""
-    return values if values.dtype.kind == "f" else values.astype(np.float64)
+    """A block as the passes read it: float32 and float64 as they are, float16 widened to float32 (exact),
+    integers and booleans cast to float64 (exact up to 2^53), as scikit-learn casts integer input; one
+    block at a time, never the whole table."""
+    if values.dtype.kind != "f":
+        return values.astype(np.float64)
+    return values.astype(np.float32) if values.dtype.itemsize < 4 else values
 
 
 def cast_note(dtype) -> str | None:
-    """What a table's header says of its dtype: the cast for integer, boolean and bfloat16 tables (None
+    """What a table's header says of its dtype: the cast for integer, boolean and 16-bit float tables (None
     otherwise)."""
-    if dtype == "bfloat16":
-        return "bfloat16 values read as float32 block by block (exactly)"
+    if dtype in ("bfloat16", "float16"):
+        return f"{dtype} values read as float32 block by block (exactly)"
     return None if np.dtype(dtype).kind == "f" else f"{np.dtype(dtype).name} values cast to float64 block by block"
 
 
