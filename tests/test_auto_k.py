@@ -20,6 +20,15 @@ def test_theorem7_auto_is_the_certificates_k_and_it_certifies_eps():
     assert cert["kind"] == "certificate" and cert["eps_cert"]["max"] <= 0.5  # at that k every row is certified
 
 
+def test_certify_auto_is_the_certificates_k_and_its_bound_certifies_eps():
+    s = p.run_check("certify", n=1500, d=6, seeds=4, k="auto", eps=0.5, rho=0.05, family="gaussian")
+    plan = p.run_check("plan", n=1500, d=6, rho=0.05, eps=0.5, family="gaussian")
+    want = math.ceil(plan["families"][0]["k_certificate"])
+    assert s.k == [want] and s.k_rule.startswith(f"k = auto: {want:,}, by the per-row certificate for gaussian")
+    assert s.stats["gaussian"]["eps_cert"]["max"] <= 0.5
+    assert p.run_check("certify", n=1500, d=6, seeds=4, k=64, family="gaussian").k_rule is None
+
+
 def test_several_families_share_the_largest_k_and_robez_takes_none():
     one = {f: p.run_check("theorem4", n=5000, d=8, k="auto", rho=0.2, pairs=500, family=f)["k"][0]
            for f in ("gaussian", "countsketch")}

@@ -1,7 +1,7 @@
 """``k="auto"`` (``--k auto``, after scikit-learn's ``n_components="auto"``): the sketch size from the
 theorem's eps, rho and delta, said with the rule that chose it.
 
-Theorems 7 and 4: for each family of the form S E, the per-row certificate's k where the family's
+Theorems 7 and 4, and certify: for each family of the form S E, the per-row certificate's k where the family's
 certificate is proven (the smallest k at which every row with rho_i > rho is certified to eps_cert_i
 <= eps, all of them together with probability >= 1 - delta: ``k_search.k_for_eps`` on one pass over
 the table, ``measure.table_stats``), else Theorem 7's sufficient k as its proof supports (Part A's
@@ -55,8 +55,9 @@ def _certificate_k(stats, fam, given: dict, name: str, o, d: int, limit: int) ->
     return k_search.k_for_eps(o.eps, cert, d, limit)
 
 
-def per_row(o, table, backend, params: dict[str, dict]) -> tuple[int, str]:
-    """(k, the line that says its rule) for a one-PSS check (Theorems 7 and 4); ``params`` by family."""
+def per_row(o, table, backend, params: dict[str, dict], yes: bool = False) -> tuple[int, str]:
+    """(k, the line that says its rule) for a check of per-row errors (Theorems 7 and 4, certify); ``params``
+    by family; ``yes`` (``--yes``) runs the pass it reads even when it is priced above an hour."""
     linear = [name for name in o.family if families.get(name).linear]
     if not linear:
         raise InputError("--k auto: no family of the form S E in --family (ROBE-Z takes no k)")
@@ -65,7 +66,7 @@ def per_row(o, table, backend, params: dict[str, dict]) -> tuple[int, str]:
         fam, given = families.get(name), params[name]
         if fam.row_law(table.d, **given).proven:
             if stats is None:
-                cost.check_time(cost.pass_seconds(table), f"the pass --k auto reads, {table.n:,} x {table.d}", o.yes)
+                cost.check_time(cost.pass_seconds(table), f"the pass --k auto reads, {table.n:,} x {table.d}", yes)
                 stats = table_stats(table, backend, o.rho)
             rule, limit = "by the per-row certificate", k_search.k_limit(name, table.n)
             k = _certificate_k(stats, fam, given, name, o, table.d, limit)

@@ -28,6 +28,7 @@ from ..report.certify import family_claims, verdict
 from ..summary import Summary
 from ..tables import registry, resolve
 from ..theory import certificates
+from . import auto_k
 from .base import Check, Plan, State, option
 from .common import family_help, family_list, plan_families
 
@@ -43,7 +44,10 @@ class Options:
     n: int | None = option(None, "rows of a generated table (default 10000)", lambda t: validate.count("n", t))
     d: int | None = option(None, "columns of a generated table (default 32)", lambda t: validate.count("d", t))
     key: str | None = option(None, registry.key_help(), str)
-    k: int = option(256, "sketch size", lambda t: validate.count("k", t))
+    k: int | str = option(256, "sketch size, or auto: the smallest k whose certificate meets --eps on every row in "
+                                "scope", auto_k.parse)
+    eps: float = option(0.5, "with --k auto: the per-row accuracy the chosen k certifies, in (0, 1)",
+                        lambda t: validate.open_unit("eps", t))
     family: list = option("gaussian,rademacher,countsketch,osnap", family_help("sketch families"), family_list)
     rho: float = option(0.05, "rows in scope: rho_i > rho, in (0, 1]", lambda t: validate.unit_closed_right("rho", t))
     delta: float = option(0.1, "the certificate's failure probability, in (0, 1)", lambda t: validate.open_unit("delta", t))
@@ -112,7 +116,10 @@ class Certify(Check):
     }
 
     def plan(self, o: Options) -> Plan:
-        o.k = validate.positive_int("k", o.k)
+        auto = auto_k.is_auto(o.k)
+        if not auto:
+            o.k = validate.positive_int("k", o.k)
+        o.eps = validate.open_unit("eps", o.eps)
         o.delta = validate.open_unit("delta", o.delta)
         o.rho = validate.unit_closed_right("rho", o.rho)
         o.seed = validate.seed(o.seed)
@@ -129,6 +136,7 @@ class Certify(Check):
         if st.scope(o.rho).size == 0:
             raise InputError(f"no row has rho_i > {o.rho:g} (largest rho_i = {st.rho.max():.3g}): lower --rho")
         backend = get_backend("cpu")
+        o.k, k_rule = auto_k.per_row(o, table, backend, params) if auto else (o.k, None)
         certs, cells = {}, []
         for fam_name in o.family:
             fam = families.get(fam_name, sketches_only=True)
@@ -139,7 +147,7 @@ class Certify(Check):
                               "d": table.d, "table": table.describe(), "seed": o.seed, "rho": o.rho, "delta": o.delta,
                               "trials": [start, min(o.seeds, start + o.batch)],
                               "calibration_rows": o.calibration_rows, "mc_draws": o.mc_draws})
-        return Plan(o, table, backend, cells, CertifyState(E=E, gram=gram, certs=certs))
+        return Plan(o, table, backend, cells, CertifyState(E=E, gram=gram, certs=certs, k_rule=k_rule))
 
     def work(self, plan, cell):
         return cell["trials"][1] - cell["trials"][0]

@@ -165,7 +165,7 @@ def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
     o.rho = validate.unit_closed_right("rho", o.rho)
     backend = get_backend(o.device)
     table = resolve_table(o)
-    k, k_rule = auto_k.per_row(o, table, backend, params) if o.k == auto_k.AUTO else (o.k or 8 * table.d, None)
+    k, k_rule = auto_k.per_row(o, table, backend, params, o.yes) if o.k == auto_k.AUTO else (o.k or 8 * table.d, None)
     psss, cells = {}, []
     for name in o.family:
         dist = families.Distribution.of(name, k=k if families.get(name).linear else None, n=table.n, d=table.d,
