@@ -167,7 +167,7 @@ class Theorem7(OnePssCheck):
 
     def summarize(self, plan, records, seconds) -> Result:
         o = plan.options
-        claims, stats, hists, certs, verdicts, rows, scans = [], {}, {}, {}, [], [], []
+        claims, stats, hists, certs, verdicts, compared, scans = [], {}, {}, {}, [], [], []
         for family, r, m in self.cells_of(plan, records):
             kk, th = r["k"] or 0, plan.state.theory[family]
             m = summary_form(m)
@@ -182,7 +182,7 @@ class Theorem7(OnePssCheck):
         dicts = [c.as_dict() for c in claims]
         for family, r, m in self.cells_of(plan, records):
             th = plan.state.theory[family]
-            rows.append(comparison_row(
+            compared.append(comparison_row(
                 family=family, k=r["k"], compression=r["compression"], eps_i_p50=m["eps_i"]["p50"],
                 eps_i_p99=m["eps_i"]["p99"], eps_i_max=m["eps_i"]["max"], rho_i_max=m["rho_i"]["max"],
                 selected_fraction=m["selected_fraction"], eps_jlt=th.get("eps_jlt"),
@@ -194,7 +194,7 @@ class Theorem7(OnePssCheck):
             certificate=certs, verdict=verdicts,
             sources={key: theory.SOURCES[key] for key in ("desai2022", "woodruff2014")},
             pss={r["family"]: r["pss"] for r in records}, cells=[{key: r[key] for key in self.record_key} for r in records],
-            comparison=rows)
+            comparison=compared)
 
     def write_outputs(self, plan, folder):
         """rows.npz (rows_<family>.npz with several families) with eps_i, rho_i and eps_cert_i (NaN outside the
