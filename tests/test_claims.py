@@ -51,6 +51,20 @@ def test_the_three_renderers_print_the_same_cells(t6):
             assert f" {measured} " in rendered and f" {bound} " in rendered, (rendered, measured, bound)
 
 
+def test_a_new_claim_column_is_one_entry_in_the_column_spec(t6, monkeypatch):
+    """The terminal table, the markdown table and the one-line screen all read ``COLUMNS``: a column added
+    there (here each claim's Clopper-Pearson interval) appears in all three, with nothing else changed."""
+    from pss_theory.report import claim_tables
+
+    monkeypatch.setattr(claim_tables, "COLUMNS", claim_tables.COLUMNS + (
+        ("interval", lambda c: "[{:.3g}, {:.3g}]".format(*c["interval"]) if c.get("interval") else "none", ""),))
+    rate = next(c for c in t6.claims if c.get("interval"))
+    cell = "[{:.3g}, {:.3g}]".format(*rate["interval"])
+    text, md = claims_text(t6.claims), claims_markdown(t6.claims)
+    assert text.splitlines()[0].split()[-1] == "interval" and md.splitlines()[0].endswith("| interval |")
+    assert cell in text and f"| {cell} |" in md and claim_line(rate, with_family=True).endswith(cell)
+
+
 def test_point1_theorem6_as_stated_and_as_proved_side_by_side(t6):
     """At k = 5000 the statement's eps_JLT is 0.378, but the net argument gives 4 eps_JLT = 1.51 >= 1 in
     inner-product form (nothing certified) and no norm-form eps either."""

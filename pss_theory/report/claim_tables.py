@@ -26,11 +26,29 @@ def fmt(x) -> str:
     return str(x)
 
 
-def _cells(c: dict) -> tuple[str, str, str, str]:
-    """(measured, relation and bound, slack, status) of a claim dict, formatted one way everywhere."""
+def _bound(c: dict) -> str:
     bound = fmt(c["bound"]) if c["bound"] is not None else "inf" if c["status"] == "vacuous" else "-"
-    slack = fmt(c["slack"]) if c["slack"] is not None else (f"x{fmt(c['ratio'])}" if c.get("ratio") else "-")
-    return fmt(c["measured"]), f"{c.get('relation', '<=')} {bound}", slack, c["status"]
+    return f"{c.get('relation', '<=')} {bound}"
+
+
+def _slack(c: dict) -> str:
+    return fmt(c["slack"]) if c["slack"] is not None else (f"x{fmt(c['ratio'])}" if c.get("ratio") else "-")
+
+
+#: the columns of every claim table after the claim's name: (heading, the cell of a claim dict, its format
+#: in the one-line screen).  The terminal table, the markdown table and ``claim_line`` read only this, so a
+#: new column is one entry here.
+COLUMNS = (
+    ("measured", lambda c: fmt(c["measured"]), ">10"),
+    ("bound", _bound, "<13"),
+    ("slack", _slack, ">8"),
+    ("status", lambda c: c["status"], ""),
+)
+
+
+def _cells(c: dict) -> tuple[str, ...]:
+    """The cells of a claim dict in ``COLUMNS`` order, formatted one way everywhere."""
+    return tuple(cell(c) for _, cell, _ in COLUMNS)
 
 
 def _notes(claims: list[dict]) -> list[tuple[str, str]]:
@@ -74,7 +92,7 @@ def claims_text(claims: list[dict]) -> str:
     Claims of several families are grouped under a heading per family, their names without the family.
     """
     grouped = len(_families(claims)) > 1
-    rows: list[tuple[str, ...]] = [("claim", "measured", "bound", "slack", "status")]
+    rows: list[tuple[str, ...]] = [("claim", *(head for head, _, _ in COLUMNS))]
     family = object()
     for i, c in enumerate(claims, 1):
         if grouped and c.get("family") != family:
@@ -88,23 +106,21 @@ def claims_text(claims: list[dict]) -> str:
 def claims_markdown(claims: list[dict]) -> str:
     """The same table in markdown, notes as a list; with several families each name starts with its family."""
     grouped = len(_families(claims)) > 1
-    rows = ["| # | claim | measured | bound | slack | status |", "|---|---|---|---|---|---|"]
+    heads = ["#", "claim", *(head for head, _, _ in COLUMNS)]
+    rows = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
     for i, c in enumerate(claims, 1):
-        measured, bound, slack, st = _cells(c)
         name = f"{c['family']}: {_short_name(c, True)}" if grouped else c["name"]
-        rows.append(f"| {i} | {name.replace('|', chr(92) + '|')} | {measured} | {bound} | {slack} | {st} |")
+        rows.append(" | ".join([f"| {i}", name.replace("|", chr(92) + "|"), *_cells(c)]) + " |")
     notes = [f"- [{nums}] {note}" for nums, note in _notes(claims)]
     return "\n".join(rows + ([""] + notes if notes else []))
 
 
 def claim_line(c: dict, *, with_family: bool, width: int = 78) -> str:
     """One claim on one line (the report's closing screen): its name (prefixed with its family when
-    ``with_family``, cut to ``width``), then measured, relation and bound, and status as ``_cells``
-    formats them for the tables."""
+    ``with_family``, cut to ``width``), then the ``COLUMNS`` cells as the tables format them."""
     name = c["name"] if not with_family or c["name"].startswith(f"{c['family']}: ") else f"{c['family']}: {c['name']}"
     name = name if len(name) <= width else name[: width - 3] + "..."
-    measured, bound, _, status = _cells(c)
-    return f"{name:<{width}} {measured:>10} {bound:<13} {status}"
+    return " ".join([f"{name:<{width}}", *(f"{cell(c):{spec}}" for _, cell, spec in COLUMNS)])
 
 
 def _comparison_cell(value) -> str:
