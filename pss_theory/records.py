@@ -156,16 +156,18 @@ class RecordLog:
         # the latest record of each key: a cell measured again after an edit is appended, not replaced
         self._latest = {self.key(r): r for r in self.records}
 
-    def _is_input(self, column: str) -> bool:
-        """Whether a flat column belongs to a key field (``table.kind`` to ``table``)."""
-        return any(column == f or column.startswith(f + SEP) for f in self.key_fields)
+    def _field_of(self, column: str) -> str | None:
+        """The key field a column belongs to (``table.kind`` and ``table`` to ``table``), or None."""
+        return next((f for f in self.key_fields if column == f or column.startswith(f + SEP)), None)
 
     def key(self, record: dict) -> tuple:
         """The cell's identity: each key field's flat columns, the same whether ``record`` is a cell (its
-        inputs nested), a line of this format (flat) or a line of the nested format before it."""
-        flat = flat_record(record)
-        return tuple(json.dumps({c: v for c, v in flat.items() if c == f or c.startswith(f + SEP)}, sort_keys=True)
-                     for f in self.key_fields)
+        inputs nested), a line of this format (flat) or a line of the nested format before it.  Only the
+        key's columns are read, not the measured ones."""
+        by_field: dict[str, dict] = {f: {} for f in self.key_fields}
+        for column, value in flat_record({c: v for c, v in record.items() if self._field_of(c)}).items():
+            by_field[self._field_of(column)][column] = value
+        return tuple(json.dumps(by_field[f], sort_keys=True) for f in self.key_fields)
 
     def done(self, cell: dict) -> bool:
         return self.key(cell) in self._latest
@@ -174,7 +176,7 @@ class RecordLog:
         """The most recent record of ``cell`` (KeyError if it has none), its inputs as ``cell`` holds them
         (nested: ``params`` a dict again) and its measured columns as stored."""
         stored = self._latest[self.key(cell)]
-        return json.loads(dumps({**{c: v for c, v in stored.items() if not self._is_input(c)}, **cell}))
+        return json.loads(dumps({**{c: v for c, v in stored.items() if self._field_of(c) is None}, **cell}))
 
     def append(self, record: dict) -> None:
         """Append one record durably, flat (``flat_record``; the folder is created if missing).  If the write
