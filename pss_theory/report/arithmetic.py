@@ -7,6 +7,8 @@ float32 does not hold, or when the check asks for float64 itself (Theorem 4's pa
 """
 from __future__ import annotations
 
+import math
+
 from ..measure.metrics import FLOAT32_MAX_CONDITION
 
 OUT_OF_RANGE = "the table has entries float32 does not hold (|x| > 1e30 or 0 < |x| < 1e-30)"
@@ -18,8 +20,10 @@ def ill_conditioned(condition) -> str:
 
 
 def why_float64(condition) -> str:
-    """Why the passes chose float64 for a table of this condition number (None: not known)."""
-    return ill_conditioned(condition) if condition is not None and condition > FLOAT32_MAX_CONDITION else OUT_OF_RANGE
+    """Why the passes chose float64 for a table of this condition number (None: infinite, as summary.json
+    writes inf)."""
+    condition = math.inf if condition is None else condition
+    return ill_conditioned(condition) if condition > FLOAT32_MAX_CONDITION else OUT_OF_RANGE
 
 
 def arithmetic_line(dtypes: dict[str, str], reasons: dict[str, str]) -> str:

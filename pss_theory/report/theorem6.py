@@ -45,9 +45,11 @@ def header(summary):
 def arithmetic(summary) -> str:
     """The precision of each family's products over its trials (float64 where any trial needed it)."""
     st = summary["stats"]
-    cells = list(zip(st["family"], st["dtype"], st["condition"]))
-    dtypes = {f: max((t for g, t, _ in cells if g == f), key=lambda t: t == "float64") for f in summary["family"]}
-    reasons = {f: why_float64(max(c for g, _, c in cells if g == f)) for f in summary["family"]}
+    dtypes, reasons = {}, {}
+    for f in summary["family"]:
+        cells = [(t, c) for g, t, c in zip(st["family"], st["dtype"], st["condition"]) if g == f]
+        dtypes[f] = "float64" if any(t == "float64" for t, _ in cells) else cells[0][0]
+        reasons[f] = why_float64(max(math.inf if c is None else c for _, c in cells))
     return arithmetic_line(dtypes, reasons)
 
 
