@@ -85,6 +85,7 @@ def test_records_written_with_nested_inputs_are_still_reused(tmp_path):
     assert all("table.kind" in r and "params.s" in r and "table" not in r for r in flat)
     nested = [{**{c: v for c, v in r.items() if not c.startswith(("table.", "params."))},
                "table": plan.cells[i]["table"], "params": {"s": 2}} for i, r in enumerate(flat)]
+    assert [log.key(r) for r in nested] == [log.key(r) for r in flat] == [log.key(c) for c in plan.cells]
     (tmp_path / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in nested))
     again = RecordLog(str(tmp_path / "records.jsonl"), check.record_key)
     assert all(again.done(cell) for cell in plan.cells)
