@@ -10,8 +10,8 @@ from scipy import stats
 
 from pss_theory import families
 from pss_theory import theory as B
-from pss_theory.families.sparse_sign import osnap_required_s
 from pss_theory.theory import tails
+from pss_theory.theory.sparse_sign import osnap_required_s
 
 # (family, params) pairs covering every branch of log_jlt_k
 CASES = [

@@ -23,13 +23,9 @@ from .. import rng
 from .. import validate as V
 from ..errors import InputError
 from ..theory import certificates, predictions, tails
-from ..theory.sources import cites
+from ..theory.sparse_sign import OSNAP_C_ROWS, OSNAP_C_SPARSITY, chebyshev_eps, jl_log_terms
 from .family import Family
 from .operator import Sketch
-
-#: Convention for the sparse-JL constants (Kane & Nelson 2014 give none): k = C eps^-2 L, s = C' eps^-1 L.
-OSNAP_C_ROWS = 4.0
-OSNAP_C_SPARSITY = 4.0
 
 
 class SparseSign(Sketch):
@@ -99,29 +95,6 @@ class SparseSign(Sketch):
         return 8.0 * 3 * rows * self.s + 8.0 * rows * self.s * d
 
 
-def chebyshev_eps(k: float, delta: float, log_f: float) -> float:
-    """ln eps with k = f (f + 1)/(eps^2 delta): the second-moment bound (see ``countsketch``)."""
-    return 0.5 * (log_f + tails.log_f_plus_1(log_f) - math.log(delta) - math.log(k))
-
-
-def _L(delta: float, log_f: float) -> float:
-    return 2.0 * log_f - math.log(delta)
-
-
-@cites("kane_nelson2014", "this_module")
-def osnap_required_s(eps, delta, log_f, c_sparsity=OSNAP_C_SPARSITY) -> float:
-    """Column sparsity s that the sparse-JL convention above needs: c_sparsity ln(f^2/delta)/eps.
-
-    Kane & Nelson 2014 give s = O(eps^-1 log(1/delta')) without a constant; c_sparsity = 4 is this
-    project's convention.
-    """
-    eps = V.open_unit("eps", eps)
-    delta = V.open_unit("delta", delta)
-    log_f = V.nonnegative("log_f", log_f)
-    c_sparsity = V.positive("c_sparsity", c_sparsity)
-    return c_sparsity * _L(delta, log_f) / eps
-
-
 class SparseSignFamily(Family):
     """The sparse-sign distribution as a preset: ``fixed`` sets parameters once for all (CountSketch: s = 1;
     its ``params`` then omit them), ``default_s`` is s where none is given, and ``sparse_jl`` says whether
@@ -168,7 +141,7 @@ class SparseSignFamily(Family):
 
     def log_jlt_k(self, eps, delta, log_f, p):
         best = tails.log_k_chebyshev(eps, delta, log_f)
-        L = _L(delta, log_f)
+        L = jl_log_terms(delta, log_f)
         if self.sparse_jl and (p["s"] is None or p["s"] >= p["c_sparsity"] * L / eps):
             best = min(best, math.log(p["c_rows"]) + math.log(L) - 2.0 * math.log(eps))
         return best
@@ -176,7 +149,7 @@ class SparseSignFamily(Family):
     def eps_jlt(self, k, delta, log_f, p):
         log_eps = chebyshev_eps(k, delta, log_f)
         if self.sparse_jl:
-            L = _L(delta, log_f)
+            L = jl_log_terms(delta, log_f)
             log_eps_kn = 0.5 * (math.log(p["c_rows"]) + math.log(L) - math.log(k))
             if p["s"] is not None:
                 if p["s"] > k:

@@ -28,10 +28,9 @@ from .. import rng
 from .. import validate as V
 from ..errors import InputError
 from ..theory import certificates, predictions, tails
+from ..theory.srht import jl_log_terms
 from .family import Family
 from .operator import Sketch
-
-_LN4 = math.log(4.0)
 
 
 def parity(xp, x):
@@ -166,12 +165,6 @@ class SRHT(Sketch):
         return 3.0 * 8 * self.B * d + 8.0 * self.k * d
 
 
-def _log_terms(delta: float, log_f: float, N: float) -> tuple[float, float]:
-    """(ln(4 N f^2/delta), ln(4 f^2/delta))."""
-    log_4 = _LN4 + 2.0 * log_f - math.log(delta)
-    return math.log(N) + log_4, log_4
-
-
 class SrhtFamily(Family):
     name = "srht"
     operator = SRHT
@@ -199,11 +192,11 @@ class SrhtFamily(Family):
         return {"N": pss.N}
 
     def log_jlt_k(self, eps, delta, log_f, p):
-        log_n4, log_4 = _log_terms(delta, log_f, p["N"])
+        log_n4, log_4 = jl_log_terms(delta, log_f, p["N"])
         return math.log(6.0) + math.log(log_n4) + math.log(log_4) - 2.0 * math.log(eps)
 
     def eps_jlt(self, k, delta, log_f, p):
-        log_n4, log_4 = _log_terms(delta, log_f, p["N"])
+        log_n4, log_4 = jl_log_terms(delta, log_f, p["N"])
         return tails.eps_from_log(0.5 * (math.log(6.0) + math.log(log_n4) + math.log(log_4) - math.log(k)))
 
     def macro_prediction(self, k, n, d, delta):
