@@ -41,7 +41,7 @@ def test_each_row_bound_covers_its_empirical_quantile_and_is_not_loose(family, p
     delta/m), and at most ``loose`` times it: a bound that drops a term or a constant fails one side."""
     E, st = _table()
     delta, rho = 0.5, 0.3
-    law = families.get(family).row_law(K, **params)
+    law = families.Distribution.of(family, k=K, n=N, d=D, **params).row_law()
     cert = C.certify(st, law, family, K, delta, rho)
     assert cert.kind == "certificate" and 1 <= cert.m <= 10
     err = _row_errors(family, E, cert.rows, 600, params)
@@ -75,10 +75,10 @@ def test_light_masses_sets_exactly_the_heaviest_rows_aside():
 
 def test_k_for_eps_is_the_smallest_k_that_certifies():
     _, st = _table()
-    law = families.get("gaussian").row_law
+    dist = families.Distribution.of("gaussian", k=D, n=N, d=D)
 
     def cert(k):
-        return C.certify(st, law(k), "gaussian", k, 0.1, 0.3)
+        return C.certify(st, dist.at_k(k).row_law(), "gaussian", k, 0.1, 0.3)
 
     k = k_search.k_for_eps(0.5, cert, D, 10**7)
     assert cert(k).eps_max <= 0.5 < cert(int(k * 0.99)).eps_max
@@ -96,7 +96,7 @@ def test_pair_bound_is_the_theorem4_algebra():
 
 def test_robez_has_no_certificate():
     _, st = _table()
-    assert families.get("robez").row_law(K) is None
+    assert families.Distribution.of("robez", k=None, n=N, d=D).row_law() is None
     assert C.certify(st, None, "robez", K, 0.1, 0.3).kind == "n/a"
 
 
@@ -143,7 +143,7 @@ def test_planner_pass_equals_the_in_memory_table_stats(rng, monkeypatch):
     E = rng.standard_normal((5000, 6)) * np.geomspace(1, 30, 6)
     E[rng.integers(0, 5000, 40)] *= 8  # a few heavy rows: the scope
     ref = C.TableStats.from_gram(E.T @ E, np.linalg.norm(E, axis=1))
-    law = families.get("gaussian").row_law(64)
+    law = families.Distribution.of("gaussian", k=64, n=5000, d=6).row_law()
     for chunk in (700, 1 << 18):
         monkeypatch.setattr(rowfiles, "CHUNK_ROWS", chunk)
         st, scope, rho_max = table_stats.table_stats(as_table(E), get_backend("cpu"), 0.1)
@@ -207,7 +207,7 @@ def test_theorem7_certificate_from_the_row_files_is_the_dense_one(monkeypatch, t
     record = check.measure(plan, plan.cells[0], None)
     st = C.TableStats.from_gram(E.T @ E, np.linalg.norm(E, axis=1))
     pss = plan.state.pss[family]
-    cert = C.certify(st, families.get(family).row_law(K, **pss.params()), family, K, plan.options.delta, rho)
+    cert = C.certify(st, pss.distribution.row_law(), family, K, plan.options.delta, rho)
     got = np.load(tmp_path / family / "eps_cert_i.npy")
     assert (cert.m > C.GRID_POINTS) == (rho < 0.1) and record["certificate.m"] == cert.m
     np.testing.assert_array_equal(np.flatnonzero(np.isfinite(got)), cert.rows)
@@ -231,7 +231,7 @@ def test_a_budget_below_the_gaussian_tail_floor_is_vacuous_not_certified():
     """delta / m = 1e-20 is below the smallest tail the Gaussian bound resolves (~1.1e-16): B_i = inf, said
     in the note; a budget above the floor keeps a finite bound whose tail meets it."""
     E, st = _table()
-    law = families.get("gaussian").row_law(K)
+    law = families.Distribution.of("gaussian", k=K, n=N, d=D).row_law()
     a = st.row_sq[st.scope(0.3)]
     assert cert_tails.gaussian_tail_floor() > 1e-20
     assert np.isinf(C.gaussian_bounds(st, law, a, 1e-20)).all()

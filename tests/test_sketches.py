@@ -149,6 +149,33 @@ def test_expected_gram_is_identity(family):
     assert np.abs(G - np.eye(n)).max() < tol
 
 
+def test_a_distribution_s_bound_params_are_those_of_its_draw(family):
+    """The theory parameters a distribution gives its bounds are the ones its operator was drawn with (osnap's
+    s, achlioptas' density, srht's N), as the drawn operator states them."""
+    fam = families.get(family)
+    for n, own in ((12, {}), (1000, {"density": 0.5} if family == "achlioptas" else {"s": 8} if family == "osnap" else {})):
+        dist = families.Distribution.of(family, k=8, n=n, d=3, **own)
+        drawn = dist.sample(0).params()
+        assert dist.bound_params() == {k: v for k, v in fam.theory_params(**drawn).items() if k in fam.theory_keys}
+
+
+def test_eta_law_is_the_mean_square_read_back_error(family):
+    """E ||Mhat_i - E_i||^2 = (a (||E||_F^2 - ||E_i||^2) + b ||E_i||^2) / k with the distribution's (a, b)
+    (``Family.eta_law``, an equality): the mean over 600 seeds is within 6 standard errors on every row."""
+    k, n, T = 8, 12, 600
+    E = np.random.default_rng(5).standard_normal((n, 3))
+    own = {name: v for name, v in FAMILY_CASES[family].items() if any(prm.name == name for prm in families.get(family).params)}
+    a, b = families.Distribution.of(family, k=k, n=n, d=3, **own).eta_law()
+    row_sq = (E**2).sum(axis=1)
+    law = (a * (row_sq.sum() - row_sq) + b * row_sq) / k
+    err = np.empty((T, n))
+    for seed in range(T):
+        S = make(family, k, n, seed).to_dense()
+        err[seed] = ((S.T @ (S @ E) - E) ** 2).sum(axis=1)
+    se = err.std(axis=0, ddof=1) / np.sqrt(T)
+    assert (np.abs(err.mean(axis=0) - law) <= 6 * se + 1e-12).all(), (err.mean(axis=0), law)
+
+
 def test_gaussian_entries_mean_and_variance():
     """Entries of sqrt(k) S are N(0, 1): a chi-square test on the variance and a z-test on the mean."""
     from scipy import stats

@@ -42,17 +42,17 @@ def _needed(k, name: str, rule: str, o, limit: float) -> int:
     return int(math.ceil(k))
 
 
-def _certificate_k(stats, fam, given: dict, name: str, o, d: int, limit: int) -> int | None:
+def _certificate_k(stats, dist, o, limit: int) -> int | None:
     """The smallest k whose certificate has every eps_cert_i <= eps on the rows in scope (None: none up to limit)."""
     st, scope, _ = stats
     if scope.rows.size == 0:
         raise InputError(f"--k auto: no row has rho_i > {o.rho:g}, so the certificate has no row to certify: lower --rho")
 
     def cert(k):
-        return certificates.certify(st, fam.row_law(int(k), **given), name, int(k), o.delta, o.rho, rows=scope.rows,
+        return certificates.certify(st, dist.at_k(int(k)).row_law(), dist.family, int(k), o.delta, o.rho, rows=scope.rows,
                                     masses=scope.masses)
 
-    return k_search.k_for_eps(o.eps, cert, d, limit)
+    return k_search.k_for_eps(o.eps, cert, dist.d, limit)
 
 
 def per_row(o, table, backend, params: dict[str, dict], yes: bool = False) -> tuple[int, str]:
@@ -63,16 +63,15 @@ def per_row(o, table, backend, params: dict[str, dict], yes: bool = False) -> tu
         raise InputError("--k auto: no family of the form S E in --family (ROBE-Z takes no k)")
     needs, stats = {}, None
     for name in linear:
-        fam, given = families.get(name), params[name]
-        if fam.row_law(table.d, **given).proven:
+        dist = families.Distribution.of(name, k=table.d, n=table.n, d=table.d, **params[name])
+        if dist.row_law().proven:
             if stats is None:
                 cost.check_time(cost.pass_seconds(table), f"the pass --k auto reads, {table.n:,} x {table.d}", yes)
                 stats = table_stats(table, backend, o.rho)
             rule, limit = "by the per-row certificate", k_search.k_limit(name, table.n)
-            k = _certificate_k(stats, fam, given, name, o, table.d, limit)
+            k = _certificate_k(stats, dist, o, limit)
         else:
-            drawn = fam.drawn_theory_params(families.Distribution.of(name, k=table.d, n=table.n, d=table.d,
-                                                                     **given).sample(), table.n)
+            drawn = dist.bound_params()
             rule, limit = "by Theorem 7 as its proof supports", k_search.k_limit(name, table.n)
             k = theory.theorem7_k(o.eps, o.delta, table.d, table.n, o.rho, name, part_a_factor=2.0, **drawn)
         needs[name] = (max(_needed(k, name, rule, o, limit), table.d), rule)
@@ -84,8 +83,7 @@ def macro(o, n: int, d: int, params: dict[str, dict]) -> tuple[int, str]:
     """(k, the line that says its rule) for Theorem 6: its sufficient k as its proof supports."""
     needs = {}
     for name in o.family:
-        fam = families.get(name, sketches_only=True)
-        drawn = fam.drawn_theory_params(families.Distribution.of(name, k=d, n=n, **params[name]).sample(), n)
+        drawn = families.Distribution.of(name, k=d, n=n, **params[name]).bound_params()
         needs[name] = max(_needed(theory.theorem6_k_proved(o.eps, o.delta, d, name, **drawn), name,
                                   "by Theorem 6 as its proof supports", o, k_search.K_MAX), d)
     name = max(needs, key=needs.get)

@@ -139,9 +139,8 @@ class Certify(Check):
         o.k, k_rule = auto_k.per_row(o, table, backend, params) if auto else (o.k, None)
         certs, cells = {}, []
         for fam_name in o.family:
-            fam = families.get(fam_name, sketches_only=True)
-            pss = families.Distribution.of(fam_name, k=o.k, n=table.n, d=table.d, **params[fam_name]).sample(o.seed)
-            certs[fam_name] = certificates.certify(st, fam.row_law(pss.k, **pss.params()), fam_name, o.k, o.delta, o.rho)
+            dist = families.Distribution.of(fam_name, k=o.k, n=table.n, d=table.d, **params[fam_name])
+            certs[fam_name] = certificates.certify(st, dist.row_law(), fam_name, o.k, o.delta, o.rho)
             for start in range(0, o.seeds, o.batch):
                 cells.append({"theorem": self.theorem, "family": fam_name, "params": params[fam_name], "k": o.k, "n": table.n,
                               "d": table.d, "table": table.describe(), "seed": o.seed, "rho": o.rho, "delta": o.delta,

@@ -67,11 +67,12 @@ def family_plan(fam_name: str, given: dict, st: certificates.TableStats, scope: 
     fam = families.get(fam_name, sketches_only=True)
     n, d = st.n, st.d
     k_hi = k_search.k_limit(fam_name, n)
-    law_kind = "certificate" if fam.row_law(d, **given).proven else "prediction"
-    params = fam.drawn_theory_params(families.Distribution.of(fam_name, k=d, n=n, d=d, **given).sample(), n)
+    dist = families.Distribution.of(fam_name, k=d, n=n, d=d, **given)
+    law_kind = "certificate" if dist.row_law().proven else "prediction"
+    params = dist.bound_params()
 
     def cert(k):
-        return certificates.certify(st, fam.row_law(int(k), **given), fam_name, int(k), o.delta, o.rho, rows=rows,
+        return certificates.certify(st, dist.at_k(int(k)).row_law(), fam_name, int(k), o.delta, o.rho, rows=rows,
                                     masses=scope.masses)
 
     rows = scope.rows

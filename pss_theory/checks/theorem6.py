@@ -89,7 +89,8 @@ def theory_at(family: str, k: int, n: int, d: int, eps: float, delta: float, par
     The bounds get the parameters of the sketch actually drawn (osnap's s, achlioptas' density, srht's N).
     """
     fam = families.get(family, sketches_only=True)
-    extra = fam.drawn_theory_params(families.Distribution.of(family, k=min(k, n), n=n, **(params or {})).sample(), n)
+    dist = families.Distribution.of(family, k=k, n=n, d=d, **(params or {}))
+    extra = dist.bound_params()
     log10 = math.log(10)
     k_proof = theory.theorem6_k_proved(eps, delta, d, family, **extra)
     return {
@@ -102,7 +103,7 @@ def theory_at(family: str, k: int, n: int, d: int, eps: float, delta: float, par
         "theorem6_log10_k_proof": math.log10(k_proof) if math.isfinite(k_proof) else
         theory.theorem6_log_k(eps, delta, d, family, jlt_factor=4 / (2 - eps), **extra) / log10,
         "constants_proven": fam.constants_proven,
-        **fam.macro_prediction(k, n, d, delta),
+        **dist.macro_prediction(delta),
     }
 
 

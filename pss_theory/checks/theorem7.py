@@ -72,7 +72,7 @@ def theory_of(plan: Plan) -> dict[str, dict]:
     o, t = plan.options, plan.table
     out = {}
     for family, pss in plan.state.pss.items():
-        params = families.get(family).drawn_theory_params(pss, t.n) if pss.linear else None
+        params = pss.distribution.bound_params() if pss.linear else None
         out[family] = theory_at(family, pss.k if pss.linear else 0, t.n, t.d, o.eps, o.delta, o.rho, params)
     return out
 
@@ -158,7 +158,7 @@ class Theorem7(OnePssCheck):
                                                         progress=progress, coherence_pairs=o.coherence_pairs,
                                                         seed=o.seed, pool=plan.context.pool, say=plan.context.say)
             s = scan(arrays, o.rho, o.eps, g)
-            law = families.get(family).eta_law(pss)
+            law = pss.distribution.eta_law()
             cert = certificate_record(pss, comp, spec, arrays, family, o.delta, o.rho)
             measured = {**statistics(arrays, s, spec, comp, bias, coh, cell["k"] or 0, law),
                         **selection(arrays, s, g), "certificate": cert, "hist": histograms(arrays, s),

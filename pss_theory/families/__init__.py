@@ -8,7 +8,7 @@ command line and the plots ask the registry.  To add a family, write its module 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import validate
 from ..errors import InputError
@@ -103,8 +103,35 @@ class Distribution:
         RandomState), or (seed, trial).  ``options`` say how the operator computes, not what it draws
         (``dtype``; SRHT's ``block``)."""
         seed, trial = key if isinstance(key, tuple) else (key, 0)
-        return get(self.family).make(k=self.k, n=self.n, d=self.d, seed=seed, trial=trial, device=device,
-                                     **dict(self.params), **options)
+        op = get(self.family).make(k=self.k, n=self.n, d=self.d, seed=seed, trial=trial, device=device,
+                                   **dict(self.params), **options)
+        op.distribution = self
+        return op
+
+    def at_k(self, k: int) -> Distribution:
+        """The same distribution with sketch size ``k`` (a planner's search over k)."""
+        return replace(self, k=k)
+
+    # the theory of this distribution: its family binds it to ``pss_theory.theory``
+    def bound_params(self) -> dict:
+        """The parameters the JLT and theorem calculators take (``theory.jlt``), defaults filled in."""
+        return get(self.family).bound_params(self)
+
+    def macro_prediction(self, delta: float) -> dict:
+        """Sharper statements on eps_macro than Theorem 6 at this k (``Family.macro_prediction``)."""
+        return get(self.family).macro_prediction(self, delta)
+
+    def eta_law(self) -> tuple[float, float] | None:
+        """(a, b) of the law of E ||Mhat_i - E_i||^2 (``Family.eta_law``), None where none is derived."""
+        return get(self.family).eta_law(self)
+
+    def row_law(self):
+        """The conditional law the per-row certificates bound (``Family.row_law``), None for a PSS not S E."""
+        return get(self.family).row_law(self)
+
+    def param(self, name: str, default=None):
+        """The parameter ``name`` as given, else ``default``."""
+        return dict(self.params).get(name, default)
 
 
 def _split(family: str, params: dict) -> tuple[dict, dict]:

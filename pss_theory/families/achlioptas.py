@@ -17,9 +17,19 @@ import math
 from .. import rng
 from .. import validate as V
 from ..errors import InputError
-from ..theory import certificates, tails
+from ..theory import dense, tails
 from .dense import ChernoffFamily, DenseSketch
 from .family import Param
+
+
+def density_of(density, n: int) -> float:
+    """The density drawn: as given, or 1/sqrt(n) for None or "auto" (scikit-learn's "auto")."""
+    if density is None or density == "auto":
+        density = 1.0 / math.sqrt(n)
+    density = float(density)
+    if not 0.0 < density <= 1.0:
+        raise InputError(f"density must lie in (0, 1], got {density}")
+    return density
 
 
 class Achlioptas(DenseSketch):
@@ -30,12 +40,7 @@ class Achlioptas(DenseSketch):
 
     def __init__(self, *, density: float | None = 1 / 3, **kw):
         super().__init__(**kw)
-        if density is None or density == "auto":
-            density = 1.0 / math.sqrt(self.n)
-        density = float(density)
-        if not 0.0 < density <= 1.0:
-            raise InputError(f"density must lie in (0, 1], got {density}")
-        self.density = density
+        self.density = density = density_of(density, self.n)
         self.threshold = int(round(density * 2**31))
         self.scale = 1.0 / math.sqrt(density * self.k)
 
@@ -66,20 +71,18 @@ class AchlioptasFamily(ChernoffFamily):
         super().theory_params(**params)
         return {"density": V.unit_closed_right("density", params.get("density", 1.0 / 3.0))}
 
-    def drawn_theory_params(self, pss, n):
-        return {"density": pss.density}
+    def bound_params(self, dist):
+        return {"density": density_of(dist.param("density", 1.0 / 3.0), dist.n)}
 
     def rate(self, eps, p):
         return tails.rate_achlioptas(eps, p["density"])
 
-    def row_law(self, k, density=1.0 / 3.0, **params):
-        """Entries +-c, c^2 = 1/(density k), nonzero with probability density: given the N nonzeros of
-        s_i, each meets row j's entry with probability density, adding c^4 a_j to V."""
-        return certificates.SignedSumLaw(k, p=density, weight=1.0 / (density * k) ** 2, density=density)
+    def row_law(self, dist):
+        return dense.sign_row_law(dist.k, self.bound_params(dist)["density"])
 
-    def eta_law(self, pss):
-        """||S e_i||^2 = Binomial(k, q) / (q k): k Var = (1 - q) / q for density q."""
-        return 1.0, (1.0 - pss.density) / pss.density
+    def eta_law(self, dist):
+        q = self.bound_params(dist)["density"]
+        return dense.eta_law((1.0 - q) / q)
 
 
 FAMILY = AchlioptasFamily()

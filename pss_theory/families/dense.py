@@ -4,17 +4,14 @@ tail rate r(eps) through the union bound (``theory.tails``):
 
     k = ln(2 f^2 / delta) / r(eps)
 
-(f^2 norm events by polarization; see ``theory.jlt``).  Predictions for eps_macro: S Q has iid
-entries of mean 0 and variance 1/k, so its singular values concentrate at the Marchenko-Pastur
-edges 1 +- sqrt(d/k) (a "~" prediction for every dense family); for Gaussian S only, Davidson &
-Szarek 2001, Thm II.13 bounds them with a Gaussian tail at delta.
+(f^2 norm events by polarization; see ``theory.jlt``); their predictions and laws are ``theory.dense``.
 """
 from __future__ import annotations
 
 import math
 
 from .. import rng
-from ..theory import certificates, predictions, tails
+from ..theory import dense, tails
 from .family import Family
 from .operator import Sketch
 
@@ -86,19 +83,11 @@ class ChernoffFamily(Family):
     def eps_jlt(self, k, delta, log_f, p):
         return tails.chernoff_eps(k, delta, log_f, lambda e: self.rate(e, p))
 
-    def macro_prediction(self, k, n, d, delta):
-        out = {"prediction": predictions.mp_eps_norm(d, k), "prediction_name": "Marchenko-Pastur edge sqrt(d/k)"}
-        if self.gaussian_entries:
-            out["prediction_delta"] = predictions.mp_eps_norm(d, k, predictions.davidson_szarek_t(delta))
-        return out
+    def macro_prediction(self, dist, delta):
+        return dense.macro_prediction(dist.k, dist.d, delta, self.gaussian_entries)
 
-    def eta_law(self, pss):
-        """Independent entries of variance 1/k: E <S e_i, S e_j>^2 = k (1/k)^2 = 1/k, so a = 1."""
-        return 1.0, self.column_norm_variance
+    def eta_law(self, dist):
+        return dense.eta_law(self.column_norm_variance)
 
-    def row_law(self, k, **params):
-        """Gaussian entries: the exact Gaussian law; +-1/sqrt(k) entries: a Rademacher sum with every
-        slot meeting every row (q = 1, V = (||E||_F^2 - a_i) / k)."""
-        if self.gaussian_entries:
-            return certificates.GaussianLaw(k)
-        return certificates.SignedSumLaw(k, p=1.0, weight=1.0 / k**2, density=1.0)
+    def row_law(self, dist):
+        return dense.gaussian_row_law(dist.k) if self.gaussian_entries else dense.sign_row_law(dist.k)

@@ -81,8 +81,9 @@ class Family:
             raise InputError(f"unknown parameter(s) {', '.join(unknown)} for family {self.name!r}; accepted: {accepted}")
         return {}
 
-    def drawn_theory_params(self, pss, n: int) -> dict:
-        """The theory parameters of a drawn operator (the bounds get what was actually sampled)."""
+    def bound_params(self, dist) -> dict:
+        """The theory parameters of the distribution ``dist`` (a ``Distribution`` of this family): what its
+        operators are drawn with, defaults filled in (osnap's s, achlioptas' density, srht's N)."""
         return self.theory_params()
 
     def log_jlt_k(self, eps: float, delta: float, log_f: float, p: dict) -> float:
@@ -93,15 +94,15 @@ class Family:
         """The smallest eps ``log_jlt_k`` certifies at k (inf when none below 1)."""
         raise NotImplementedError
 
-    def macro_prediction(self, k: int, n: int, d: int, delta: float) -> dict:
-        """Sharper statements about eps_macro than Theorem 6 (``theory.predictions``), by name:
+    def macro_prediction(self, dist, delta: float) -> dict:
+        """Sharper statements about eps_macro than Theorem 6 (``theory.predictions``) for ``dist``, by name:
         ``prediction`` (norm form, a typical value), ``prediction_delta`` (norm form, w.p. 1 - delta),
         ``prediction_inner`` (inner-product form, w.p. 1 - delta), ``prediction_name``."""
         return {"prediction": None, "prediction_name": None}
 
-    def eta_law(self, pss) -> tuple[float, float] | None:
-        """(a, b) with E ||Mhat_i - E_i||^2 = (a (||E||_F^2 - ||E_i||^2) + b ||E_i||^2) / k for the drawn
-        operator, or None where no such law is derived (ROBE-Z).
+    def eta_law(self, dist) -> tuple[float, float] | None:
+        """(a, b) with E ||Mhat_i - E_i||^2 = (a (||E||_F^2 - ||E_i||^2) + b ||E_i||^2) / k for operators of
+        ``dist``, or None where no such law is derived (ROBE-Z).
 
         Mhat_i - E_i = sum_j ((S^T S)_ij - [i = j]) E_j; for the families here the off-diagonal entries
         are uncorrelated with mean 0, so a = k E <S e_i, S e_j>^2 (j != i) and b = k Var ||S e_i||^2.
@@ -109,8 +110,8 @@ class Family:
         RMS eta_i^2 = (srank / k) (a (1 - 1/m) + b / m)."""
         return None
 
-    def row_law(self, k: int, **params):
+    def row_law(self, dist):
         """The conditional law of a read-back error that ``theory.certificates`` turns into per-row
-        bounds (``GaussianLaw``, ``SignedSumLaw``) for a sketch of size k with the operator's parameters
-        (``pss.params()``), or None where there is none (a PSS that is not S E)."""
+        bounds (``GaussianLaw``, ``SignedSumLaw``) for sketches of ``dist``, or None where there is none
+        (a PSS that is not S E)."""
         return None

@@ -7,13 +7,8 @@ column j has one nonzero in each block, so its s rows are always distinct.  Word
 (stream (seed, TAG_SKETCH), row j) gives nonzero t: its row offset in block t is the high 32 bits
 mapped to [0, block size) by multiply-shift, its sign the lowest bit.
 
-JLT bounds.  The second-moment (Chebyshev) bound holds for every s: the block construction has
-Var <S x, S y> <= 2/k for unit x, y (Thorup & Zhang 2012), so k = f (f + 1)/(eps^2 delta).  Sparse JL
-(Kane & Nelson 2014; Cohen, Jayram & Nelson 2018) gives k = C eps^-2 ln(1/delta'), s = C' eps^-1
-ln(1/delta') but **no explicit C, C'**: a preset with ``sparse_jl`` also takes the smaller of the two with
-this project's convention C = ``c_rows`` = 4, C' = ``c_sparsity`` = 4 (C = 4 matches the dense Gaussian
-constant as eps -> 0; C' = 4 makes each block 1/eps rows), delta' = delta/f^2 (f^2 norm events), so with
-L = ln(f^2/delta): k = 4 L / eps^2, certified only if s >= 4 L / eps.
+Its JLT bounds (the second-moment bound for every s, and the sparse-JL convention), laws and prediction are
+``theory.sparse_sign``.
 """
 from __future__ import annotations
 
@@ -22,8 +17,8 @@ import math
 from .. import rng
 from .. import validate as V
 from ..errors import InputError
-from ..theory import certificates, predictions, tails
-from ..theory.sparse_sign import OSNAP_C_ROWS, OSNAP_C_SPARSITY, chebyshev_eps, jl_log_terms
+from ..theory import sparse_sign
+from ..theory.sparse_sign import OSNAP_C_ROWS, OSNAP_C_SPARSITY
 from .family import Family
 from .operator import Sketch
 
@@ -113,20 +108,18 @@ class SparseSignFamily(Family):
         return super().make(k=k, n=n, d=d, seed=seed, trial=trial, device=device, family=self.name,
                             fixed=tuple(name for name, _ in self.fixed), **dict(self.fixed), **params)
 
-    def macro_prediction(self, k, n, d, delta):
-        return {"prediction": None, "prediction_inner": predictions.countsketch_subspace_eps(k, d, delta),
-                "prediction_name": "CountSketch subspace embedding sqrt((d^2+d)/(delta k))"}
+    def s_of(self, dist) -> int:
+        """s of the distribution: the preset's, the one given, or ``default_s``."""
+        return dict(self.fixed).get("s", dist.param("s", self.default_s))
 
-    def eta_law(self, pss):
-        """Each of the s blocks (k/s rows) makes two columns collide with probability s/k, with a random
-        sign and weight 1/s: E <S e_i, S e_j>^2 = s (s/k) / s^2 = 1/k; and ||S e_i||^2 = 1 exactly."""
-        return 1.0, 0.0
+    def macro_prediction(self, dist, delta):
+        return sparse_sign.macro_prediction(dist.k, dist.d, delta)
 
-    def row_law(self, k, s=None, **params):
-        """||S e_i||^2 = 1; each of the s nonzeros of s_i (weight 1/s each way: 1/s^2 on V) meets row j's
-        nonzero in its block with probability 1 / (block size) <= 1 / floor(k / s), the smallest block."""
-        s = s or dict(self.fixed).get("s", self.default_s)
-        return certificates.SignedSumLaw(k, p=1.0 / (k // s), weight=1.0 / s**2, slots=s)
+    def eta_law(self, dist):
+        return sparse_sign.eta_law()
+
+    def row_law(self, dist):
+        return sparse_sign.row_law(dist.k, self.s_of(dist))
 
     def theory_params(self, **params):
         super().theory_params(**params)
@@ -135,25 +128,13 @@ class SparseSignFamily(Family):
                 "c_rows": V.positive("c_rows", params.get("c_rows", OSNAP_C_ROWS)),
                 "c_sparsity": V.positive("c_sparsity", params.get("c_sparsity", OSNAP_C_SPARSITY))}
 
-    def drawn_theory_params(self, pss, n):
-        """The drawn operator's theory parameters a caller may pass back (a preset's fixed ones are its own)."""
-        return {k: v for k, v in self.theory_params(**pss.params()).items() if k in self.theory_keys}
+    def bound_params(self, dist):
+        """The distribution's theory parameters a caller may pass back (a preset's fixed ones are its own)."""
+        given = {} if "s" in dict(self.fixed) else {"s": self.s_of(dist)}
+        return {k: v for k, v in self.theory_params(**given).items() if k in self.theory_keys}
 
     def log_jlt_k(self, eps, delta, log_f, p):
-        best = tails.log_k_chebyshev(eps, delta, log_f)
-        L = jl_log_terms(delta, log_f)
-        if self.sparse_jl and (p["s"] is None or p["s"] >= p["c_sparsity"] * L / eps):
-            best = min(best, math.log(p["c_rows"]) + math.log(L) - 2.0 * math.log(eps))
-        return best
+        return sparse_sign.log_jlt_k(eps, delta, log_f, p["s"], p["c_rows"], p["c_sparsity"], self.sparse_jl)
 
     def eps_jlt(self, k, delta, log_f, p):
-        log_eps = chebyshev_eps(k, delta, log_f)
-        if self.sparse_jl:
-            L = jl_log_terms(delta, log_f)
-            log_eps_kn = 0.5 * (math.log(p["c_rows"]) + math.log(L) - math.log(k))
-            if p["s"] is not None:
-                if p["s"] > k:
-                    raise InputError(f"{self.name} needs s <= k, got s = {p['s']} > k = {k!r}")
-                log_eps_kn = max(log_eps_kn, math.log(p["c_sparsity"] * L / p["s"]))
-            log_eps = min(log_eps, log_eps_kn)
-        return tails.eps_from_log(log_eps)
+        return sparse_sign.eps_jlt(k, delta, log_f, p["s"], p["c_rows"], p["c_sparsity"], self.sparse_jl, self.name)

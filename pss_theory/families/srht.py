@@ -11,12 +11,7 @@ Each row block of B rows needs one length-B Hadamard transform (done as Kronecke
 H_16 by matrix products) plus a signed gather of k rows: O(n d log B + (n / B) k d) time and
 O(B d + k d) memory.
 
-JLT bound (derived here in the style of Ailon & Chazelle 2009).  Flattening: for unit x,
-P(|(H D x)_i| > t) <= 2 exp(-N t^2/2) (Hoeffding 1963); union over N coordinates and the f^2
-vectors at delta/2 gives N max_i (HDx)_i^2 <= mu = 2 ln(4 N f^2/delta).  Sampling k coordinates
-(with or without replacement), multiplicative Chernoff for [0, mu]-bounded terms of mean 1: per
-vector <= 2 exp(-eps^2 k/(3 mu)), union at delta/2.  Total: k = 6 eps^-2 ln(4 N f^2/delta) ln(4 f^2/delta).
-The theory takes ``n`` (rounded up to N) or ``N`` directly.
+Its JLT bound, laws and prediction are ``theory.srht``; the theory takes ``n`` (rounded up to N) or ``N`` directly.
 """
 from __future__ import annotations
 
@@ -27,8 +22,7 @@ import numpy as np
 from .. import rng
 from .. import validate as V
 from ..errors import InputError
-from ..theory import certificates, predictions, tails
-from ..theory.srht import jl_log_terms
+from ..theory import srht
 from .family import Family
 from .operator import Sketch
 
@@ -188,36 +182,23 @@ class SrhtFamily(Family):
             raise InputError(f"srht: the padded dimension N = {params['N']!r} is smaller than n = {params['n']!r}")
         return {"N": N if N is not None else V.next_pow2(n)}
 
-    def drawn_theory_params(self, pss, n):
-        return {"N": pss.N}
+    def bound_params(self, dist):
+        return {"N": V.next_pow2(dist.n)}
 
     def log_jlt_k(self, eps, delta, log_f, p):
-        log_n4, log_4 = jl_log_terms(delta, log_f, p["N"])
-        return math.log(6.0) + math.log(log_n4) + math.log(log_4) - 2.0 * math.log(eps)
+        return srht.log_jlt_k(eps, delta, log_f, p["N"])
 
     def eps_jlt(self, k, delta, log_f, p):
-        log_n4, log_4 = jl_log_terms(delta, log_f, p["N"])
-        return tails.eps_from_log(0.5 * (math.log(6.0) + math.log(log_n4) + math.log(log_4) - math.log(k)))
+        return srht.eps_jlt(k, delta, log_f, p["N"])
 
-    def macro_prediction(self, k, n, d, delta):
-        return {"prediction": None, "prediction_inner": predictions.srht_subspace_eps(k, d, n, delta),
-                "prediction_name": "SRHT subspace embedding"}
+    def macro_prediction(self, dist, delta):
+        return srht.macro_prediction(dist.k, dist.n, dist.d, delta)
 
-    def eta_law(self, pss):
-        """<S e_i, S e_j> = (1/k) sum over the k sampled rows r of h_ri h_rj (signs aside); over all N rows
-        these are N values +-1 summing to 0 (H is orthogonal), and k of them are drawn without
-        replacement, so Var = k (N - k) / (N - 1) / k^2: a = (N - k) / (N - 1).  ||S e_i||^2 = 1 exactly.
-        Gaussian-like laws without the finite-population factor overstate SRHT's error when k is near N."""
-        return (pss.N - pss.k) / (pss.N - 1) if pss.N > 1 else 0.0, 0.0
+    def eta_law(self, dist):
+        return srht.eta_law(V.next_pow2(dist.n), dist.k)
 
-    def row_law(self, k, **params):
-        """Given the sampled rows, Mhat_i - E_i is a Rademacher sum in the signs D with V_i =
-        sum_j c_ij^2 a_j, c_ij = <S e_i, S e_j> up to signs; E c_ij^2 = (N - k)/(k (N - 1)), but the c_ij are
-        dependent through the shared rows and no tail with explicit constants for V_i is derived here:
-        the dense +-1/sqrt(k) bound (V_i at its mean, no finite-population factor) is a prediction."""
-        return certificates.SignedSumLaw(k, p=1.0, weight=1.0 / k**2, density=1.0, proven=False,
-                                         reason="no explicit-constant tail for V_i = sum_j c_ij^2 a_j under "
-                                                "row sampling: a prediction, not a certificate")
+    def row_law(self, dist):
+        return srht.row_law(dist.k)
 
 
 FAMILY = SrhtFamily()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import families
 from ..theory import certificates
 from . import order_stats, row_summaries
 from . import rows as rowfiles
@@ -17,7 +16,7 @@ def certificate_record(pss, comp, spec, arrays: rowfiles.RowArrays, family: str,
     eps_cert_i (NaN outside the rows with rho_i > rho) into ``arrays`` and returns the record part ({"kind":
     "n/a"} for a PSS that is not S E).  ||E_i||^2 = (rho_i sigma_max)^2; one read gives the table's row
     masses, a second their bins, a third bounds the rows in scope a chunk at a time."""
-    law = families.get(family).row_law(pss.k, **pss.params()) if pss.linear else None
+    law = pss.distribution.row_law() if pss.linear else None
     scope = {"m": 0, "frob": 0.0, "top": row_summaries.Extremes(), "a": row_summaries.Extremes(), "few": []}
     for _, _, c in arrays.chunks(("rho_i",)):
         a = (c["rho_i"] * spec.sigma_max) ** 2

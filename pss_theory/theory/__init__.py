@@ -5,6 +5,8 @@
 - ``theorems``: Theorems 6 and 7 as stated and as their proofs support;
 - ``predictions``: Marchenko-Pastur / Davidson-Szarek, CountSketch and SRHT subspace embeddings;
 - ``tails``: the tail rates and union-bound arithmetic the family calculators share;
+- ``dense``, ``sparse_sign``, ``srht``: each kind of distribution's JLT bounds, laws and predictions, which
+  the families bind their parameters to;
 - ``stats``: Clopper-Pearson intervals for failure rates;
 - ``sources``: every reference by key.
 """
