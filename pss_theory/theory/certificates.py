@@ -47,6 +47,7 @@ from .cert_tails import (
     lower_lookup,
     survival_edges,
 )
+from .row_laws import GaussianLaw, SignedSumLaw
 from .sources import cites
 
 #: the fractions of a row's delta / m given to the tail of the sum (the rest to the column's norm or V);
@@ -104,37 +105,6 @@ class TableStats:
     def scope(self, rho: float) -> np.ndarray:
         """Rows with rho_i > rho (Theorem 7's rows), as indices."""
         return np.flatnonzero(self.rho > rho)
-
-
-@dataclass(frozen=True)
-class GaussianLaw:
-    """S with iid N(0, 1/k) entries."""
-
-    k: int
-    proven: bool = True
-    sources: tuple = ("laurent_massart2000", "chernoff1952", "this_module")
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class SignedSumLaw:
-    """A sketch whose read-back error is a Rademacher sum once supports (and hashes) are fixed.
-
-    ``density``: each entry is nonzero with this probability, with value +-1/sqrt(density k), so
-    q = N / (density k) with N ~ Binomial(k, density) nonzeros in a column (density 1: dense +-1/sqrt(k),
-    q = 1); ``slots``: for sketches with q = 1 exactly (CountSketch, OSNAP), the fixed number of nonzeros
-    per column (then ``density`` is None).  Each of row i's N (or ``slots``) nonzeros meets row j's
-    column with probability ``p``, adding ``weight`` a_j to V.  ``proven`` False makes it a prediction.
-    """
-
-    k: int
-    p: float
-    weight: float
-    density: float | None = None
-    slots: int | None = None
-    proven: bool = True
-    sources: tuple = ("boucheron2013", "chernoff1952", "this_module")
-    reason: str = ""
 
 
 @dataclass

@@ -9,7 +9,7 @@ Davidson & Szarek 2001, Thm II.13 bounds them with a Gaussian tail at delta.
 from __future__ import annotations
 
 from . import predictions
-from .certificates import GaussianLaw, SignedSumLaw
+from .row_laws import GaussianLaw, SignedSumLaw
 
 
 def macro_prediction(k: int, d: int, delta: float, gaussian_entries: bool) -> dict:

@@ -16,7 +16,7 @@ import math
 from .. import validate as V
 from ..errors import InputError
 from . import predictions, tails
-from .certificates import SignedSumLaw
+from .row_laws import SignedSumLaw
 from .sources import cites
 
 #: Convention for the sparse-JL constants (Kane & Nelson 2014 give none): k = C eps^-2 L, s = C' eps^-1 L.

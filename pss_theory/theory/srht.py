@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from . import predictions, tails
-from .certificates import SignedSumLaw
+from .row_laws import SignedSumLaw
 
 _LN4 = math.log(4.0)
 
