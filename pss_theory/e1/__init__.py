@@ -35,13 +35,15 @@ read as 2^20.  Cells whose parameters (plus dense gradient buffer) would not fit
 are skipped and listed, as the paper's tables leave them empty.
 
 Modules: ``paper`` (the paper's grid and numbers), ``grid`` (our grid, its cells, their memory), ``models`` (the
-plain table and ROBE-Z), ``harness`` (the timing loop), ``analysis`` (tables, claims, statistics).
+plain table and ROBE-Z), ``harness`` (the timing loop), ``layout`` (Tables 5-17, ours beside the paper's),
+``analysis`` (claims, statistics).
 """
 from __future__ import annotations
 
-from .analysis import CLAIM_NAMES, TARGET, claims, evaluate, layout, statistics
+from .analysis import CLAIM_NAMES, TARGET, claims, evaluate, statistics
 from .grid import Grid, cells, make_grid, plan
 from .harness import Bench, steady_allocator
+from .layout import layout
 from .models import LR, PlainModel, RobeZModel, coalesce
 from .paper import PAPER, PAPER_D, paper_value, views_from_paper
 

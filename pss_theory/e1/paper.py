@@ -81,7 +81,7 @@ STUDY_TITLES = {
 
 
 def views_from_paper() -> dict:
-    """The paper's tables in the layout of ``analysis.views_from_records``: {study: {(pass, mode): {key: ms}}}."""
+    """The paper's tables in the layout of ``layout.views_from_records``: {study: {(pass, mode): {key: ms}}}."""
     v = {s: {(p, m): {} for p in PASSES for m in MODES} for s in ("plain", "n_compression", "n_Z", "Z_compression")}
     for tab in PAPER.values():
         if tab["study"] == "plain":
