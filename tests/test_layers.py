@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pss_theory
-from pss_theory import checks, report
+from pss_theory import checks, figures, report
 
 ROOT = pathlib.Path(pss_theory.__file__).parent
 
@@ -71,7 +71,11 @@ def test_report_and_figures_read_summaries_and_import_no_check():
             assert not found, (path.relative_to(ROOT).as_posix(), found)
 
 
-def test_every_check_has_its_report_module():
+def test_every_check_has_its_report_module_and_its_figures_name_a_check():
+    """Both are found by the CHECK_NAME their modules declare, and each module is named as its check."""
     assert set(report.PARTS) == set(checks.CHECKS)
     for name, module in report.PARTS.items():
         assert module.__name__ == f"pss_theory.report.{name}"
+    assert set(figures.DRAWERS) <= set(checks.CHECKS) and "theorem7" in figures.DRAWERS
+    for name, draw in figures.DRAWERS.items():
+        assert draw.__module__ == f"pss_theory.figures.{name}"

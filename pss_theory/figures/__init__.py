@@ -7,6 +7,9 @@ no data, no bound and no note; notes (a vacuous bound, a value off the chart) in
 compression n / k as a second axis over every k axis.  The E.1 figures draw the paper's own numbers
 (``e1.paper``, its Tables 5-17) beside ours.
 """
+import importlib
+import pkgutil
+
 import matplotlib
 
 # before any pyplot import (the modules below): no display is needed, and SVG ids are fixed so a rerun
@@ -14,12 +17,17 @@ import matplotlib
 matplotlib.use("Agg")
 matplotlib.rcParams["svg.hashsalt"] = "pss-theory"
 
-from . import certify, robez_timing, theorem4, theorem6, theorem7  # noqa: E402
 from .layout import decimal_ticks, style  # noqa: E402
 
-#: each check's figures: ``draw(summary, records, folder)`` returns the paths it wrote
-DRAWERS = {"theorem6": theorem6.draw, "theorem7": theorem7.draw, "theorem4": theorem4.draw,
-           "robez_timing": robez_timing.draw, "certify": certify.draw}
+
+def _discover() -> dict:
+    modules = (importlib.import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__))
+    return {mod.CHECK_NAME: mod.draw for mod in modules if isinstance(getattr(mod, "CHECK_NAME", None), str)}
+
+
+#: each check's figures: ``draw(summary, records, folder)`` returns the paths it wrote; every module here
+#: that names its check in ``CHECK_NAME`` (one per check that draws)
+DRAWERS = _discover()
 
 
 def draw(check: str, summary, records: list[dict], folder: str) -> list[str]:

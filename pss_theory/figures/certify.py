@@ -5,6 +5,9 @@ import matplotlib.pyplot as plt
 
 from .layout import finish, footer_text, save, style
 
+#: the check whose figures these are
+CHECK_NAME = "certify"
+
 
 def certify_ratios(summary: dict, stem: str) -> list[str]:
     """Per family, the worst measured/bound ratio per seed (quantiles over seeds): below 1 the certificate held."""

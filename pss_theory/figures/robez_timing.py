@@ -9,6 +9,9 @@ from ..e1 import paper
 from ..records import unflatten
 from .layout import finish, save
 
+#: the check whose figures these are
+CHECK_NAME = "robez_timing"
+
 
 def _timing_series(records: list[dict], select, xkey: str, pass_: str):
     """{x: (p25, p50, p75)} of ``pass_`` over the records that ``select`` accepts, sorted by x."""

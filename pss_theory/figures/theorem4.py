@@ -6,6 +6,9 @@ import matplotlib.pyplot as plt
 from ..summary import per_family
 from .layout import _hist_edges, finish, footer_text, save
 
+#: the check whose figures these are
+CHECK_NAME = "theorem4"
+
 
 def theorem4_pairs(summary: dict, stem: str) -> list[str]:
     """pi_ij of the sampled pairs against the theorem's eps^2 + 2 eps, pi_ij / (per-row bound), and

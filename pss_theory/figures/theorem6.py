@@ -8,6 +8,9 @@ import numpy as np
 
 from .layout import _finite, compression_axis, dodge, finish, footer_text, save, style
 
+#: the check whose figures these are
+CHECK_NAME = "theorem6"
+
 
 def theorem6_eps_vs_k(summary: dict, records: list[dict], stem: str) -> list[str]:
     """eps_macro against k per family: median and range over trials, the Theorem 6 bound, Marchenko-Pastur."""

@@ -10,6 +10,9 @@ import numpy as np
 from ..summary import per_family
 from .layout import _hist_edges, finish, footer_text, save
 
+#: the check whose figures these are
+CHECK_NAME = "theorem7"
+
 
 def theorem7_eps_vs_rho(summary: dict, stem: str) -> list[str]:
     """Density of (rho_i, eps_i) over all rows, with the guarantee eps_JLT(k) / rho_i, sqrt(srank/k) / rho_i,

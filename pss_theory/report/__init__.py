@@ -1,7 +1,8 @@
 """Every sentence a person reads, rendered from Summaries: a check's screen on the terminal, its block
 of paper_appendix.md, the report's conclusions and its one-line-per-claim screen.
 
-Each check has a module here named as the check (``summary["check"]``) with what it adds to the
+Each check has a module here, named as the check, that says so in ``CHECK_NAME = "<check>"`` (``PARTS``
+finds it: nothing lists it) with what it adds to the
 common parts: ``header(summary)`` (default: the check's title), ``text(summary)`` (terminal lines
 after the claims), ``appendix(summary)`` (markdown parts after the claims) and ``conclusions(summary)``
 (the report's summary block), and the verdict sentences its ``summarize`` stores.  Nothing here
@@ -9,14 +10,21 @@ computes a number or imports a check: checks hand over Summaries and, for a head
 """
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 
-from . import certify, plan, robez_timing, theorem4, theorem6, theorem7
 from .claim_tables import claim_line, claims_markdown, claims_text, comparison_markdown, comparison_text
 
-#: check name -> the module of its own parts (those it lacks are empty)
-PARTS = {"theorem6": theorem6, "theorem7": theorem7, "theorem4": theorem4, "robez_timing": robez_timing,
-         "certify": certify, "plan": plan}
+
+def _discover() -> dict:
+    modules = (importlib.import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__))
+    return {mod.CHECK_NAME: mod for mod in modules if isinstance(getattr(mod, "CHECK_NAME", None), str)}
+
+
+#: check name -> the module of its own parts (those it lacks are empty): every module here that names its
+#: check in ``CHECK_NAME``
+PARTS = _discover()
 
 
 def _part(summary, name: str, default):

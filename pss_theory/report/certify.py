@@ -6,6 +6,9 @@ import math
 
 from ..claims import Claim, rate_claim
 
+#: the check whose sentences these are
+CHECK_NAME = "certify"
+
 
 def verdict(per: dict, delta: float) -> str:
     parts = []

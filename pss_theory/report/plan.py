@@ -4,6 +4,9 @@ from __future__ import annotations
 from ..tables import table_label
 from .claim_tables import fmt
 
+#: the check whose sentences these are
+CHECK_NAME = "plan"
+
 
 def header(summary):
     st = summary["stats"]

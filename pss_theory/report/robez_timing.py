@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from .. import e1
 
+#: the check whose sentences these are
+CHECK_NAME = "robez_timing"
+
 
 def fmt_ms(x) -> str:
     if x is None:

@@ -8,6 +8,9 @@ from ..tables import table_label
 from .arithmetic import arithmetic_line
 from .rho_scan import rho_line
 
+#: the check whose sentences these are
+CHECK_NAME = "theorem4"
+
 
 def header(summary):
     what = (f"with {summary['pss'][summary['family'][0]]}" if len(summary["family"]) == 1 else

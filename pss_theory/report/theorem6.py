@@ -11,6 +11,9 @@ from ..tables import table_label
 from .arithmetic import arithmetic_line, why_float64
 from .claim_tables import comparison_text
 
+#: the check whose sentences these are
+CHECK_NAME = "theorem6"
+
 
 def verdict(family: str, records: list[dict], th: dict, k: int, eps: float, delta: float) -> str:
     """One plain sentence on what the measurements say about Theorem 6 for this family."""

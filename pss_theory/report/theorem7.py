@@ -11,6 +11,9 @@ from .arithmetic import arithmetic_line, why_float64
 from .claim_tables import fmt
 from .rho_scan import rho_line
 
+#: the check whose sentences these are
+CHECK_NAME = "theorem7"
+
 
 def verdict(family: str, st: dict, sel: dict, th: dict, k: int, eps: float, rho: float) -> str:
     n = st["rows"]
