@@ -65,25 +65,27 @@ class SparseSign(Sketch):
         U = self.backend.sparse.csc_matrix((signs.ravel(), rows.ravel().astype(xp.int32), indptr), shape=(self.k, b))
         return U @ block
 
-    def _nonzeros_of(self, idx):
+    def nonzeros_of(self, idx):
+        """(rows, signs) of the nonzeros of columns ``idx`` (a range or row ids), each (len(idx), s): the hash
+        a hashing-trick method shares with this sketch."""
         if isinstance(idx, range):
             return self.nonzeros(self.stream.rows(idx.start, idx.stop, self.s, self.xp))
         return self.nonzeros(self.stream.rows_at(idx, self.s, self.xp))
 
     def _unscaled(self, idx):
         xp = self.xp
-        rows, signs = self._nonzeros_of(idx)
+        rows, signs = self.nonzeros_of(idx)
         out = xp.zeros((self.k, rows.shape[0]), dtype=self.dtype)
         cols = xp.broadcast_to(xp.arange(rows.shape[0])[:, None], rows.shape)
         out[rows, cols] = signs
         return out
 
     def column_sq_norms(self, idx):
-        _, signs = self._nonzeros_of(self._check_idx(idx))
+        _, signs = self.nonzeros_of(self._check_idx(idx))
         return (signs.astype(self.xp.float64) ** 2).sum(axis=1) * self.scale**2
 
     def _decompress(self, M, idx):
-        rows, signs = self._nonzeros_of(idx)
+        rows, signs = self.nonzeros_of(idx)
         return (M[rows] * signs[..., None].astype(M.dtype)).sum(axis=1) * self.scale
 
     def block_bytes(self, d, rows):
