@@ -26,6 +26,14 @@ def test_specs_parse_each_family_with_its_own_parameters():
     assert [s.family for s in families.specs("all", sketches_only=True)] == list(families.SKETCHES)
 
 
+def test_variants_keep_one_family_with_two_settings_in_order():
+    """The compare check's methods: each setting is its own cell (the families' parse refuses this)."""
+    got = families.spec.parse("osnap:s=2,gaussian,osnap:s=8,osnap:s=2", families.ALL, families.get, variants=True)
+    assert got == [FamilySpec("osnap", (("s", 2),)), FamilySpec("gaussian"), FamilySpec("osnap", (("s", 8),))]
+    with pytest.raises(InputError, match="two settings"):
+        families.spec.parse("osnap:s=2,osnap:s=8", families.ALL, families.get)
+
+
 @pytest.mark.parametrize("text, message", [
     ("osnap:t=3", "has no parameter 't'; it takes: s"),
     ("osnap:s", "needs a value"),
