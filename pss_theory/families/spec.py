@@ -72,13 +72,14 @@ def _one(text: str, get) -> FamilySpec:
     return FamilySpec(family.name, tuple(params.items()))
 
 
-def parse(value, pool: dict, get, shared: dict | None = None) -> list[FamilySpec]:
+def parse(value, pool: dict, get, shared: dict | None = None, variants: bool = False) -> list[FamilySpec]:
     """The families of ``value`` (``"all"``, a spec text, or a list of texts, names and ``FamilySpec``s),
     in order, with the bare ``shared`` parameters routed to the one family that takes each.
 
     ``pool`` is the registry the families come from (every PSS, or the sketches S only) and ``get`` its
     lookup, which says why a name is refused.  A family given twice with the same parameters counts once;
-    with two settings of them it is an error (one cell per family).
+    with two settings of them it is an error (one cell per family), unless ``variants`` (the compare
+    check's methods: each setting is a cell of its own, and there are no bare parameters to route).
     """
     if isinstance(value, FamilySpec):
         items = [value]
@@ -94,6 +95,8 @@ def parse(value, pool: dict, get, shared: dict | None = None) -> list[FamilySpec
     specs = list(dict.fromkeys(specs))  # the same family and parameters twice is one cell
     names = [s.family for s in specs]
     twice = sorted({name for name in names if names.count(name) > 1})
+    if variants:
+        return specs  # no bare parameters to route: each setting is written out
     if twice:
         raise InputError(f"family {', '.join(twice)} given with two settings of its parameters: one cell per "
                          "family (run the check again for the other setting)")

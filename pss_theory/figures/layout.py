@@ -39,7 +39,7 @@ def footer_text(summary: dict, extra: str = "") -> str:
     fam = summary.get("family")
     fam = ", ".join(fam) if isinstance(fam, list) else fam
     k = summary.get("k")
-    ktext = "" if k is None else f"k = {k[0]}..{k[-1]}, " if isinstance(k, list) else f"k = {k}, "
+    ktext = "" if k is None or k == [] else f"k = {k[0]}..{k[-1]}, " if isinstance(k, list) else f"k = {k}, "
     n = summary.get("n")
     ntext = f"{n[0]:,}..{n[-1]:,}" if isinstance(n, list) else f"{n:,}"
     return (f"n = {ntext}, d = {summary.get('d')}, {ktext}family {fam}, table {table_label(summary.get('table', {}))}, "
