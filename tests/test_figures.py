@@ -189,6 +189,19 @@ def test_e1_figures_show_the_paper_s_numbers(drawn, tmp_path):
     assert expected and expected <= drawn_points
 
 
+def test_compare_figure_has_a_line_per_method_and_marks_the_paper_s_10000x(drawn, tmp_path):
+    summary, _ = draw("compare", tmp_path, n=3000, d=8, compression=[5, 50, 5000], method=["hashing:signed:fit=lsq",
+                      "pq", "svd"], pairs=500, top=20)
+    assert_laid_out(drawn)
+    fig, _ = drawn["compare_distortion"]
+    for ax in fig.axes[:2]:
+        labels = [line.get_label() for line in ax.lines if not line.get_label().startswith("_")]
+        assert labels == summary["method"]
+        assert any(tuple(line.get_xdata()) == (10_000, 10_000) for line in ax.lines)
+    notes = " ".join(t.get_text() for t in fig.texts)
+    assert "n/a at 5000x" in notes and "svd" in notes  # svd reaches about d = 8x
+
+
 @pytest.mark.parametrize("value, text", [(0.6, "0.6"), (20, "20"), (0.05, "0.05"), (1e-5, "1e-05")])
 def test_decimal_tick_labels(value, text):
     fig, ax = matplotlib.pyplot.subplots()

@@ -61,6 +61,19 @@ SOURCES = {
                      "and a separately convex 1-Lipschitz f, P(Z > EZ + t) <= exp(-t^2 / 2)).",
     "sklearn": "F. Pedregosa et al. Scikit-learn: machine learning in Python. JMLR 12:2825-2830, 2011 "
                "(sklearn.random_projection.johnson_lindenstrauss_min_dim).",
+    "weinberger2009": "K. Weinberger, A. Dasgupta, J. Langford, A. Smola and J. Attenberg. Feature hashing for "
+                      "large scale multitask learning. ICML 2009 (the hashing trick, signed by a second hash).",
+    "shi2020": "H.-J. M. Shi, D. Mudigere, M. Naumov and J. Yang. Compositional embeddings using complementary "
+               "partitions for memory-efficient recommendation systems. KDD 2020 (the quotient-remainder trick, "
+               "combined by product or sum).",
+    "jegou2011": "H. Jegou, M. Douze and C. Schmid. Product quantization for nearest neighbor search. IEEE TPAMI "
+                 "33(1):117-128, 2011 (P sub-vectors, each coded by the nearest of K centroids).",
+    "tsang_ahle2023": "M. Tsang and T. D. Ahle. Clustering the sketch: dynamic compression for embedding tables "
+                      "(CCE). NeurIPS 2023 (embedding tables as k-means codebooks with their codes counted).",
+    "lloyd1982": "S. P. Lloyd. Least squares quantization in PCM. IEEE Trans. Inf. Theory 28(2):129-137, 1982 "
+                 "(the k-means iteration: assign to the nearest centroid, then centroids as means).",
+    "eckart_young1936": "C. Eckart and G. Young. The approximation of one matrix by another of lower rank. "
+                        "Psychometrika 1(3):211-218, 1936 (truncated SVD is the best rank-r approximation).",
     "this_module": "Derived in pss-theory; the derivation is in the docstring of the function or family that uses it.",
 }
 

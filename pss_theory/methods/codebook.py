@@ -1,0 +1,131 @@
+"""A codebook: product quantization (Jegou et al. 2011) of the rows, fitted by k-means (Lloyd 1982), as CCE
+(Tsang & Ahle 2023) stores embedding tables.
+
+Each row is cut into P sub-vectors of d / P columns; sub-vector p of row i is stored as the index c_ip of
+the nearest of K centroids of its codebook, and read back as that centroid.  Stored: P codebooks of K x
+(d / P) float32 (K d floats in all) and n P codes of b = ceil(log2 K) bits each, counted packed.  The rule:
+K = 256 (8-bit codes) and the largest P dividing d with n P b / 8 + 4 K d <= budget; when even P = 1 does
+not fit, P = 1 and the largest K = 2^b (b >= 1) that fits.  So it reaches compressions up to about 32 d
+(one bit a row).
+
+Fitted by Lloyd's iterations, one pass of E each (every sub-vector assigned to its nearest centroid, then
+each centroid the mean of its sub-vectors; a centroid with none keeps its place), from K distinct rows drawn
+for the seed, and a last pass that writes the codes of the final centroids.  ``history``: the relative
+squared residual sum_i ||Mhat_i - E_i||^2 / ||E||_F^2 of the centroids each pass reads with (the last: the fit's).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import rng
+from ..backend import get_backend
+from ..measure import passes
+from .base import TABLE_ENTRY_BYTES, Fitted, Method, Unreachable, as_rows, group_sums
+
+ITERATIONS = 5  # Lloyd passes before the pass that writes the codes
+MAX_K = 256
+
+
+def config(n: int, d: int, budget: float) -> tuple[int, int] | None:
+    """(P, K) of the rule above, or None when not even 1-bit codes fit."""
+    K = min(MAX_K, n)
+    b = max(1, math.ceil(math.log2(K)))
+    fits = [P for P in range(1, d + 1) if d % P == 0 and n * P * b / 8 + TABLE_ENTRY_BYTES * K * d <= budget]
+    if fits:
+        return max(fits), K
+    for bits in range(b - 1, 0, -1):
+        if n * bits / 8 + TABLE_ENTRY_BYTES * 2**bits * d <= budget:
+            return 1, 2**bits
+    return None
+
+
+class Quantized(Fitted):
+    """Mhat_i = the centroids its codes name, side by side."""
+
+    def read(self, idx):
+        codes = self.codes[as_rows(idx)]
+        books = self.arrays["codebooks"]  # (P, K, d / P)
+        return np.concatenate([books[p][codes[:, p]] for p in range(books.shape[0])], axis=1).astype(np.float64)
+
+
+def nearest(sub, book):
+    """Index of the nearest centroid of ``book`` (K x w) for each row of ``sub`` (b x w), and its squared distance."""
+    # ||sub_i||^2 is the same for every centroid: the argmin needs only the other two terms
+    scores = (book * book).sum(axis=1)[None, :] - 2.0 * (sub @ book.T)
+    code = scores.argmin(axis=1)
+    return code, np.maximum((sub * sub).sum(axis=1) + scores[np.arange(sub.shape[0]), code], 0.0)
+
+
+class Lloyd(passes.Accumulator):
+    """One pass: each sub-vector's nearest centroid; the sums and counts of the next centroids (or, with
+    ``codes``, the codes written in row order); the squared residual of these centroids."""
+
+    span_fields = ("books",)
+
+    def __init__(self, books, codes=None):
+        self.books, self.codes = books, codes
+        P, K, w = books.shape
+        self.sums, self.counts, self.residual, self.total = np.zeros((P, K, w)), np.zeros((P, K)), 0.0, 0.0
+
+    def open(self, source, start, stop):
+        P, K, w = self.books.shape
+        return {"sums": np.zeros((P, K, w)), "counts": np.zeros((P, K)), "residual": 0.0, "total": 0.0, "codes": []}
+
+    def add(self, state, b0, b1, block, b64, norms):
+        P, K, w = self.books.shape
+        codes = np.empty((b1 - b0, P), dtype=np.int64)
+        for p in range(P):
+            sub = b64[:, p * w : (p + 1) * w]
+            codes[:, p], dist = nearest(sub, self.books[p])
+            state["residual"] += float(dist.sum())
+            state["sums"][p] += group_sums(codes[:, p], sub, K)
+            state["counts"][p] += np.bincount(codes[:, p], minlength=K)
+        state["total"] += float((norms * norms).sum())
+        state["codes"].append((b0, codes))
+
+    def merge(self, part, start, stop):
+        self.sums += part["sums"]
+        self.counts += part["counts"]
+        self.residual += part["residual"]
+        self.total += part["total"]
+        if self.codes is not None:
+            for b0, codes in part["codes"]:
+                self.codes[b0 : b0 + codes.shape[0]] = codes
+
+    def centroids(self):
+        return np.where(self.counts[..., None] > 0, self.sums / np.maximum(self.counts, 1)[..., None], self.books)
+
+
+class ProductQuantization(Method):
+    name = "pq"
+    sources = ("jegou2011", "tsang_ahle2023", "lloyd1982")
+    rule = "K = 256 and the largest P | d with n P log2(K) / 8 + 4 K d <= budget; else P = 1, the largest K = 2^b"
+
+    def fit(self, table, budget, seed, block_rows=1 << 16):
+        n, d = table.n, table.d
+        pk = config(n, d, budget)
+        if pk is None:
+            raise Unreachable("not even one bit a row and two centroids fit", 1.0,
+                              TABLE_ENTRY_BYTES * n * d / (n / 8 + TABLE_ENTRY_BYTES * 2 * d))
+        P, K = pk
+        w = d // P
+        start_rows = rng.sample_without_replacement(rng.Stream(rng.sketch_key(seed, 0), rng.TAG_SAMPLE), n, K)
+        first = table.rows(np.sort(np.asarray(start_rows, dtype=np.int64)), np).astype(np.float64)
+        books = first.reshape(K, P, w).transpose(1, 0, 2).copy()
+        source = passes.TableBlocks(table, get_backend("cpu"), block_rows)
+        history = []
+        for _ in range(ITERATIONS):
+            acc = passes.run(source, [Lloyd(books)])[0]
+            history.append(acc.residual / acc.total if acc.total else 0.0)
+            books = acc.centroids()
+        codes = np.empty((n, P), dtype=np.uint8 if K <= 256 else np.uint16)
+        last = passes.run(source, [Lloyd(books, codes)])[0]
+        history.append(last.residual / last.total if last.total else 0.0)
+        bits = max(1, math.ceil(math.log2(K)))
+        return Quantized(self.name, n, d, {"codebooks": books.astype(np.float32)}, codes=codes, code_bits=n * P * bits,
+                         seeds=0, passes=ITERATIONS + 1, history=history, config={"P": P, "K": K, "bits": bits})
+
+
+METHOD = ProductQuantization()
