@@ -197,6 +197,8 @@ def test_a_compression_a_method_cannot_reach_is_na_with_its_range(tmp_path, caps
     (["--compression", "0"], "compression"),
     (["--method", "nope"], "unknown method"),
     (["--method", "hashing:fit=best"], "fit must be one of"),
+    (["--n", "1e9", "--d", "128", "--compression", "1", "--method", "svd", "--yes"], "GiB but about"),
+    (["--n", "1e8", "--d", "128"], "add --yes"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, message):
     rc, _, err = run(command, ["--n", "1000", "--d", "4", *args, "--out", str(tmp_path / "o")], capsys)

@@ -17,11 +17,13 @@ from ..backend import get_backend
 from ..errors import InputError
 from ..measure import cost
 from ..measure.compare import TableStats, evaluate
+from ..methods import codebook
 from ..records import flatten, unflatten
 from ..report.compare import comparison_rows, verdict
 from ..summary import Summary
 from ..tables import registry, resolve
 from .base import Check, Plan, State, option
+from .common import check_fits
 
 DEFAULT_N = 100_000
 DEFAULT_D = 64
@@ -106,6 +108,11 @@ class Compare(Check):
         passes = 2 + 10 * len(o.method) * len(o.compression)  # a fit takes at most ~8 passes, its read-back one
         cost.check_time(passes * cost.pass_seconds(table), f"about {passes} passes over {table.n:,} x {table.d}",
                         o.yes, "a smaller --n or fewer methods")
+        # the most any fit holds: ROBE-Z's float64 sums and counts of its m slots are 4x its budget (the others
+        # at most 2x: float64 bucket sums, SVD's n x r factor), with a codebook's block of centroid distances
+        budget = methods.budget_bytes(table.n, table.d, min(o.compression))
+        check_fits(f"a fit at --compression {min(o.compression):g} (up to 4x its budget of {budget:,.0f} bytes)",
+                   4 * budget + 24.0 * o.block_rows * codebook.MAX_K, get_backend("cpu"), "--n or the smallest --compression")
         stats = TableStats.of(table, o.block_rows)
         if stats.nonzero_rows == 0:
             raise InputError("the table has no nonzero row: there is nothing to compress")

@@ -56,9 +56,9 @@ class TruncatedSVD(Method):
         passes.run(source, [gram])
         w, vecs = np.linalg.eigh(gram.total)
         V = vecs[:, np.argsort(w)[::-1][:r]]
-        US = np.empty((n, r))
+        US = np.empty((n, r), dtype=np.float32)  # what it stores, written row block by row block
         passes.run(source, [Project(V, US)])
-        return LowRank(self.name, n, d, {"US": US.astype(np.float32), "V": V.astype(np.float32)}, passes=2,
+        return LowRank(self.name, n, d, {"US": US, "V": V.astype(np.float32)}, passes=2,
                        config={"rank": r})
 
 
