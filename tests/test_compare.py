@@ -142,12 +142,30 @@ def test_memory_counted_is_what_is_stored_and_within_the_budget(spec, compressio
     assert all(a.dtype == np.float32 for a in f.arrays.values())
 
 
-@pytest.mark.parametrize("spec", ["pq", "svd"])
-def test_below_compression_1_pq_and_svd_read_back_to_rounding(spec):
+@pytest.mark.parametrize("spec", ["pq", "svd", "tt"])
+def test_below_compression_1_pq_svd_and_tt_read_back_to_rounding(spec):
     table = _table(n=200)
     E = _dense(table)
     err = np.linalg.norm(_fit(spec, 0.5, table).read(range(200)) - E, axis=1) / np.linalg.norm(E, axis=1)
     assert err.max() < 1e-5
+
+
+def test_tensor_train_reads_back_its_cores_contracted_and_truncates_as_tt_svd():
+    """Mhat[i, j] = sum_ab G1[i1 j1, a] G2[a, i2 j2, b] G3[b, i3 j3] (a dense contraction of the cores), the
+    cores of TT-SVD are orthonormal where they are singular vectors, and the factors cover the table."""
+    from pss_theory.methods import tensor_train as tt
+
+    table = _table()
+    f = _fit("tt", 20, table)
+    (n1, n2, n3), (d1, d2, d3), (r1, r2) = f.config["rows"], f.config["cols"], f.config["ranks"]
+    assert n1 * n2 * n3 >= N and d1 * d2 * d3 == D and tt.column_factors(128) == (4, 4, 8)
+    G1 = f.arrays["G1"].astype(np.float64).reshape(n1, d1, r1)
+    G2 = f.arrays["G2"].astype(np.float64).reshape(r1, n2, d2, r2)
+    G3 = f.arrays["G3"].astype(np.float64).reshape(r2, n3, d3)
+    full = np.einsum("xpa,aqyb,bsz->xqspyz", G1, G2, G3).reshape(n1 * n2 * n3, D)
+    np.testing.assert_allclose(f.read(range(N)), full[:N], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(f.arrays["G1"].T.astype(np.float64) @ f.arrays["G1"], np.eye(r1), atol=1e-5)
+    assert f.nbytes == 4 * (r1 * n1 * d1 + r1 * r2 * n2 * d2 + r2 * n3 * d3)
 
 
 def test_macro_distortion_is_the_sup_over_x():

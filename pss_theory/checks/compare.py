@@ -17,7 +17,6 @@ from ..backend import get_backend
 from ..errors import InputError
 from ..measure import cost
 from ..measure.compare import TableStats, evaluate
-from ..methods import codebook
 from ..records import flatten, unflatten
 from ..report.compare import comparison_rows, verdict
 from ..summary import Summary
@@ -88,7 +87,7 @@ class Compare(Check):
     theorem = None
     order = 5
     title = "Beyond the paper: PSS methods at equal memory"
-    description = "Compare: hashing, ROBE-Z, compositional, codebook and low-rank PSS at equal memory."
+    description = "Compare: hashing, ROBE-Z, compositional, tensor-train, codebook and low-rank PSS at equal memory."
     Options = Options
     Result = Result
     record_key = ("theorem", "table", "n", "d", "method", "compression", "eps", "rho", "pairs", "top", "seed")
@@ -108,11 +107,10 @@ class Compare(Check):
         passes = 2 + 10 * len(o.method) * len(o.compression)  # a fit takes at most ~8 passes, its read-back one
         cost.check_time(passes * cost.pass_seconds(table), f"about {passes} passes over {table.n:,} x {table.d}",
                         o.yes, "a smaller --n or fewer methods")
-        # the most any fit holds: ROBE-Z's float64 sums and counts of its m slots are 4x its budget (the others
-        # at most 2x: float64 bucket sums, SVD's n x r factor), with a codebook's block of centroid distances
-        budget = methods.budget_bytes(table.n, table.d, min(o.compression))
-        check_fits(f"a fit at --compression {min(o.compression):g} (up to 4x its budget of {budget:,.0f} bytes)",
-                   4 * budget + 24.0 * o.block_rows * codebook.MAX_K, get_backend("cpu"), "--n or the smallest --compression")
+        need, spec, comp = max((methods.get(s.family).working_bytes(table.n, table.d, methods.budget_bytes(
+            table.n, table.d, c), o.block_rows), str(s), c) for s in methods.specs(o.method) for c in o.compression)
+        check_fits(f"fitting {spec} at --compression {comp:g}", need, get_backend("cpu"),
+                   "--n, fewer methods or a larger smallest --compression")
         stats = TableStats.of(table, o.block_rows)
         if stats.nonzero_rows == 0:
             raise InputError("the table has no nonzero row: there is nothing to compress")

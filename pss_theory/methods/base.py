@@ -85,6 +85,11 @@ class Method:
     def fit(self, table, budget: float, seed: int, **params) -> Fitted:
         raise NotImplementedError
 
+    def working_bytes(self, n: int, d: int, budget: float, block_rows: int) -> float:
+        """The most a fit holds at once (what it stores, its float64 accumulators, its block work): the
+        compare check checks it against the free memory before any work."""
+        return 2.0 * budget
+
 
 def group_sums(group: np.ndarray, values: np.ndarray, groups: int, weights: np.ndarray | None = None) -> np.ndarray:
     """(groups, columns): the sum of the rows of ``values`` (times ``weights``) in each group, as one sparse

@@ -103,6 +103,9 @@ class ProductQuantization(Method):
     sources = ("jegou2011", "tsang_ahle2023", "lloyd1982")
     rule = "K = 256 and the largest P | d with n P log2(K) / 8 + 4 K d <= budget; else P = 1, the largest K = 2^b"
 
+    def working_bytes(self, n, d, budget, block_rows):
+        return 2.0 * budget + 8.0 * n + 24.0 * block_rows * MAX_K  # codes, centroid sums, a block's distances
+
     def fit(self, table, budget, seed, block_rows=1 << 16):
         n, d = table.n, table.d
         pk = config(n, d, budget)

@@ -98,6 +98,9 @@ class QuotientRemainder(Method):
     sources = ("shi2020",)
     rule = "the largest m with ceil(n / m) + m <= floor(budget / (4 d)) rows: Q (ceil(n / m) x d), R (m x d)"
 
+    def working_bytes(self, n, d, budget, block_rows):
+        return 8.0 * budget  # Q, R and one half-sweep's sums and weights, in float64
+
     def fit(self, table, budget, seed, combine="mult", block_rows=1 << 16):
         n, d = table.n, table.d
         m = remainder_size(n, int(budget // (TABLE_ENTRY_BYTES * d)))

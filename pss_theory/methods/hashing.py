@@ -67,6 +67,9 @@ class HashingTrick(Method):
     sources = ("weinberger2009", "charikar2004")
     rule = "m = floor((budget - 8) / (4 d)) buckets of d floats (at most n)"
 
+    def working_bytes(self, n, d, budget, block_rows):
+        return 3.0 * budget  # float64 bucket sums and the float32 buckets
+
     def fit(self, table, budget, seed, signed=False, fit="lsq", block_rows=1 << 16):
         n, d = table.n, table.d
         m = min(n, int((budget - SEED_BYTES) // (TABLE_ENTRY_BYTES * d)))

@@ -63,6 +63,9 @@ class RobeZMethod(Method):
     sources = ("desai2022", "robe2021")
     rule = "m = floor((budget - 8) / 4) floats (Z <= m <= n d)"
 
+    def working_bytes(self, n, d, budget, block_rows):
+        return 5.0 * budget  # float64 sums and counts of the m slots, and the float32 memory
+
     def fit(self, table, budget, seed, Z=None, signed=False, fit="lsq", block_rows=1 << 16):
         n, d = table.n, table.d
         Z = min(32, d) if Z is None else Z

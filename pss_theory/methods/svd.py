@@ -46,6 +46,9 @@ class TruncatedSVD(Method):
     rule = "rank r = floor(budget / (4 (n + d))), at most d: E V_r (n x r) and V_r (d x r)"
     streams = False
 
+    def working_bytes(self, n, d, budget, block_rows):
+        return budget + 8.0 * block_rows * d  # the float32 factor (at most the budget) and a block's projection
+
     def fit(self, table, budget, seed, block_rows=1 << 16):
         n, d = table.n, table.d
         r = min(d, int(budget // (TABLE_ENTRY_BYTES * (n + d))))

@@ -74,6 +74,11 @@ SOURCES = {
                  "(the k-means iteration: assign to the nearest centroid, then centroids as means).",
     "eckart_young1936": "C. Eckart and G. Young. The approximation of one matrix by another of lower rank. "
                         "Psychometrika 1(3):211-218, 1936 (truncated SVD is the best rank-r approximation).",
+    "yin2021": "C. Yin, B. Acun, X. Liu and C.-J. Wu. TT-Rec: tensor train compression for deep learning "
+               "recommendation model embeddings. MLSys 2021 (embedding tables as TT-matrices, n = n1 n2 n3, "
+               "d = d1 d2 d3).",
+    "oseledets2011": "I. V. Oseledets. Tensor-train decomposition. SIAM J. Sci. Comput. 33(5):2295-2317, 2011 "
+                     "(TT-SVD: sequential truncated SVDs of the unfoldings).",
     "this_module": "Derived in pss-theory; the derivation is in the docstring of the function or family that uses it.",
 }
 
