@@ -12,6 +12,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from .. import methods, theory, validate
 from ..backend import get_backend
 from ..errors import InputError
@@ -20,7 +22,7 @@ from ..measure.compare import TableStats, evaluate
 from ..records import flatten, unflatten
 from ..report.compare import comparison_rows, verdict
 from ..summary import Summary
-from ..tables import registry, resolve
+from ..tables import as_table, registry, resolve
 from .base import Check, Plan, State, option
 from .common import check_fits
 
@@ -61,11 +63,28 @@ class Options:
     yes: bool = option(False, "run even when the run is estimated to take over an hour", flag=True)
 
 
+#: a table is read into memory once for all the cells' passes when its entries take at most this share of
+#: the free memory (a generated table is otherwise generated again on every pass of every fit)
+HOLD_SHARE = 0.25
+
+
 @dataclass(kw_only=True)
 class CompareState(State):
-    """The table's E^T E and sigma_max, from the plan's one pass."""
+    """The table's E^T E and sigma_max, from the plan's one pass, and the table the fits read: in memory
+    when it fits (``HOLD_SHARE``), made by the first cell of a process that needs it."""
 
     stats: TableStats
+    held: object = None
+
+    def data(self, table):
+        if self.held is None:
+            fits = table.n * table.d * 8 <= HOLD_SHARE * get_backend("cpu").available_bytes()
+            self.held = as_table(np.asarray(table.block(0, table.n))) if fits else table
+        return self.held
+
+    def __getstate__(self):
+        # a worker reads the table itself rather than receiving a copy of it
+        return {**self.__dict__, "held": None}
 
 
 @dataclass(kw_only=True)
@@ -104,7 +123,8 @@ class Compare(Check):
         o.method = method_list(o.method)
         o.seed = validate.seed(o.seed)
         table = resolve(o.table, n=o.n, d=o.d, key=o.key, seed=o.seed, default_n=DEFAULT_N, default_d=DEFAULT_D)
-        passes = 2 + 10 * len(o.method) * len(o.compression)  # a fit takes at most ~8 passes, its read-back one
+        # the plan's pass, then per cell its fit's passes and the read-back's one
+        passes = 1 + len(o.compression) * sum(methods.get(s.family).reads + 1 for s in methods.specs(o.method))
         cost.check_time(passes * cost.pass_seconds(table), f"about {passes} passes over {table.n:,} x {table.d}",
                         o.yes, "a smaller --n or fewer methods")
         need, spec, comp = max((methods.get(s.family).working_bytes(table.n, table.d, methods.budget_bytes(
@@ -123,13 +143,14 @@ class Compare(Check):
         o, table = plan.options, plan.table
         (spec,) = methods.specs(cell["method"])
         budget = methods.budget_bytes(table.n, table.d, cell["compression"])
+        data = plan.state.data(table)
         t0 = time.perf_counter()
         try:
-            fitted = methods.get(spec.family).fit(table, budget, o.seed, block_rows=o.block_rows, **spec.kwargs)
+            fitted = methods.get(spec.family).fit(data, budget, o.seed, block_rows=o.block_rows, **spec.kwargs)
         except methods.Unreachable as u:
             return flatten({"reached": False, "reason": u.reason, "reachable": [u.lo, u.hi], "budget_bytes": budget})
         fit_seconds = time.perf_counter() - t0
-        measured = evaluate(fitted, table, plan.state.stats, eps=o.eps, rho=o.rho, pairs=o.pairs, top=o.top,
+        measured = evaluate(fitted, data, plan.state.stats, eps=o.eps, rho=o.rho, pairs=o.pairs, top=o.top,
                             seed=o.seed, block_rows=o.block_rows)
         return flatten({"reached": True, "budget_bytes": budget, "memory_bytes": fitted.nbytes,
                         "compression_reached": fitted.compression, "fit_seconds": fit_seconds,

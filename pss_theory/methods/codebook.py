@@ -8,10 +8,12 @@ K = 256 (8-bit codes) and the largest P dividing d with n P b / 8 + 4 K d <= bud
 not fit, P = 1 and the largest K = 2^b (b >= 1) that fits.  So it reaches compressions up to about 32 d
 (one bit a row).
 
-Fitted by Lloyd's iterations, one pass of E each (every sub-vector assigned to its nearest centroid, then
-each centroid the mean of its sub-vectors; a centroid with none keeps its place), from K distinct rows drawn
-for the seed, and a last pass that writes the codes of the final centroids.  ``history``: the relative
-squared residual sum_i ||Mhat_i - E_i||^2 / ||E||_F^2 of the centroids each pass reads with (the last: the fit's).
+Fitted by Lloyd's iterations (every sub-vector assigned to its nearest centroid, then each centroid the
+mean of its sub-vectors; a centroid with none keeps its place) on a training sample of at most 256 rows per
+centroid drawn for the seed, as faiss trains its k-means (Johnson et al. 2019), from K of those rows; then
+one pass of E writes every row's codes for the final centroids.  ``history``: the relative squared residual
+sum_i ||Mhat_i - E_i||^2 / ||E||_F^2 of the centroids each iteration reads the sample with, and last the
+fit's own on all of E.
 """
 from __future__ import annotations
 
@@ -22,9 +24,11 @@ import numpy as np
 from .. import rng
 from ..backend import get_backend
 from ..measure import passes
+from ..tables import as_table
 from .base import TABLE_ENTRY_BYTES, Fitted, Method, Unreachable, as_rows, group_sums
 
-ITERATIONS = 5  # Lloyd passes before the pass that writes the codes
+ITERATIONS = 5  # Lloyd iterations on the training sample before the pass that writes the codes
+TRAIN_PER_CENTROID = 256  # training rows per centroid at most, as faiss's k-means samples them
 MAX_K = 256
 
 
@@ -100,7 +104,8 @@ class Lloyd(passes.Accumulator):
 
 class ProductQuantization(Method):
     name = "pq"
-    sources = ("jegou2011", "tsang_ahle2023", "lloyd1982")
+    sources = ("jegou2011", "tsang_ahle2023", "lloyd1982", "faiss2019")
+    reads = 2  # the training sample's rows, and the pass that writes the codes
     rule = "K = 256 and the largest P | d with n P log2(K) / 8 + 4 K d <= budget; else P = 1, the largest K = 2^b"
 
     def working_bytes(self, n, d, budget, block_rows):
@@ -114,21 +119,22 @@ class ProductQuantization(Method):
                               TABLE_ENTRY_BYTES * n * d / (n / 8 + TABLE_ENTRY_BYTES * 2 * d))
         P, K = pk
         w = d // P
-        start_rows = rng.sample_without_replacement(rng.Stream(rng.sketch_key(seed, 0), rng.TAG_SAMPLE), n, K)
-        first = table.rows(np.sort(np.asarray(start_rows, dtype=np.int64)), np).astype(np.float64)
-        books = first.reshape(K, P, w).transpose(1, 0, 2).copy()
-        source = passes.TableBlocks(table, get_backend("cpu"), block_rows)
+        backend = get_backend("cpu")
+        drawn = np.asarray(rng.sample_without_replacement(rng.Stream(rng.sketch_key(seed, 0), rng.TAG_SAMPLE), n,
+                                                          min(n, TRAIN_PER_CENTROID * K)), dtype=np.int64)
+        books = table.rows(np.sort(drawn[:K]), np).astype(np.float64).reshape(K, P, w).transpose(1, 0, 2).copy()
+        sample = passes.TableBlocks(as_table(table.rows(np.sort(drawn), np).astype(np.float64)), backend, block_rows)
         history = []
         for _ in range(ITERATIONS):
-            acc = passes.run(source, [Lloyd(books)])[0]
+            acc = passes.run(sample, [Lloyd(books)])[0]
             history.append(acc.residual / acc.total if acc.total else 0.0)
             books = acc.centroids()
         codes = np.empty((n, P), dtype=np.uint8 if K <= 256 else np.uint16)
-        last = passes.run(source, [Lloyd(books, codes)])[0]
+        last = passes.run(passes.TableBlocks(table, backend, block_rows), [Lloyd(books, codes)])[0]
         history.append(last.residual / last.total if last.total else 0.0)
         bits = max(1, math.ceil(math.log2(K)))
         return Quantized(self.name, n, d, {"codebooks": books.astype(np.float32)}, codes=codes, code_bits=n * P * bits,
-                         seeds=0, passes=ITERATIONS + 1, history=history, config={"P": P, "K": K, "bits": bits})
+                         seeds=0, passes=2, history=history, config={"P": P, "K": K, "bits": bits})
 
 
 METHOD = ProductQuantization()

@@ -97,6 +97,7 @@ class QuotientRemainder(Method):
     params = (Param("combine", lambda t: V.one_of("combine", t, COMBINES), "qr: mult (product) or add (sum)"),)
     sources = ("shi2020",)
     rule = "the largest m with ceil(n / m) + m <= floor(budget / (4 d)) rows: Q (ceil(n / m) x d), R (m x d)"
+    reads = 2 * SWEEPS
 
     def working_bytes(self, n, d, budget, block_rows):
         return 8.0 * budget  # Q, R and one half-sweep's sums and weights, in float64

@@ -45,6 +45,7 @@ class TruncatedSVD(Method):
     sources = ("eckart_young1936",)
     rule = "rank r = floor(budget / (4 (n + d))), at most d: E V_r (n x r) and V_r (d x r)"
     streams = False
+    reads = 2
 
     def working_bytes(self, n, d, budget, block_rows):
         return budget + 8.0 * block_rows * d  # the float32 factor (at most the budget) and a block's projection

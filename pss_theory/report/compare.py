@@ -46,7 +46,8 @@ def header(summary):
 
 
 def text(summary):
-    lines = ["fit (passes; relative squared residual per ALS half-sweep or Lloyd pass):"]
+    lines = ["fit (passes over E; relative squared residual per ALS half-sweep, or per Lloyd iteration on the "
+             "training sample and last on all rows):"]
     for c in summary["cells"]:
         if c["reached"] and c.get("fit_residuals"):
             res = ", ".join(fmt(x) for x in c["fit_residuals"])

@@ -72,6 +72,9 @@ SOURCES = {
                       "(CCE). NeurIPS 2023 (embedding tables as k-means codebooks with their codes counted).",
     "lloyd1982": "S. P. Lloyd. Least squares quantization in PCM. IEEE Trans. Inf. Theory 28(2):129-137, 1982 "
                  "(the k-means iteration: assign to the nearest centroid, then centroids as means).",
+    "faiss2019": "J. Johnson, M. Douze and H. Jegou. Billion-scale similarity search with GPUs. IEEE Trans. Big "
+                 "Data 7(3):535-547, 2019 (faiss; its k-means trains on at most 256 points per centroid, "
+                 "ClusteringParameters.max_points_per_centroid).",
     "eckart_young1936": "C. Eckart and G. Young. The approximation of one matrix by another of lower rank. "
                         "Psychometrika 1(3):211-218, 1936 (truncated SVD is the best rank-r approximation).",
     "yin2021": "C. Yin, B. Acun, X. Liu and C.-J. Wu. TT-Rec: tensor train compression for deep learning "
