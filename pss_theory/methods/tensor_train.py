@@ -58,13 +58,15 @@ class TensorTrain(Fitted):
         r1, r2 = self.config["ranks"]
         G1 = self.arrays["G1"].astype(np.float64).reshape(n1, d1, r1)
         G2 = self.arrays["G2"].astype(np.float64).reshape(r1, n2, d2 * r2)
-        G3 = self.arrays["G3"].astype(np.float64).reshape(r2, n3, d3)
-        i1, rest = np.divmod(rows, n2 * n3)
-        i2, i3 = np.divmod(rest, n3)
-        b = rows.size
-        # batched products, row by row: (d1 x r1)(r1 x d2 r2) -> (d1 d2 x r2)(r2 x d3)
-        left = np.matmul(G1[i1], G2[:, i2].transpose(1, 0, 2)).reshape(b, d1 * d2, r2)
-        return np.matmul(left, G3[:, i3].transpose(1, 0, 2)).reshape(b, d1 * d2 * d3)
+        G3 = self.arrays["G3"].astype(np.float64).reshape(r2, n3 * d3)
+        # rows sharing (i1, i2) share G1[i1] G2[i2]: one product per distinct pair (a block of consecutive rows
+        # has about its length / n3 of them), then that pair's rows read their own slice of the product with G3
+        pair, i3 = np.divmod(rows, n3)
+        pairs, which = np.unique(pair, return_inverse=True)
+        i1, i2 = np.divmod(pairs, n2)
+        left = np.matmul(G1[i1], G2[:, i2].transpose(1, 0, 2)).reshape(pairs.size, d1 * d2, r2)
+        full = (left @ G3).reshape(pairs.size, d1 * d2, n3, d3)  # every i3 of each pair
+        return full[which, :, i3, :].reshape(rows.size, d1 * d2 * d3)
 
 
 class Collect(passes.Accumulator):
