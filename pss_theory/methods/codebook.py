@@ -130,7 +130,9 @@ class ProductQuantization(Method):
             history.append(acc.residual / acc.total if acc.total else 0.0)
             books = acc.centroids()
         codes = np.empty((n, P), dtype=np.uint8 if K <= 256 else np.uint16)
-        last = passes.run(passes.TableBlocks(table, backend, block_rows), [Lloyd(books, codes)])[0]
+        # spans of one block: each block's codes are written as it is read, not held for a span
+        last = passes.run(passes.TableBlocks(table, backend, block_rows), [Lloyd(books, codes)],
+                          max_span_rows=block_rows)[0]
         history.append(last.residual / last.total if last.total else 0.0)
         bits = max(1, math.ceil(math.log2(K)))
         return Quantized(self.name, n, d, {"codebooks": books.astype(np.float32)}, codes=codes, code_bits=n * P * bits,

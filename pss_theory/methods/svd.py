@@ -61,7 +61,7 @@ class TruncatedSVD(Method):
         w, vecs = np.linalg.eigh(gram.total)
         V = vecs[:, np.argsort(w)[::-1][:r]]
         US = np.empty((n, r), dtype=np.float32)  # what it stores, written row block by row block
-        passes.run(source, [Project(V, US)])
+        passes.run(source, [Project(V, US)], max_span_rows=block_rows)  # each block written as it is read
         return LowRank(self.name, n, d, {"US": US, "V": V.astype(np.float32)}, passes=2,
                        config={"rank": r})
 

@@ -116,7 +116,7 @@ class TTRec(Method):
                                                                                            core_floats(1, rows, cols)))
         (n1, n2, n3), (d1, d2, d3) = rows, cols
         full = np.zeros((n1 * n2 * n3, d))
-        passes.run(passes.TableBlocks(table, get_backend("cpu"), block_rows), [Collect(full)])
+        passes.run(passes.TableBlocks(table, get_backend("cpu"), block_rows), [Collect(full)], max_span_rows=block_rows)
         T = full.reshape(n1, n2, n3, d1, d2, d3).transpose(0, 3, 1, 4, 2, 5).reshape(n1 * d1, -1)
         del full
         r1, r2 = ranks(r, rows, cols)
