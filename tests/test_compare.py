@@ -150,7 +150,7 @@ def test_below_compression_1_pq_svd_and_tt_read_back_to_rounding(spec):
     assert err.max() < 1e-5
 
 
-def test_tensor_train_reads_back_its_cores_contracted_and_truncates_as_tt_svd():
+def test_tensor_train_reads_back_its_cores_contracted_and_truncates_as_tt_svd(monkeypatch):
     """Mhat[i, j] = sum_ab G1[i1 j1, a] G2[a, i2 j2, b] G3[b, i3 j3] (a dense contraction of the cores), the
     cores of TT-SVD are orthonormal where they are singular vectors, and the factors cover the table."""
     from pss_theory.methods import tensor_train as tt
@@ -164,6 +164,9 @@ def test_tensor_train_reads_back_its_cores_contracted_and_truncates_as_tt_svd():
     G3 = f.arrays["G3"].astype(np.float64).reshape(r2, n3, d3)
     full = np.einsum("xpa,aqyb,bsz->xqspyz", G1, G2, G3).reshape(n1 * n2 * n3, D)
     np.testing.assert_allclose(f.read(range(N)), full[:N], rtol=1e-9, atol=1e-12)
+    monkeypatch.setattr(tt, "PAIRS_AT_ONCE", 5)  # rows over many (i1, i2) pairs, contracted a few pairs at a time
+    some = np.random.default_rng(0).permutation(N)[:100]
+    np.testing.assert_allclose(f.read(some), full[some], rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(f.arrays["G1"].T.astype(np.float64) @ f.arrays["G1"], np.eye(r1), atol=1e-5)
     assert f.nbytes == 4 * (r1 * n1 * d1 + r1 * r2 * n2 * d2 + r2 * n3 * d3)
 

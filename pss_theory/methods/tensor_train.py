@@ -23,6 +23,8 @@ from ..backend import get_backend
 from ..measure import passes
 from .base import TABLE_ENTRY_BYTES, Fitted, Method, Unreachable, as_rows
 
+PAIRS_AT_ONCE = 256  # distinct (i1, i2) a read-back contracts at once: r1 d2 r2 floats each
+
 
 def row_factors(n: int) -> tuple[int, int, int]:
     """(n1, n2, n3), each about n^(1/3), with n1 n2 n3 >= n."""
@@ -63,10 +65,14 @@ class TensorTrain(Fitted):
         # has about its length / n3 of them), then that pair's rows read their own slice of the product with G3
         pair, i3 = np.divmod(rows, n3)
         pairs, which = np.unique(pair, return_inverse=True)
-        i1, i2 = np.divmod(pairs, n2)
-        left = np.matmul(G1[i1], G2[:, i2].transpose(1, 0, 2)).reshape(pairs.size, d1 * d2, r2)
-        full = (left @ G3).reshape(pairs.size, d1 * d2, n3, d3)  # every i3 of each pair
-        return full[which, :, i3, :].reshape(rows.size, d1 * d2 * d3)
+        out = np.empty((rows.size, d1 * d2 * d3))
+        for start in range(0, pairs.size, PAIRS_AT_ONCE):  # rows spread over many pairs (a sample) in chunks
+            i1, i2 = np.divmod(pairs[start : start + PAIRS_AT_ONCE], n2)
+            left = np.matmul(G1[i1], G2[:, i2].transpose(1, 0, 2)).reshape(i1.size, d1 * d2, r2)
+            full = (left @ G3).reshape(i1.size, d1 * d2, n3, d3)  # every i3 of each pair
+            mine = (which >= start) & (which < start + PAIRS_AT_ONCE)
+            out[mine] = full[which[mine] - start, :, i3[mine], :].reshape(-1, d1 * d2 * d3)
+        return out
 
 
 class Collect(passes.Accumulator):
