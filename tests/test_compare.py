@@ -231,3 +231,14 @@ def test_pq_rule_prefers_8_bit_codes_and_falls_back_to_fewer_bits():
     P, K = codebook.config(10**5, 64, methods.budget_bytes(10**5, 64, 1000))
     assert P == 1 and K < 256
     assert codebook.config(10**5, 64, 10**4) is None
+
+
+def test_the_appendix_block_has_the_table_the_sources_and_no_empty_claims_table():
+    from pss_theory import report
+
+    s = p.run_check("compare", n=2000, d=8, compression=[4, 40], method=["tt", "pq"], pairs=200, top=10)
+    block = report.block(s, "python -m verify.compare --n 2000 --d 8", "paper_appendix.md")
+    assert "| # | claim" not in block and "| method | compression |" in block
+    for key in ("yin2021", "oseledets2011", "jegou2011", "faiss2019"):
+        assert f"- `{key}`: " in block
+    assert block.count("\n| tt |") == 2 and "Verdict: At 4x" in block

@@ -104,7 +104,7 @@ class Result(Summary):
 class Compare(Check):
     name = "compare"
     theorem = None
-    order = 5
+    order = 6
     title = "Beyond the paper: PSS methods at equal memory"
     description = "Compare: hashing, ROBE-Z, compositional, tensor-train, codebook and low-rank PSS at equal memory."
     Options = Options

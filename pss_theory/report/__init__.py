@@ -78,7 +78,8 @@ def figure_links(figures: list[str], appendix_path: str) -> str:
 def block(s, command: str, appendix_path: str) -> str:
     """A check's appendix block: the command that produced it, the run, the claims, the check's own parts, the verdict."""
     comparison = [comparison_markdown(s["comparison"])] if s.get("comparison") else []
-    parts = [f"Command: `{command}`", run_line(s), *comparison, claims_markdown(s.claims)]
+    # a check that makes no claim (the comparison of PSS methods) has no claims table
+    parts = [f"Command: `{command}`", run_line(s), *comparison, *([claims_markdown(s.claims)] if s.claims else [])]
     parts += _part(s, "appendix", lambda s: [])(s)
     parts.append("Verdict: " + " ".join(_verdict_lines(s)))
     if s.get("figures"):

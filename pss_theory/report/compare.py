@@ -56,7 +56,7 @@ def text(summary):
 
 
 def appendix(summary):
-    return ["Sources: " + "; ".join(f"{key}: {text}" for key, text in summary["sources"].items())]
+    return ["Sources of the methods:\n\n" + "\n".join(f"- `{key}`: {text}" for key, text in summary["sources"].items())]
 
 
 def verdict(cells: list[dict], eps: float) -> list[str]:
@@ -79,4 +79,4 @@ def verdict(cells: list[dict], eps: float) -> list[str]:
 
 
 def conclusions(summary):
-    return ["PSS at equal memory: " + " ".join(summary["verdict"])]
+    return ["**PSS at equal memory.** " + " ".join(summary["verdict"])]
