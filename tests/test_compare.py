@@ -117,6 +117,8 @@ def test_pq_codes_name_the_nearest_centroids_and_memory_counts_packed_bits():
         dist = ((sub[:, None, :] - books[part][None, :, :]) ** 2).sum(axis=2)
         np.testing.assert_allclose(dist[np.arange(N), f.codes[:, part]], dist.min(axis=1), rtol=1e-9, atol=1e-9)
     assert f.nbytes == books.size * 4 + -(-N * P * bits // 8) and bits == int(np.ceil(np.log2(K)))
+    dense = np.concatenate([books[part][f.codes[:, part]] for part in range(P)], axis=1)  # each row: its centroids
+    np.testing.assert_array_equal(f.read(range(N)), dense)
 
 
 def test_svd_is_the_best_rank_r_approximation():
