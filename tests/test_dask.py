@@ -42,6 +42,19 @@ def test_sweep_on_dask_equals_one_process(dask_client):
     assert [c["status"] for c in there.claims] == [c["status"] for c in here.claims]
 
 
+@pytest.mark.dask
+def test_compare_on_dask_equals_one_process(dask_client):
+    """Each worker reads the table itself (the held copy does not travel) and fits the same methods."""
+    options = dict(n=3000, d=8, compression=[5, 50], method=["pq", "tt", "hashing:signed:fit=lsq"], pairs=500, top=20)
+    here, there = checks.run_check("compare", **options), checks.run_check("compare", **options, dask=dask_client)
+    for a, b in zip(here["cells"], there["cells"]):
+        assert (a["method"], a["compression"], a["reached"]) == (b["method"], b["compression"], b["reached"])
+        if a["reached"]:
+            assert a["memory_bytes"] == b["memory_bytes"]
+            np.testing.assert_allclose([a["eps_i"]["p50"], a["eps_macro"], a["pairs_top"]["max"]],
+                                       [b["eps_i"]["p50"], b["eps_macro"], b["pairs_top"]["max"]], rtol=RTOL)
+
+
 def test_an_executor_runs_the_cells_too():
     """A concurrent.futures Executor is taken the same way as a Client (no Dask needed); its processes are
     spawned, not forked (a fork of a process running Dask's threads can deadlock)."""
