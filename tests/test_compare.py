@@ -220,6 +220,7 @@ def test_a_compression_a_method_cannot_reach_is_na_with_its_range(tmp_path, caps
     (["--compression", "0"], "compression"),
     (["--method", "nope"], "unknown method"),
     (["--method", "hashing:fit=best"], "fit must be one of"),
+    (["--method", "pq:K=16"], "'pq' has no parameter 'K'; it takes: none"),
     (["--n", "1e9", "--d", "128", "--compression", "1", "--method", "svd", "--yes"], "GiB but about"),
     (["--n", "1e8", "--d", "128"], "add --yes"),
 ])

@@ -48,7 +48,7 @@ def param(family, name: str, value):
     params = {p.name: p for p in family.params}
     if name not in params:
         accepted = ", ".join(params) or "none"
-        raise InputError(f"family {family.name!r} has no parameter {name!r}; it takes: {accepted}")
+        raise InputError(f"{family.name!r} has no parameter {name!r}; it takes: {accepted}")
     prm = params[name]
     if prm.flag:
         return value if isinstance(value, bool) else _flag_value(name, str(value))
@@ -63,11 +63,11 @@ def _one(text: str, get) -> FamilySpec:
         key, eq, value = part.partition("=")
         key = key.strip()
         if not key:
-            raise InputError(f"empty parameter in family {text!r}: write family:name=value, e.g. osnap:s=8")
+            raise InputError(f"empty parameter in {text!r}: write name:parameter=value, e.g. osnap:s=8")
         if key in params:
-            raise InputError(f"parameter {key!r} given twice in family {text!r}")
+            raise InputError(f"parameter {key!r} given twice in {text!r}")
         if not eq and not any(p.name == key and p.flag for p in family.params):
-            raise InputError(f"parameter {key!r} of family {name!r} needs a value: {name}:{key}=VALUE")
+            raise InputError(f"parameter {key!r} of {name!r} needs a value: {name}:{key}=VALUE")
         params[key] = param(family, key, value if eq else True)
     return FamilySpec(family.name, tuple(params.items()))
 
