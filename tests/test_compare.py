@@ -245,3 +245,4 @@ def test_the_appendix_block_has_the_table_the_sources_and_no_empty_claims_table(
     for key in ("yin2021", "oseledets2011", "jegou2011", "faiss2019"):
         assert f"- `{key}`: " in block
     assert block.count("\n| tt |") == 2 and "Verdict: At 4x" in block
+    assert "- pq: K = 256 and the largest P" in block and "- tt: ranks r1 = min(r, n1 d1)" in block

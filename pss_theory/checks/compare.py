@@ -97,6 +97,7 @@ class Result(Summary):
     rho: float
     cells: list[dict]
     comparison: list[dict]
+    rules: dict  # method name -> how the budget sets its sizes
     sources: dict
     verdict: list
 
@@ -170,7 +171,7 @@ class Compare(Check):
         return self.common(plan, k=None, family=names, seconds=seconds, claims=[],
                            stats={"sigma_max": plan.state.stats.sigma_max, "nonzero_rows": plan.state.stats.nonzero_rows},
                            compression=o.compression, method=o.method, eps=o.eps, rho=o.rho, cells=cells,
-                           comparison=rows,
+                           comparison=rows, rules={name: methods.get(name).rule for name in names},
                            sources={key: theory.SOURCES[key] for name in names for key in methods.get(name).sources},
                            verdict=verdict(cells, o.eps))
 

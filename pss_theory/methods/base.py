@@ -80,7 +80,6 @@ class Method:
     params: tuple = ()
     sources: tuple = ()
     rule: str = ""
-    streams: bool = True  # fitted in passes over E with memory independent of n beyond what it stores
     reads: int = 1  # passes over E a fit makes (the time guard's estimate)
 
     def fit(self, table, budget: float, seed: int, **params) -> Fitted:

@@ -44,7 +44,6 @@ class TruncatedSVD(Method):
     name = "svd"
     sources = ("eckart_young1936",)
     rule = "rank r = floor(budget / (4 (n + d))), at most d: E V_r (n x r) and V_r (d x r)"
-    streams = False
     reads = 2
 
     def working_bytes(self, n, d, budget, block_rows):

@@ -105,7 +105,6 @@ class TTRec(Method):
     name = "tt"
     sources = ("yin2021", "oseledets2011")
     rule = "ranks r1 = min(r, n1 d1), r2 = min(r, n3 d3), the largest r whose cores fit the budget"
-    streams = False
 
     def working_bytes(self, n, d, budget, block_rows):
         n1, n2, n3 = row_factors(n)

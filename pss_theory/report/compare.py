@@ -56,7 +56,9 @@ def text(summary):
 
 
 def appendix(summary):
-    return ["Sources of the methods:\n\n" + "\n".join(f"- `{key}`: {text}" for key, text in summary["sources"].items())]
+    return ["How the budget sets each method's sizes:\n\n" + "\n".join(f"- {name}: {rule}" for name, rule in
+                                                                        summary["rules"].items()),
+            "Sources of the methods:\n\n" + "\n".join(f"- `{key}`: {text}" for key, text in summary["sources"].items())]
 
 
 def verdict(cells: list[dict], eps: float) -> list[str]:
