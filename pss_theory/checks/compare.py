@@ -68,6 +68,12 @@ class Options:
 HOLD_SHARE = 0.25
 
 
+def hold(table):
+    """The table in memory when its entries fit ``HOLD_SHARE`` of the free memory, else the table itself."""
+    fits = table.n * table.d * 8 <= HOLD_SHARE * get_backend("cpu").available_bytes()
+    return as_table(np.asarray(table.block(0, table.n))) if fits else table
+
+
 @dataclass(kw_only=True)
 class CompareState(State):
     """The table's E^T E and sigma_max, from the plan's one pass, and the table the fits read: in memory
@@ -78,8 +84,7 @@ class CompareState(State):
 
     def data(self, table):
         if self.held is None:
-            fits = table.n * table.d * 8 <= HOLD_SHARE * get_backend("cpu").available_bytes()
-            self.held = as_table(np.asarray(table.block(0, table.n))) if fits else table
+            self.held = hold(table)
         return self.held
 
     def __getstate__(self):
@@ -132,13 +137,14 @@ class Compare(Check):
             table.n, table.d, c), o.block_rows), str(s), c) for s in methods.specs(o.method) for c in o.compression)
         check_fits(f"fitting {spec} at --compression {comp:g}", need, get_backend("cpu"),
                    "--n, fewer methods or a larger smallest --compression")
-        stats = TableStats.of(table, o.block_rows)
+        held = hold(table)  # read once here: the plan's pass reads the rows the fits will read
+        stats = TableStats.of(held, o.block_rows)
         if stats.nonzero_rows == 0:
             raise InputError("the table has no nonzero row: there is nothing to compress")
         cells = [{"theorem": "compare", "table": table.describe(), "n": table.n, "d": table.d, "method": m,
                   "compression": c, "eps": o.eps, "rho": o.rho, "pairs": o.pairs, "top": o.top, "seed": o.seed}
                  for m in o.method for c in o.compression]
-        return Plan(o, table, get_backend("cpu"), cells, CompareState(stats=stats, k_rule=None))
+        return Plan(o, table, get_backend("cpu"), cells, CompareState(stats=stats, held=held, k_rule=None))
 
     def measure(self, plan, cell, progress):
         o, table = plan.options, plan.table
