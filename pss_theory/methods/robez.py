@@ -35,12 +35,12 @@ class HashedMemory(Fitted):
 
 
 class SlotSums(passes.Accumulator):
-    """The signed sum of the entries hashed to each slot (float64) and their count."""
+    """The signed sum of the entries hashed to each slot (float64) and, with ``counts``, how many there are."""
 
-    span_fields = ("op",)
+    span_fields = ("op", "count")
 
-    def __init__(self, op):
-        self.op = op
+    def __init__(self, op, counts: bool):
+        self.op, self.count = op, counts
         self.sums, self.counts = np.zeros(op.m), np.zeros(op.m)
 
     def open(self, source, start, stop):
@@ -48,7 +48,8 @@ class SlotSums(passes.Accumulator):
 
     def add(self, state, b0, b1, block, b64, norms):
         self.op.accumulate(state["sums"], b0, b64)
-        self.op.backend.scatter_add(state["counts"], self.op.locations(range(b0, b1)).ravel(), np.ones(b64.size))
+        if self.count:  # the least-squares fit only: hashing the block's locations a second time
+            self.op.backend.scatter_add(state["counts"], self.op.locations(range(b0, b1)).ravel(), np.ones(b64.size))
 
     def merge(self, part, start, stop):
         self.sums += part["sums"]
@@ -73,7 +74,7 @@ class RobeZMethod(Method):
         if m < Z:
             raise Unreachable(f"fewer than Z = {Z} floats fit", 1.0, TABLE_ENTRY_BYTES * n * d / (TABLE_ENTRY_BYTES * Z + SEED_BYTES))
         op = families.Distribution.of("robez", k=None, n=n, d=d, Z=Z, signed=bool(signed), compression=n * d / m).sample(seed)
-        acc = SlotSums(op)
+        acc = SlotSums(op, counts=fit == "lsq")
         passes.run(passes.TableBlocks(table, get_backend("cpu"), block_rows), [acc])
         M = acc.sums if fit == "sketch" else acc.sums / np.maximum(acc.counts, 1)
         fitted = HashedMemory(self.name, n, d, {"M": M.astype(np.float32)}, seeds=1, passes=1,
