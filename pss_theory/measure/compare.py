@@ -47,15 +47,15 @@ class ReadBackErrors(passes.Accumulator):
     """Each block's rows read back from ``fitted``: eps_i and rho_i to the row files, Mhat^T Mhat, the rows
     within ``eps``, and the R rows of largest rho_i."""
 
-    span_fields = ("fitted", "sigma_max", "eps", "top")
+    span_fields = ("fitted", "sigma_max", "eps", "rho", "top")
 
-    def __init__(self, fitted, sigma_max: float, eps: float, top: int, sink):
-        self.fitted, self.sigma_max, self.eps, self.top, self.sink = fitted, sigma_max, eps, top, sink
-        self.gram, self.within, self.largest = None, 0, row_summaries.TopRows(max(top, 1))
+    def __init__(self, fitted, sigma_max: float, eps: float, rho: float, top: int, sink):
+        self.fitted, self.sigma_max, self.eps, self.rho, self.top, self.sink = fitted, sigma_max, eps, rho, top, sink
+        self.gram, self.within, self.scope, self.largest = None, 0, 0, row_summaries.TopRows(max(top, 1))
 
     def open(self, source, start, stop):
         return {"start": start, "out": {name: np.empty(stop - start) for name in FIELDS}, "gram": None, "within": 0,
-                "largest": row_summaries.TopRows(max(self.top, 1))}
+                "scope": 0, "largest": row_summaries.TopRows(max(self.top, 1))}
 
     def add(self, state, b0, b1, block, b64, norms):
         mhat = self.fitted.read(range(b0, b1))
@@ -68,6 +68,7 @@ class ReadBackErrors(passes.Accumulator):
             eps_i = np.where(nz, err / np.where(nz, norms, 1.0), np.nan)
         state["out"]["eps_i"][at], state["out"]["rho_i"][at] = eps_i, norms / self.sigma_max
         state["within"] += int((eps_i[nz] <= self.eps).sum())
+        state["scope"] += int((norms / self.sigma_max > self.rho).sum())
         state["largest"].add(norms, np.arange(b0, b1))
 
     def close(self, state):
@@ -77,6 +78,7 @@ class ReadBackErrors(passes.Accumulator):
         self.sink(start, part["out"])
         self.gram = part["gram"] if self.gram is None else self.gram + part["gram"]
         self.within += part["within"]
+        self.scope += part["scope"]
         self.largest = self.largest.merge(part["largest"])
 
 
@@ -89,7 +91,8 @@ def macro_distortion(gram_hat: np.ndarray, gram: np.ndarray) -> float:
 def _pair_quantiles(fitted, table, idx: np.ndarray, a: np.ndarray, b: np.ndarray) -> dict:
     mhat = fitted.read(idx)
     e = np.asarray(table.rows(idx, np), dtype=np.float64)
-    ok = (np.linalg.norm(e, axis=1)[a] > 0) & (np.linalg.norm(e, axis=1)[b] > 0)
+    norms = np.linalg.norm(e, axis=1)
+    ok = (norms[a] > 0) & (norms[b] > 0)
     return {"pairs": int(ok.sum()), **metrics.quantiles(pair_errors(mhat, e, a[ok], b[ok]))}
 
 
@@ -97,17 +100,16 @@ def evaluate(fitted, table, stats: TableStats, *, eps: float, rho: float, pairs:
              block_rows: int) -> dict:
     """The measured part of one cell (see the module docstring)."""
     with rowfiles.row_arrays(None, table.n, FIELDS) as arrays:
-        acc = ReadBackErrors(fitted, stats.sigma_max, eps, top, arrays.write)
+        acc = ReadBackErrors(fitted, stats.sigma_max, eps, rho, top, arrays.write)
         passes.run(passes.TableBlocks(table, get_backend("cpu"), block_rows), [acc])
         q = quantiles_of(arrays, {"all": ("eps_i", lambda c: c["rho_i"] > 0, ("rho_i",)),
                                   "scope": ("eps_i", lambda c: c["rho_i"] > rho, ("rho_i",))})
-        scope_rows = sum(int((c["rho_i"] > rho).sum()) for _, _, c in arrays.chunks(("rho_i",)))
     rows = np.sort(sample_positions(table.n, rows_for_pairs(pairs), seed))
     a, b = sample_pairs(rows.size, pairs, seed)
     R = min(top, table.n)
     best = np.sort(acc.largest.row[:R])
     ta, tb = np.triu_indices(best.size, 1)
-    return {"eps_i": q["all"], "eps_i_scope": q["scope"], "scope_rows": scope_rows,
+    return {"eps_i": q["all"], "eps_i_scope": q["scope"], "scope_rows": acc.scope,
             "within_eps": acc.within / stats.nonzero_rows if stats.nonzero_rows else None,
             "eps_macro": macro_distortion(acc.gram, stats.gram),
             "pairs_sampled": _pair_quantiles(fitted, table, rows, a, b),
