@@ -1,10 +1,14 @@
 """The tail bounds the per-row certificates combine (``theory.certificates``), each a function of E's
 statistics and a failure probability: Laurent & Massart's bound and the Chernoff bound with the exact
 moment generating function for Gaussian quadratic forms, the Chernoff bound for a weighted sum of
-Bernoulli row masses with its heavy rows set aside, and an upper bound on the whole tail of g^T G g
-on a grid (an upper Riemann sum over the exact chi^2_1 law of its top term).
+Bernoulli row masses with its heavy rows set aside, the matrix Chernoff bound on the top eigenvalue of
+the collided rows' Gram, the joint Chernoff bound on a Rademacher sum's squared norm over its signs and
+its supports, and an upper bound on the whole tail of g^T G g on a grid (an upper Riemann sum over the
+exact chi^2_1 law of its top term).
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from scipy import optimize, stats
@@ -41,17 +45,130 @@ def gaussian_form_chernoff(eigenvalues, x: float) -> float:
 def bernoulli_mass_chernoff(masses, p: float, weight: float, slots: float, x: float):
     """(t, theta) with P(V >= t) <= e^-x for V = weight sum_{slots} sum_j a_j B_j, B_j ~ Bernoulli(p)
     independent: log E e^{theta V} = slots sum_j ln(1 + p (e^{theta weight a_j} - 1))."""
-    values, counts = masses
-    top = float(values.max())
+    top = float(masses[0].max())
 
     def log_mgf(theta):
-        return slots * float((counts * np.log1p(p * np.expm1(theta * weight * values))).sum())
+        return bernoulli_log_mgf(masses, p, weight, slots, theta)
 
     upper = 60.0 / (weight * top)
     res = optimize.minimize_scalar(lambda u: (log_mgf(upper * u) + x) / (upper * u), bounds=(1e-9, 1.0),
                                    method="bounded", options={"xatol": 1e-7})
     theta = upper * float(res.x)
     return (log_mgf(theta) + x) / theta, theta
+
+
+def bernoulli_terms(p: float, weight: float, s: float, values) -> np.ndarray:
+    """ln E e^{s weight a B} = ln(1 - p + p e^{s weight a}) for B ~ Bernoulli(p), elementwise in a (no overflow)."""
+    return np.logaddexp(math.log1p(-p), math.log(p) + s * weight * np.asarray(values, dtype=np.float64))
+
+
+def bernoulli_log_mgf(masses, p: float, weight: float, slots: float, s: float) -> float:
+    """ln E e^{s V} for V = weight sum_{slots} sum_j a_j B_j, B_j ~ Bernoulli(p) independent (``masses``:
+    (values, counts) of the a_j)."""
+    values, counts = masses
+    return slots * float((counts * bernoulli_terms(p, weight, s, values)).sum())
+
+
+@cites("tropp2012")
+def matrix_chernoff_top(mu: float, R: float, dim: int, x: float) -> float:
+    """L with P(lambda_max(Y) >= L) <= e^-x for Y = sum_k X_k, independent PSD dim x dim X_k with
+    lambda_max(X_k) <= R and lambda_max(E Y) <= mu:
+
+        P(lambda_max(Y) >= (1 + u) mu) <= dim [e^u / (1 + u)^(1 + u)]^(mu / R)
+
+    (Tropp 2012, Theorem 1.1; its proof bounds P(lambda_max >= t) by dim exp(-theta t + (e^{theta R} - 1) mu / R),
+    which grows with mu, so an upper bound on lambda_max(E Y) may stand for it), solved for u."""
+    need = x + math.log(dim)
+
+    def excess(u):
+        return mu / R * ((1.0 + u) * math.log1p(u) - u) - need
+
+    hi = 1.0
+    while excess(hi) < 0:
+        hi *= 2.0
+    return mu * (1.0 + optimize.brentq(excess, 0.0, hi, xtol=1e-10, rtol=1e-12))
+
+
+@cites("hsu_kakade_zhang2012", "chernoff1952")
+def signed_sum_chernoff(masses, p: float, weight: float, slots: float, L: float, x: float, h_sq: float = 0.0):
+    """(t, theta, s) with P(||h + sum_l eps_l v_l||^2 >= t and lambda_max(C) <= L) <= e^-x, where given the supports
+    the eps_l are independent signs, C = sum_l v_l v_l^T, V = tr C = weight sum_{slots} sum_j a_j B_j and h is
+    independent of them with ||h||^2 <= ``h_sq``:
+
+        E[e^{theta ||h + sum eps_l v_l||^2} | supports, h] <= det(I - 2 theta C)^{-1/2} e^{theta h^T (I - 2 theta C)^{-1} h}
+                                                          <= exp(theta h_sq / (1 - 2 theta L) + s V),
+        s = -ln(1 - 2 theta L) / (2 L),
+
+    on lambda_max(C) <= L, for 0 < theta < 1 / (2 L).  The first step writes e^{theta ||y||^2} = E_w e^{sqrt(2 theta)
+    <w, y>} with w ~ N(0, I_d), bounds E cosh(c) <= e^{c^2 / 2} (the argument of Hsu, Kakade & Zhang 2012, Thm 1) and
+    integrates the Gaussian w; the second holds because -ln(1 - 2 theta mu) / 2 is convex in the eigenvalue mu and 0
+    at 0, so at most mu / L times its value at L.  With V's exact moment generating function (``bernoulli_log_mgf``),
+    Chernoff gives t = h_sq / (1 - 2 theta L) + (ln E e^{s V} + x) / theta, minimised over theta (every theta is
+    valid).  The caller subtracts a row's own term (``bernoulli_terms`` at s, over theta) where it is surely among
+    ``masses``."""
+    def value(u):
+        theta = u / (2.0 * L)
+        s = -math.log1p(-u) / (2.0 * L)
+        return h_sq / (1.0 - u) + (bernoulli_log_mgf(masses, p, weight, slots, s) + x) / theta
+
+    grid = np.linspace(0.05, 0.95, 19)
+    u0 = float(grid[np.argmin([value(u) for u in grid])])
+    res = optimize.minimize_scalar(value, bounds=(max(u0 - 0.05, 1e-6), min(u0 + 0.05, 1 - 1e-6)), method="bounded",
+                                   options={"xatol": 1e-7})
+    u = float(res.x) if res.fun < value(u0) else u0
+    return value(u), u / (2.0 * L), -math.log1p(-u) / (2.0 * L)
+
+
+@cites("this_module")
+def collided_norm_quantiles(masses, p: float, weight: float, slots: float, taus, deltas, points: int = 4096) -> np.ndarray:
+    """w[j, l] with P(W_j > w[j, l]) <= deltas[l] for W_j = sum_{slots} sum_{a_m >= taus[j]} B_m sqrt(weight a_m),
+    B_m ~ Bernoulli(p) independent (``masses``: (values, counts) of the a_m, rounded up).
+
+    The exact law of W_j, up to rounding each term up to a grid of step h = 16 sqrt(weight max a) / points, by
+    convolution bin by bin from the heaviest down (the count of terms from a bin of c rows is Binomial(c slots, p));
+    the heavy sets are nested, so one sweep gives every tau.  What lies beyond the grid, or beyond a binomial's
+    last resolved count (tail < 1e-20), counts as exceeding every w; w is inf where the grid's end exceeds delta."""
+    values, counts = masses
+    order = np.argsort(values)[::-1]
+    h = 16.0 * math.sqrt(weight * float(values[order[0]])) / points
+    order = order[values[order] >= min(taus)]  # the lighter bins are in no W_j
+    values, counts = values[order], counts[order]
+    norms = np.sqrt(weight * values)
+    steps = np.ceil(norms / h).astype(np.int64)
+    trials = np.rint(counts * slots)
+    last = np.minimum(trials, np.floor(trials * p + 20.0 * np.sqrt(trials * p) + 30.0))
+    ks = np.arange(int(last.max()) + 1)
+    laws = np.where(ks[None, :] <= last[:, None], stats.binom.pmf(ks[None, :], trials[:, None], p), 0.0)
+    unresolved = stats.binom.sf(last, trials, p)
+    pmf = np.zeros(points + 1)
+    pmf[0] = 1.0
+    beyond, b = 0.0, 0
+    out = np.full((len(taus), len(deltas)), np.inf)
+    for j, tau in sorted(enumerate(taus), key=lambda jt: -jt[1]):
+        while b < values.size and values[b] >= tau:
+            beyond += float(unresolved[b])
+            new = np.zeros_like(pmf)
+            for kk, wk in zip(ks[: int(last[b]) + 1], laws[b, : int(last[b]) + 1]):
+                shift = int(kk * steps[b])
+                if shift > points:
+                    beyond += wk * float(pmf.sum())
+                    continue
+                new[shift:] += wk * pmf[: points + 1 - shift]
+                beyond += wk * float(pmf[points + 1 - shift:].sum())
+            pmf, b = new, b + 1
+        above = np.cumsum(pmf[::-1])[::-1] - pmf + beyond  # P(W > grid point i)
+        for m, delta in enumerate(deltas):
+            ok = np.flatnonzero(above <= delta)
+            if ok.size:
+                out[j, m] = ok[0] * h
+    return out
+
+
+def light_below(masses, tau: float):
+    """The mass bins with values below tau, as (values, counts), or None when there are none."""
+    values, counts = masses
+    below = values < tau
+    return (values[below], counts[below]) if below.any() else None
 
 
 def light_masses(masses, heavy_rows: float):

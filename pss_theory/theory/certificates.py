@@ -41,10 +41,16 @@ from scipy import stats
 from .. import validate as V
 from .cert_tails import (
     bernoulli_mass_chernoff,
+    bernoulli_terms,
+    collided_norm_quantiles,
+    gaussian_form_chernoff,
     gaussian_form_tail,
     gaussian_tail_floor,
+    light_below,
     light_masses,
     lower_lookup,
+    matrix_chernoff_top,
+    signed_sum_chernoff,
     survival_edges,
 )
 from .row_laws import GaussianLaw, SignedSumLaw
@@ -56,6 +62,9 @@ SPLITS = (0.5, 0.7, 0.85, 0.95)
 #: row masses are rounded up to bins of this relative width for the moment generating function (an
 #: upper bound: the function grows with each mass), so one evaluation costs O(bins), not O(n)
 MASS_BIN = 1e-2
+#: the rows at or above these fractions of the largest row mass are the heavy rows whose collided norms
+#: ``signed_sum_bounds`` adds up by their exact law (hashing sketches; each fraction a candidate bound)
+HEAVY_FRACTIONS = (0.1, 0.03, 0.01, 0.003, 0.001, 3e-4, 1e-4)
 #: row masses ``gaussian_bounds`` bisects at (at most): a row uses the grid point at or above its own
 GRID_POINTS = 256
 
@@ -190,14 +199,31 @@ def vacuous_note(bad: int, m: int, delta_row: float) -> str:
             "scope (a larger rho) give finite bounds")
 
 
-@cites("boucheron2013", "chernoff1952", "this_module")
+@cites("boucheron2013", "hsu_kakade_zhang2012", "tropp2012", "chernoff1952", "this_module")
 def signed_sum_bounds(st: TableStats, law: SignedSumLaw, a: np.ndarray, delta_row: float) -> np.ndarray:
     """B_i for a sketch whose error is a Rademacher sum given supports and hash: with probability
-    >= 1 - delta_row, ||Mhat_i - E_i|| <= |q - 1|_max ||E_i|| + sqrt(V_hi) + min(sqrt(2 V_hi x), sqrt(8 L^2 x)),
-    L^2 <= min(V_hi, slots_hi weight sigma^2), x = ln(1 / (f delta_row)); the rest of delta_row bounds
-    the column's nonzero count (two-sided, exact binomial quantiles) and V (Chernoff)."""
+    >= 1 - delta_row, ||Mhat_i - E_i|| <= |q - 1|_max ||E_i|| + R_i with R_i the smallest of:
+
+    - the sum's norm given V: sqrt(V_hi) + min(sqrt(2 V_hi x), sqrt(8 L^2 x)), L^2 <= min(V_hi, slots_hi weight
+      sigma^2), x = ln(1 / (f delta_row)), with V <= V_hi by Chernoff (``bernoulli_mass_chernoff``) once the
+      heaviest rows are set aside (``light_masses``);
+    - the joint Chernoff bound on its square over signs and supports (``signed_sum_chernoff``) with
+      lambda_max(C) <= L, L the smaller of V_hi and the matrix Chernoff bound (``matrix_chernoff_top``) for
+      C = weight sum_{slots} sum_j B_j E_j^T E_j, E C <= weight p slots G; where every slot meets every row
+      (dense signs) C <= G / k is fixed and the Gaussian form's Chernoff bound applies with all of delta_row;
+    - for hashing sketches (fixed slots), also w + the joint bound on the rows below a mass tau, where the
+      rows at or above tau add at most their norms: w bounds the collided norm sum_heavy B_j sqrt(weight a_j)
+      by its exact law (``collided_norm_quantiles``), for each tau in ``HEAVY_FRACTIONS`` of the top mass.
+
+    The rest of delta_row bounds the column's nonzero count (two-sided, exact binomial quantiles), the heavy
+    rows and V or L; choosing the smallest bound, and the best split f, is a function of E only."""
     best = np.full(a.shape, np.inf)
-    for f in SPLITS:
+    top = float(st.masses[0].max())
+    if law.density is None:
+        collided = collided_norm_quantiles(st.masses, law.p, law.weight, float(law.slots),
+                                           [frac * top for frac in HEAVY_FRACTIONS],
+                                           [(1.0 - f) * delta_row / 2.0 for f in SPLITS])
+    for split, f in enumerate(SPLITS):
         rest = (1.0 - f) * delta_row
         if law.density is None:
             diag, slots, dv = 0.0, float(law.slots), rest
@@ -209,20 +235,46 @@ def signed_sum_bounds(st: TableStats, law: SignedSumLaw, a: np.ndarray, delta_ro
             n_lo = stats.binom.ppf(dq, law.k, law.density)
             c2 = 1.0 / (law.density * law.k)
             diag, slots, dv = max(c2 * n_hi - 1.0, 1.0 - c2 * n_lo), float(n_hi), rest / 2.0
+        x = math.log(1.0 / (f * delta_row))
         if law.p >= 1.0:
             v = law.weight * slots * (st.frobenius_sq - a)  # every slot meets every row: V is fixed
+            joint = np.sqrt(gaussian_form_chernoff(law.weight * slots * st.gram_eigenvalues, math.log(1.0 / delta_row)))
         else:
-            light, h = light_masses(st.masses, dv / 2.0 / (slots * law.p))
-            t, theta = bernoulli_mass_chernoff(light, law.p, law.weight, slots, math.log(2.0 / dv))
-            # row i's own term leaves the sum only where it is surely among the light rows
-            surely_light = a * (1.0 + 2.0 * MASS_BIN) < light[0].max()
-            own = np.where(surely_light, slots * np.log1p(law.p * np.expm1(np.where(surely_light, theta * law.weight * a, 0.0))), 0.0)
-            v = t - own / theta
-        x = math.log(1.0 / (f * delta_row))
+            light, _ = light_masses(st.masses, dv / 2.0 / (slots * law.p))
+            v_hi, theta = bernoulli_mass_chernoff(light, law.p, law.weight, slots, math.log(2.0 / dv))
+            v = v_hi - own_terms(law, slots, theta, a, light) / theta
+            joint = joint_bound(st, law, a, slots, light, dv / 2.0, x, v_hi)
+            if law.density is None:
+                for j, frac in enumerate(HEAVY_FRACTIONS):
+                    rest_light = light_below(st.masses, frac * top)
+                    w = collided[j, split]
+                    if rest_light is not None and np.isfinite(w):
+                        w = np.minimum(w + joint_bound(st, law, a, slots, rest_light, dv / 2.0, x),
+                                       joint_bound(st, law, a, slots, rest_light, dv / 2.0, x, h_sq=w**2))
+                    joint = np.minimum(joint, w)
         lip = np.minimum(v, slots * law.weight * st.sigma_sq)
-        b = diag * np.sqrt(a) + np.sqrt(v) + np.minimum(np.sqrt(2.0 * v * x), np.sqrt(8.0 * lip * x))
-        best = np.minimum(best, b)
+        b = np.sqrt(v) + np.minimum(np.sqrt(2.0 * v * x), np.sqrt(8.0 * lip * x))
+        best = np.minimum(best, diag * np.sqrt(a) + np.minimum(b, joint))
     return best
+
+
+def joint_bound(st: TableStats, law: SignedSumLaw, a: np.ndarray, slots: float, masses, d_top: float, x: float,
+                v_hi: float = math.inf, h_sq: float = 0.0) -> np.ndarray:
+    """sqrt(t) of ``signed_sum_chernoff`` over the rows of ``masses`` (plus the heavy rows' sum, ||h||^2 <= ``h_sq``),
+    lambda_max(C) bounded by the smaller of ``v_hi`` (an upper bound on V, which already spent its probability)
+    and the matrix Chernoff bound at probability ``d_top``, row i's own term taken out where it is surely among
+    ``masses``."""
+    R = law.weight * float(masses[0].max())
+    top = matrix_chernoff_top(law.weight * law.p * slots * st.sigma_sq, R, st.d, math.log(1.0 / d_top))
+    t, theta, s = signed_sum_chernoff(masses, law.p, law.weight, slots, min(v_hi, top), x, h_sq)
+    return np.sqrt(np.clip(t - own_terms(law, slots, s, a, masses) / theta, 0.0, None))
+
+
+def own_terms(law: SignedSumLaw, slots: float, s: float, a: np.ndarray, masses) -> np.ndarray:
+    """slots ln E e^{s weight a_i B}: row i's own share of ln E e^{s V} over ``masses``, taken only where row i
+    is surely among them (its mass well below their largest bin), else 0."""
+    inside = a * (1.0 + 2.0 * MASS_BIN) < masses[0].max()
+    return np.where(inside, slots * bernoulli_terms(law.p, law.weight, s, np.where(inside, a, 0.0)), 0.0)
 
 
 @cites("this_module")
