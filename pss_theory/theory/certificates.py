@@ -219,6 +219,9 @@ def signed_sum_bounds(st: TableStats, law: SignedSumLaw, a: np.ndarray, delta_ro
     rows and V or L; choosing the smallest bound, and the best split f, is a function of E only."""
     best = np.full(a.shape, np.inf)
     top = float(st.masses[0].max())
+    if law.p >= 1.0:  # the dense-sign bound spends all of delta_row, whatever the split
+        every = float(law.k if law.slots is None else law.slots)
+        dense = np.sqrt(gaussian_form_chernoff(law.weight * every * st.gram_eigenvalues, math.log(1.0 / delta_row)))
     if law.density is None:
         collided = collided_norm_quantiles(st.masses, law.p, law.weight, float(law.slots),
                                            [frac * top for frac in HEAVY_FRACTIONS],
@@ -238,7 +241,7 @@ def signed_sum_bounds(st: TableStats, law: SignedSumLaw, a: np.ndarray, delta_ro
         x = math.log(1.0 / (f * delta_row))
         if law.p >= 1.0:
             v = law.weight * slots * (st.frobenius_sq - a)  # every slot meets every row: V is fixed
-            joint = np.sqrt(gaussian_form_chernoff(law.weight * slots * st.gram_eigenvalues, math.log(1.0 / delta_row)))
+            joint = dense
         else:
             light, _ = light_masses(st.masses, dv / 2.0 / (slots * law.p))
             v_hi, theta = bernoulli_mass_chernoff(light, law.p, law.weight, slots, math.log(2.0 / dv))
