@@ -230,9 +230,11 @@ def test_planner_memory_does_not_grow_with_n(monkeypatch):
 
     from pss_theory.measure import rows as rowfiles
     from pss_theory.measure import table_stats
+    from pss_theory.tables import tiles
 
     monkeypatch.setattr(rowfiles, "CHUNK_ROWS", 4096)
     monkeypatch.setattr(table_stats, "BLOCK_ROWS", 4096)
+    monkeypatch.setattr(tiles, "TABLE_TILE_ROWS", 4096)
 
     def peak(n):
         tracemalloc.start()

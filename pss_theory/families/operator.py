@@ -6,9 +6,9 @@ the linear case M = S E with S (k x n) never stored: ``S = scale * U`` where U h
 +-1, {+-1, 0}) that are pure functions of (seed, row, column), and a family implements two kernels,
 ``_partial(start, E_block)`` = U[:, start:start+b] @ E_block and ``_unscaled_columns(idx)``.
 
-``apply`` accumulates the partial products in float64 over row blocks and multiplies by ``scale``
-once at the end: with integer-valued E and +-1 entries every sum is exact, so M is bitwise
-independent of the block size; with general E it differs only by rounding.
+``apply`` accumulates the partial products in float64, one fixed row tile at a time (``tiles``,
+``tables.tiles``), and multiplies by ``scale`` once at the end: the tiles, not the blocks read, fix every
+sum, so M is the same to the bit whatever the block size.
 
 Capabilities are declared, not guessed: ``has_columns`` (S e_i exists) and ``linear`` (M = S E).
 """
@@ -23,6 +23,7 @@ from .. import validate as V
 from ..backend import Backend, get_backend
 from ..errors import InputError
 from ..tables import TableError, as_table, beyond_float32, check_finite
+from ..tables import tiles as T
 
 
 class StreamedPSS:
@@ -61,6 +62,15 @@ class StreamedPSS:
     def block_starts(self, block_rows: int):
         """Row blocks (start, stop) covering 0..n-1."""
         return [(s, min(self.n, s + block_rows)) for s in range(0, self.n, block_rows)]
+
+    def tile_rows(self, d: int) -> int:
+        """Rows per tile for a table of d columns (``tables.tiles``): fixed by the PSS and d, never by the
+        blocks read, so every sum over rows is taken in the same pieces."""
+        return T.tile_rows(self.default_block_rows(), d, self.block_multiple)
+
+    def tile_starts(self, d: int):
+        """The tiles (start, stop) covering 0..n-1 for a table of d columns."""
+        return T.tile_starts(self.n, self.tile_rows(d))
 
     def memory_floats(self, d: int) -> int:
         """Floats of the compressed memory M for a table of d columns."""
@@ -113,15 +123,16 @@ class StreamedPSS:
                 setattr(new, cache, None)
         return new
 
-    def blocks(self, E, block_rows: int | None = None, span: tuple[int, int] | None = None):
-        """Yield (start, stop, E[start:stop] on the backend in ``dtype``) over the rows of E (only the blocks
-        that start within rows ``span`` = (start, stop) when given: a task's share of a pass).
+    def tiles(self, E, block_rows: int | None = None, span: tuple[int, int] | None = None):
+        """Yield (start, stop, E[start:stop] on the backend in ``dtype``) for each tile of the rows of E
+        (``tile_starts``; only those of rows ``span`` = (start, stop) when given, a task's share of a pass,
+        whose start is a tile's), read ``block_rows`` rows at a time (None: one tile).
 
-        ``block_rows`` (None: ``default_block_rows()``) must be a positive integer.  A float32 PSS
-        refuses a table with entries float32 does not hold accurately (``tables.beyond_float32``,
-        e.g. 1e-50 or 1e50 in a float64 table) rather than round them to 0 or Inf: the table says so
-        through ``needs_float64`` (a scan of a float64 table, once per table object: a bare array is
-        wrapped anew at each call), and ``with_dtype("float64")`` computes on it exactly.
+        ``block_rows`` must be a positive integer.  A float32 PSS refuses a table with entries float32
+        does not hold accurately (``tables.beyond_float32``, e.g. 1e-50 or 1e50 in a float64 table)
+        rather than round them to 0 or Inf: the table says so through ``needs_float64`` (a scan of a
+        float64 table, once per table object: a bare array is wrapped anew at each call), and
+        ``with_dtype("float64")`` computes on it exactly.
         """
         table = as_table(E)
         if table.n != self.n:
@@ -132,9 +143,9 @@ class StreamedPSS:
             raise TableError(f"table {getattr(table, 'name', 'E')} has entries beyond float32's accurate range "
                              "(|x| > 1e30 or 0 < |x| < 1e-30), which float32 would round to Inf or 0: compute in "
                              "float64 (pss.with_dtype('float64')), as the checks do")
-        for start, stop in self.block_starts(block_rows or self.default_block_rows()):
-            if span is None or span[0] <= start < span[1]:
-                yield start, stop, table.block(start, stop, self.xp).astype(self.dtype, copy=False)
+        tile = self.tile_rows(table.d)
+        yield from T.read_tiles(lambda a, b: table.block(a, b, self.xp).astype(self.dtype, copy=False),
+                                span or (0, self.n), block_rows or tile, tile, self.xp)
 
     @staticmethod
     def _real(M, what: str):
@@ -210,13 +221,14 @@ class Sketch(StreamedPSS):
         return self.xp.zeros((self.k, d), dtype=self.xp.float64)
 
     def apply(self, E, block_rows: int | None = None):
-        """M = S E (k x d, float64 on the backend), streamed over row blocks of E.
+        """M = S E (k x d, float64 on the backend), read in blocks of ``block_rows`` rows of E and summed one
+        tile at a time in row order (``tiles``): the same bits whatever ``block_rows``.
 
         A NaN or Inf anywhere in E makes M non-finite (every column of S has a nonzero), which is
         reported as a TableError.
         """
         M = None
-        for start, _, block in self.blocks(E, block_rows):
+        for start, _, block in self.tiles(E, block_rows):
             if M is None:
                 M = self.zeros_accumulator(block.shape[1])
             self.accumulate(M, start, block)

@@ -222,7 +222,7 @@ class RobeZ(StreamedPSS):
     def compress(self, E, block_rows: int | None = None):
         """M = A vec(E): the memory of m floats (float64) after one streamed pass over E."""
         acc = None
-        for start, _stop, block in self.blocks(E, block_rows):
+        for start, _stop, block in self.tiles(E, block_rows):
             if acc is None:
                 acc = self.zeros_accumulator(block.shape[1])
             self.accumulate(acc, start, block)

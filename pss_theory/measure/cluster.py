@@ -9,8 +9,8 @@ optional dependency (the ``[dask]`` extra): it is imported here, and only when a
 Two kinds of task use a ``Pool``: the cells of a run (``cells.run_cells``: each finished cell is appended
 to records.jsonl by this process, in the order cells finish), and, when one cell is left, the row spans of
 its passes over the table (``map_spans``: results merged here in span order).  Spans are fixed by n and the
-block size alone (``row_spans``), never by the number of workers, so the numbers do not depend on where or
-on how many workers the spans ran.
+pass's tile alone (``row_spans``), never by the block size or the number of workers, so the numbers do not
+depend on where or on how many workers the spans ran.
 
 A worker that dies while running a task (killed, out of memory) is replaced by the scheduler and the task
 rerun on another worker; a task whose workers die ``distributed.scheduler.allowed-failures`` + 1 times (3 + 1
@@ -125,8 +125,8 @@ def session(spec):
 
 
 def row_spans(starts: list[tuple[int, int]], max_rows: int | None = None) -> list[tuple[int, int]]:
-    """The row blocks ``starts`` ((start, stop) pairs covering 0..n-1) grouped into at most ``SPANS``
-    contiguous spans of whole blocks (more when a span would hold over ``max_rows`` rows): the tasks of one
+    """The row tiles ``starts`` ((start, stop) pairs covering 0..n-1) grouped into at most ``SPANS``
+    contiguous spans of whole tiles (more when a span would hold over ``max_rows`` rows): the tasks of one
     pass, the same whatever the workers."""
     n = starts[-1][1]
     count = min(len(starts), max(SPANS, -(-n // max_rows) if max_rows else 0))

@@ -22,8 +22,11 @@ def fixed_bytes(pss, d: int, row_arrays: int) -> float:
 
 
 def block_bytes(pss, d: int, rows: int) -> float:
-    """Per block: the rows in float32 and five float64 copies, plus what the operator allocates."""
-    return rows * d * (4 + 5 * 8) + pss.block_bytes(d, rows)
+    """Per block of ``rows`` rows read: that block and the one before it (a tile they share holds a view of
+    both) in float32; per tile (``pss.tile_rows``, what the arithmetic runs on): its rows in float32 and five
+    float64 copies, plus what the operator allocates."""
+    tile = pss.tile_rows(d)
+    return 2 * rows * d * 4 + tile * d * (4 + 5 * 8) + pss.block_bytes(d, tile)
 
 
 def plan_block_rows(pss, d: int, block_rows: int | None, row_arrays: int = 10) -> int:

@@ -1,21 +1,24 @@
 """The one pass engine: every read of a table, split into row spans, feeding pluggable accumulators.
 
-A pass reads the rows of E once, block by block, from a ``Source`` (the blocks a PSS reads, or the
-table's own blocks for a pass without a PSS).  Each block is handed, as read, as float64 and with its
-row norms ||E_i||, to every ``Accumulator`` of the pass; each accumulator keeps what it needs of it (M =
-S E, the Gram E^T E, the row norms and their file, per-row read-back results, a check's own sums).
+A pass reads the rows of E once from a ``Source`` (the rows a PSS reads, or the table's own for a pass
+without a PSS), in blocks of ``block_rows`` rows, and hands them on in fixed *tiles* (``tables.tiles``:
+fixed by the PSS, n and d, never by the blocks).  Each tile is handed, as float64 too and with its row
+norms ||E_i||, to every ``Accumulator`` of the pass; each accumulator keeps what it needs of it (M = S E,
+the Gram E^T E, the row norms and their file, per-row read-back results, a check's own sums).
 
-The rows are cut into spans of whole blocks (``cluster.row_spans``: fixed by n and the block size,
-never by the workers).  A span is run by ``run_span`` here or as a task on a ``cluster.Pool``; what it
-returns is merged here in span order (``Accumulator.merge``), so the numbers do not depend on where or
-on how many workers the spans ran.  Progress: ``progress(rows_done)`` after each block (here) or each
-merged span (with a pool).
+The tiles are grouped into spans of whole tiles (``cluster.row_spans``: fixed by n and the tile, never
+by the blocks or the workers).  A span is run by ``run_span`` here or as a task on a ``cluster.Pool``;
+it adds its tiles in row order, and what it returns is merged here in span order (``Accumulator.merge``).
+So every sum is taken in one fixed order, and the numbers are the same to the bit whatever the block
+size, where the spans ran or on how many workers.  Progress: ``progress(rows_done)`` after each tile
+(here) or each merged span (with a pool).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..tables import as_table, check_finite
+from ..tables import tiles as T
 from . import cluster
 
 
@@ -26,7 +29,7 @@ def row_norms(xp, b64):
 
 @dataclass
 class PssBlocks:
-    """The blocks ``S.blocks`` reads of E: rounded to the PSS's compute dtype, on its backend."""
+    """The tiles ``S.tiles`` reads of E: rounded to the PSS's compute dtype, on its backend."""
 
     S: object
     E: object
@@ -37,7 +40,7 @@ class PssBlocks:
 
     @property
     def starts(self):
-        return self.S.block_starts(self.block_rows or self.S.default_block_rows())
+        return self.S.tile_starts(self.E.d)
 
     @property
     def backend(self):
@@ -47,13 +50,14 @@ class PssBlocks:
         # a copy of the PSS of its own: the dense families reuse a buffer, and spans may share a process
         return PssBlocks(self.S.with_dtype(self.S.dtype), self.E, self.block_rows)
 
-    def blocks(self, span):
-        return self.S.blocks(self.E, self.block_rows, span=span)
+    def tiles(self, span):
+        return self.S.tiles(self.E, self.block_rows, span=span)
 
 
 @dataclass
 class TableBlocks:
-    """The table's own blocks on ``backend`` in ``dtype`` (a pass that needs no PSS: the planner's)."""
+    """The table's own rows on ``backend`` in ``dtype``, read ``block_rows`` at a time, in tiles of
+    ``tables.tiles.TABLE_TILE_ROWS`` (fewer for a wide table): a pass that needs no PSS, the planner's."""
 
     table: object
     backend: object
@@ -61,23 +65,25 @@ class TableBlocks:
     dtype: str = "float64"
 
     @property
+    def tile(self) -> int:
+        return T.tile_rows(T.TABLE_TILE_ROWS, self.table.d)
+
+    @property
     def starts(self):
-        n = self.table.n
-        return [(s, min(n, s + self.block_rows)) for s in range(0, n, self.block_rows)]
+        return T.tile_starts(self.table.n, self.tile)
 
     def own(self) -> TableBlocks:
         return self
 
-    def blocks(self, span):
+    def tiles(self, span):
         xp = self.backend.xp
-        for start, stop in self.starts:
-            if span[0] <= start < span[1]:
-                yield start, stop, self.table.block(start, stop, xp).astype(self.dtype, copy=False)
+        return T.read_tiles(lambda a, b: self.table.block(a, b, xp).astype(self.dtype, copy=False), span,
+                            self.block_rows, self.tile, xp)
 
 
 class Accumulator:
     """What one pass builds.  ``open`` (on the worker, once per span) makes the span's state, ``add``
-    folds one block into it, ``close`` returns the span's part (what travels back from a task) and
+    folds one tile into it (in row order), ``close`` returns the span's part (what travels back from a task) and
     ``merge`` (here, in span order) folds that part into the result.  What travels to a worker with
     the accumulator is only ``span_fields`` (never a sink or a result being merged)."""
 
@@ -118,7 +124,7 @@ class Sum(Accumulator):
 
 
 class SketchSum(Sum):
-    """The unscaled M = sum over blocks of S[:, b] E_b (``S.accumulate``); ``S.finish`` scales it."""
+    """The unscaled M = sum over tiles of S[:, t] E_t (``S.accumulate``); ``S.finish`` scales it."""
 
     def open(self, source, start, stop):
         return {"S": source.S, "M": None}
@@ -133,7 +139,7 @@ class SketchSum(Sum):
 
 
 class Gram(Sum):
-    """E^T E in float64 (from the blocks as the source rounds them), on the source's backend."""
+    """E^T E in float64 (from the rows as the source rounds them), on the source's backend."""
 
     def open(self, source, start, stop):
         return {"xp": source.backend.xp, "G": None}
@@ -148,7 +154,7 @@ class Gram(Sum):
 
 
 class RowNorms(Accumulator):
-    """Counts of all-zero rows, the largest ||E_i||, the sum of ||E_i||^2 (block by block) and, with a
+    """Counts of all-zero rows, the largest ||E_i||, the sum of ||E_i||^2 (tile by tile) and, with a
     ``sink(start, norms)``, every ||E_i|| handed on in row order (a row file: nothing n long held here)."""
 
     span_fields = ("keep",)
@@ -193,18 +199,18 @@ def run(source, accumulators, *, pool=None, progress=None, max_span_rows: int | 
 
 
 def run_span(start: int, stop: int, source, accumulators, progress=None):
-    """The blocks of rows start..stop-1 through every accumulator: their parts, in order."""
+    """The tiles of rows start..stop-1 through every accumulator: their parts, in order."""
     source = source.own()
     xp, host = source.backend.xp, source.backend.to_host
     states = [acc.open(source, start, stop) for acc in accumulators]
     name = getattr(getattr(source, "E", getattr(source, "table", None)), "name", "E")
-    for b0, b1, block in source.blocks((start, stop)):
+    for b0, b1, block in source.tiles((start, stop)):
         b64 = block.astype(xp.float64)
         norms = host(row_norms(xp, b64))
         check_finite(norms, f"rows {b0}..{b1 - 1}", name)
         for acc, state in zip(accumulators, states):
             acc.add(state, b0, b1, block, b64, norms)
-        del block, b64  # before the next block is made: else both stay alive while it is generated or read
+        del block, b64  # before the next tile is made: else both stay alive while it is generated or read
         if progress is not None:
             progress(b1)
     return [acc.close(state) for acc, state in zip(accumulators, states)]
