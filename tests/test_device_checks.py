@@ -17,7 +17,9 @@ CASES = {
 def assert_same_claims(cpu, gpu, rtol):
     assert [c["id"] for c in gpu["claims"]] == [c["id"] for c in cpu["claims"]]
     for a, b in zip(cpu["claims"], gpu["claims"]):
-        assert (b["status"], b["bound"]) == (a["status"], a["bound"]), a["id"]
+        assert b["status"] == a["status"], a["id"]
+        # a bound from the table's float64 Gram: its sum runs in another order on the device
+        assert b["bound"] == (pytest.approx(a["bound"], rel=1e-12) if isinstance(a["bound"], float) else a["bound"]), a["id"]
         if isinstance(a["measured"], float):
             assert b["measured"] == pytest.approx(a["measured"], rel=rtol), a["id"]
         else:

@@ -4,8 +4,8 @@
 CuPy is imported lazily and only when a GPU is asked for, so the package imports, installs and
 passes its tests without it.  This package is the only place that asks which of the two it runs on: the
 rest of the package writes ``xp`` code and calls the operations below for the few places where the
-two libraries differ (a random-number kernel, triangular solves, scatter-adds, a gather of
-overlapping windows, free memory and out-of-memory errors; the E.1 timing study's own operations in
+two libraries differ (a random-number kernel, matrix products, triangular solves, scatter-adds, a gather
+of overlapping windows, free memory and out-of-memory errors; the E.1 timing study's own operations in
 ``timing_ops``).
 """
 from __future__ import annotations
@@ -25,6 +25,13 @@ from ..philox import philox_blocks
 from .timing_ops import TimingOps
 
 DEVICES = ("cpu", "gpu", "auto")
+
+#: The inner-dimension panel of ``matmul``.  OpenBLAS blocks a product's inner dimension in pieces that
+#: depend on its thread count once that dimension exceeds its K-block (GEMM_Q, 256 or more on x86-64);
+#: a panel no longer than that is one piece whatever the thread count.  Measured with OpenBLAS 0.3.31
+#: (SkylakeX kernels): 1 and 2 threads agree to the bit on 356 random shapes with panels of 256, and
+#: differ on 17 of 369 with panels of 512.
+PANEL = 256
 
 
 class DeviceError(InputError):
@@ -244,6 +251,32 @@ def move(a, xp):
     if getattr(a, "dtype", np.dtype("f4")).byteorder not in "=|":
         a = a.astype(a.dtype.newbyteorder("="))  # CuPy holds native byte order only (a big-endian .npy)
     return xp.asarray(a)
+
+
+def matmul(a, b):
+    """a @ b for 2-D a and b, summed over the inner dimension in panels of ``PANEL``, left to right.
+
+    On the CPU its bits do not depend on BLAS's thread count, so a Dask worker (one thread) and this
+    process (all cores) compute the same M, Grams and per-row values.  A matrix-vector product is taken
+    as a two-column one, since OpenBLAS's gemv splits its sum by thread count too.  On a GPU it is one
+    cuBLAS call: no CPU thread count enters it.
+    """
+    if a.ndim != 2 or b.ndim != 2:
+        raise ValueError(f"matmul takes 2-D arrays, got shapes {a.shape} and {b.shape}")
+    if on_gpu(a):
+        return a @ b
+    if b.shape[1] == 1:
+        return np.ascontiguousarray(matmul(a, np.repeat(b, 2, axis=1))[:, :1])
+    if a.shape[0] == 1:
+        return np.ascontiguousarray(matmul(np.repeat(a, 2, axis=0), b)[:1])
+    inner = a.shape[1]
+    out = a[:, :PANEL] @ b[:PANEL]
+    if inner > PANEL:
+        part = np.empty_like(out)
+        for s in range(PANEL, inner, PANEL):
+            np.matmul(a[:, s : s + PANEL], b[s : s + PANEL], out=part)
+            out += part
+    return out
 
 
 def to_host(a) -> np.ndarray:

@@ -21,7 +21,7 @@ import numpy as np
 from scipy import stats
 
 from .. import families, theory, validate
-from ..backend import get_backend
+from ..backend import get_backend, matmul
 from ..errors import InputError
 from ..progress import stage
 from ..report.certify import family_claims, verdict
@@ -131,7 +131,7 @@ class Certify(Check):
             raise InputError(f"certify holds the table in memory and draws {o.seeds} sketches of it: "
                              f"{table.n:,} x {table.d} is too large (at most {MAX_ENTRIES:,} entries); use a smaller --n")
         E = np.ascontiguousarray(table.block(0, table.n), dtype=np.float64)
-        gram = E.T @ E
+        gram = matmul(E.T, E)
         st = certificates.TableStats.from_gram(gram, np.linalg.norm(E, axis=1))
         if st.scope(o.rho).size == 0:
             raise InputError(f"no row has rho_i > {o.rho:g} (largest rho_i = {st.rho.max():.3g}): lower --rho")

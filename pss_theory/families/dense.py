@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from .. import rng
+from .. import backend, rng
 from ..theory import dense, tails
 from .family import Family
 from .operator import Sketch
@@ -56,7 +56,7 @@ class DenseSketch(Sketch):
         return self.xp.einsum("ij,ij->j", u, u).astype(self.xp.float64) * self.scale**2
 
     def _partial(self, start: int, block):
-        return self._unscaled_range(start, start + block.shape[0]) @ block
+        return backend.matmul(self._unscaled_range(start, start + block.shape[0]), block)
 
     def _unscaled_columns(self, idx):
         xp = self.xp

@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import rng
 from .. import validate as V
-from ..backend import Backend, get_backend
+from ..backend import Backend, get_backend, matmul
 from ..errors import InputError
 from ..tables import TableError, as_table, beyond_float32, check_finite
 from ..tables import tiles as T
@@ -268,7 +268,7 @@ class Sketch(StreamedPSS):
     def _decompress(self, M, idx):
         # the product runs in the sketch's dtype (float32 by default, like apply) and returns float64
         cols = self._unscaled(idx)
-        return (cols.T @ M.astype(cols.dtype, copy=False)).astype(self.xp.float64) * self.scale
+        return matmul(cols.T, M.astype(cols.dtype, copy=False)).astype(self.xp.float64) * self.scale
 
     def to_dense(self):
         """The whole S as a k x n array: for tests at small n only."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
-from ..backend import get_backend
+from ..backend import get_backend, matmul
 from . import metrics, passes, row_summaries
 from . import rows as rowfiles
 from .pairs import pair_errors, rows_for_pairs, sample_pairs, sample_positions
@@ -60,7 +60,7 @@ class ReadBackErrors(passes.Accumulator):
     def add(self, state, b0, b1, block, b64, norms):
         mhat = self.fitted.read(range(b0, b1))
         at = slice(b0 - state["start"], b1 - state["start"])
-        part = mhat.T @ mhat
+        part = matmul(mhat.T, mhat)
         state["gram"] = part if state["gram"] is None else state["gram"] + part
         err = np.linalg.norm(mhat - b64, axis=1)
         nz = norms > 0

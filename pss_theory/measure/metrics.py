@@ -240,7 +240,7 @@ class ReadBack(passes.Accumulator):
             cb -= S.backend.solve_right_upper(e64, R)  # c_b = (S Q)^T S[:, b] - Q_b, Q_b = E_b R^-1
             out["c_i"][at] = host(xp.linalg.norm(cb, axis=1))
             out["col_sq_norm_i"][at] = host(S.column_sq_norms(rows))
-            err = cb @ R
+            err = backend.matmul(cb, R)
             del cb
             state["bias"] += host(err.sum(axis=0))
             err_norm = host(xp.linalg.norm(err, axis=1))
@@ -291,7 +291,7 @@ def coherence(S, pairs: int = 1_000_000, seed: int = 0, chunk: int = 512) -> dic
         cols[a] = S.columns(xp.asarray(sample[a : a + chunk])).astype(xp.float64)
     for ia, a in enumerate(starts):
         for b in starts[ia:]:
-            G = cols[a].T @ cols[b]
+            G = backend.matmul(cols[a].T, cols[b])
             if a == b:
                 G = G * (1.0 - xp.eye(G.shape[0]))
             worst = max(worst, float(xp.abs(G).max()) if G.size else 0.0)

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from .. import rng
+from ..backend import matmul
 from . import row_summaries
 from . import rows as rowfiles
 from .metrics import quantiles
@@ -123,7 +124,7 @@ def top_pairs(pss, M, table, top: row_summaries.TopRows, R: int, eps_th: float, 
     idx, e = top.row[:R][order], top.payload["eps_i"][:R][order]
     mhat, rows = read_rows(pss, M, table, idx)
     norms = np.linalg.norm(rows, axis=1)
-    pi = np.abs(mhat @ mhat.T - rows @ rows.T) / np.outer(norms, norms)
+    pi = np.abs(matmul(mhat, mhat.T) - matmul(rows, rows.T)) / np.outer(norms, norms)
     iu = np.triu_indices(R, 1)
     return {**pair_stats(pi[iu], e[iu[0]], e[iu[1]], eps_th, tol), "rows": int(R)}
 

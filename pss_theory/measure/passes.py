@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..backend import matmul
 from ..tables import as_table, check_finite
 from ..tables import tiles as T
 from . import cluster
@@ -147,7 +148,7 @@ class Gram(Sum):
     def add(self, state, b0, b1, block, b64, norms):
         if state["G"] is None:
             state["G"] = state["xp"].zeros((b64.shape[1], b64.shape[1]), dtype=state["xp"].float64)
-        state["G"] += b64.T @ b64
+        state["G"] += matmul(b64.T, b64)
 
     def close(self, state):
         return state["G"]

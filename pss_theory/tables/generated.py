@@ -7,6 +7,7 @@ from typing import ClassVar
 import numpy as np
 
 from .. import rng, validate
+from ..backend import matmul
 from ..errors import InputError
 from .checks import check_block, check_rows
 
@@ -58,7 +59,7 @@ class GeneratedTable:
         block it is generated in.
         """
         g = self._normals(rng.Stream(self.seed, rng.TAG_TABLE), rows, self.rank, xp)
-        out = (g.astype(xp.float64) @ xp.asarray(self._basis)).astype(xp.float32)
+        out = matmul(g.astype(xp.float64), xp.asarray(self._basis)).astype(xp.float32)
         out += xp.float32(self.noise) * self._normals(rng.Stream(self.seed, rng.TAG_TABLE_NOISE), rows, self.d, xp)
         return out
 
