@@ -180,8 +180,6 @@ def plan_one_pss(check, o: TableOptions, **cell_options) -> Plan:
     seconds = sum(cost.pass_seconds(table, pss) + cost.pass_seconds(table, pss, read_back=True) for pss in psss.values())
     cost.check_time(seconds, f"two passes over {table.n:,} x {table.d} for {len(psss)} famil{'y' if len(psss) == 1 else 'ies'}",
                     o.yes)
-    for pss in psss.values():  # the blocks, before work (priced first: a list of n / block entries)
-        pss.block_starts(memory.plan_block_rows(pss, table.d, o.block_rows))
     return Plan(o, table, backend, cells, OnePssState(pss=psss, k_rule=k_rule))
 
 

@@ -210,8 +210,6 @@ class Theorem6(Check):
             memory.plan_block_rows(largest[fam], d, o.block_rows, row_arrays=1)
         seconds = o.trials * sum(cost.pass_seconds(table, S, k=k) for S in largest.values() for k in ks)
         cost.check_time(seconds, f"{len(fams) * len(ks) * o.trials:,} passes over {n:,} x {d}", o.yes)
-        for S in largest.values():  # the blocks, once priced (a list of n / block entries)
-            S.block_starts(memory.plan_block_rows(S, d, o.block_rows, row_arrays=1))
         desc = table.describe()
         cells = [{"family": fam, "params": params[fam], "k": k, "trial": t, "n": n, "d": d, "seed": o.seed, "table": desc,
                   "sketch_seed": trial_seed(o.seed, t), "compression": n / k}

@@ -59,10 +59,6 @@ class StreamedPSS:
     def default_block_rows(self) -> int:
         return min(self.n, 1 << 16)
 
-    def block_starts(self, block_rows: int):
-        """Row blocks (start, stop) covering 0..n-1."""
-        return [(s, min(self.n, s + block_rows)) for s in range(0, self.n, block_rows)]
-
     def tile_rows(self, d: int) -> int:
         """Rows per tile for a table of d columns (``tables.tiles``): fixed by the PSS and d, never by the
         blocks read, so every sum over rows is taken in the same pieces."""

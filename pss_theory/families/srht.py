@@ -91,11 +91,6 @@ class SRHT(Sketch):
     def block_multiple(self) -> int:
         return self.B
 
-    def block_starts(self, block_rows: int):
-        if block_rows % self.B:
-            raise InputError(f"srht streams in blocks of a multiple of B = {self.B} rows, got {block_rows}")
-        return super().block_starts(block_rows)
-
     def signs(self, start: int, stop: int):
         """D[start:stop] as +-1 (lowest bit of one word per row)."""
         w = self.sign_stream.words(start, stop - start, self.xp)
