@@ -25,6 +25,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 import pss_theory as p  # noqa: E402
+from pss_theory.backend import matmul  # noqa: E402
 from pss_theory.measure import metrics, passes  # noqa: E402
 
 
@@ -63,8 +64,8 @@ def steps(S, table, d: int, k: int):
             S._unscaled_range(a, b)
 
         ops += [("pass 1 and 2: generate U_t", 0, 4 * k, generate),
-                ("pass 1: U_t E_t (GEMM, float32)", 2 * k * d, 4 * d, lambda a, b, e: U[:, : b - a] @ e),
-                ("pass 2: U_t^T (S Q) (GEMM, float32)", 2 * k * d, 8 * d, lambda a, b, e: U[:, : b - a].T @ basis32),
+                ("pass 1: U_t E_t (GEMM, float32)", 2 * k * d, 4 * d, lambda a, b, e: matmul(U[:, : b - a], e)),
+                ("pass 2: U_t^T (S Q) (GEMM, float32)", 2 * k * d, 8 * d, lambda a, b, e: matmul(U[:, : b - a].T, basis32)),
                 ("pass 2: ||S e_i||^2 from U_t", 2 * k, 0, lambda a, b, e: np.einsum("ij,ij->j", U[:, : b - a], U[:, : b - a]))]
     else:
         acc = S.zeros_accumulator(d)
@@ -75,10 +76,10 @@ def steps(S, table, d: int, k: int):
     ops += [
         ("pass 1: tile to float64", 0, 12 * d, lambda a, b, e: e.astype(np.float64)),
         ("pass 1: row norms", 2 * d, 8 * d, lambda a, b, e: passes.row_norms(xp, b64s[a])),
-        ("pass 1: Gram += E_t^T E_t (syrk, float64)", d * d, 8 * d, lambda a, b, e: b64s[a].T @ b64s[a]),
+        ("pass 1: Gram += E_t^T E_t (syrk, float64)", d * d, 8 * d, lambda a, b, e: matmul(b64s[a].T, b64s[a])),
         ("pass 2: Q_t = E_t R^-1 (triangular solve)", d * d, 16 * d,
          lambda a, b, e: backend.solve_right_upper(b64s[a], R)),
-        ("pass 2: err = c_t R (GEMM, float64)", 2 * d * d, 16 * d, lambda a, b, e: b64s[a] @ R),
+        ("pass 2: err = c_t R (GEMM, float64)", 2 * d * d, 16 * d, lambda a, b, e: matmul(b64s[a], R)),
         ("pass 2: three row norms of d floats", 6 * d, 24 * d,
          lambda a, b, e: [passes.row_norms(xp, b64s[a]) for _ in range(3)]),
     ]
