@@ -572,7 +572,7 @@ def report(res: dict, scale: float, argv: list[str], total_s: float) -> str:
         for b in ("rng_numpy", "rng_numpy_out"):
             if b in med:
                 extra += f"; {b}: {res[b]['work']['draws'] / med[b] / 1e6:.0f} M/s"
-        row("pss_theory.rng normals >= 200 M/s", f"{mps:.0f} M normals/s{extra}", mps >= 200)
+        row("pss_theory.rng normals >= 250 M/s (issue 21)", f"{mps:.0f} M normals/s{extra}", mps >= 250)
     if "gauss_ours" in med:
         out.append("")
         out.append(f"Gaussian k={K_GAUSS} streamed apply throughput: {res['gauss_ours']['n'] / med['gauss_ours']:,.0f} rows/s "
