@@ -206,11 +206,12 @@ def test_planner_pass_equals_the_in_memory_table_stats(rng, monkeypatch):
     from pss_theory.backend import get_backend, matmul
     from pss_theory.measure import rows as rowfiles
     from pss_theory.measure import table_stats
+    from pss_theory.measure.passes import row_norms
     from pss_theory.tables import as_table
 
     E = rng.standard_normal((5000, 6)) * np.geomspace(1, 30, 6)
     E[rng.integers(0, 5000, 40)] *= 8  # a few heavy rows: the scope
-    ref = C.TableStats.from_gram(matmul(E.T, E), np.linalg.norm(E, axis=1))  # certify's in-memory Gram
+    ref = C.TableStats.from_gram(matmul(E.T, E), row_norms(np, E))  # certify's in-memory Gram and norms
     law = families.Distribution.of("gaussian", k=64, n=5000, d=6).row_law()
     for chunk in (700, 1 << 18):
         monkeypatch.setattr(rowfiles, "CHUNK_ROWS", chunk)

@@ -56,7 +56,7 @@ def test_one_pass_builds_the_gram_the_norms_and_the_sketch_of_the_dense_table(E,
                                                                           passes.RowNorms(sink), rows])
     np.testing.assert_allclose(S.finish(sketch.total), S.to_dense() @ E, rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(gram.total, E.T @ E, rtol=1e-12)
-    np.testing.assert_array_equal(norms, np.sqrt((E * E).sum(axis=1)))
+    np.testing.assert_allclose(norms, np.sqrt((E * E).sum(axis=1)), rtol=1e-15, atol=0)
     assert row_norms.zero_rows == 2 and row_norms.largest == norms.max()
     assert row_norms.sum_sq == pytest.approx((E * E).sum(), rel=1e-12)
     assert [b0 for b0, _, _ in rows.seen] == list(range(0, E.shape[0], 256))  # tiles, not the blocks of 32

@@ -23,6 +23,7 @@ from scipy import stats
 from .. import families, theory, validate
 from ..backend import get_backend, matmul
 from ..errors import InputError
+from ..measure.passes import row_norms
 from ..progress import stage
 from ..report.certify import family_claims, verdict
 from ..summary import Summary
@@ -132,7 +133,7 @@ class Certify(Check):
                              f"{table.n:,} x {table.d} is too large (at most {MAX_ENTRIES:,} entries); use a smaller --n")
         E = np.ascontiguousarray(table.block(0, table.n), dtype=np.float64)
         gram = matmul(E.T, E)
-        st = certificates.TableStats.from_gram(gram, np.linalg.norm(E, axis=1))
+        st = certificates.TableStats.from_gram(gram, row_norms(np, E))  # the passes' formula: the planner's scope to the bit
         if st.scope(o.rho).size == 0:
             raise InputError(f"no row has rho_i > {o.rho:g} (largest rho_i = {st.rho.max():.3g}): lower --rho")
         backend = get_backend("cpu")

@@ -238,20 +238,20 @@ class ReadBack(passes.Accumulator):
         if S.has_columns:
             cb = S.decompress(state["basis"], rows).astype(xp.float64, copy=False)
             cb -= S.backend.solve_right_upper(e64, R)  # c_b = (S Q)^T S[:, b] - Q_b, Q_b = E_b R^-1
-            out["c_i"][at] = host(xp.linalg.norm(cb, axis=1))
+            out["c_i"][at] = host(passes.row_norms(xp, cb))
             out["col_sq_norm_i"][at] = host(S.column_sq_norms(rows))
             err = backend.matmul(cb, R)
             del cb
             state["bias"] += host(err.sum(axis=0))
-            err_norm = host(xp.linalg.norm(err, axis=1))
+            err_norm = host(passes.row_norms(xp, err))
             err += e64  # Mhat_b
-            mhat_norm = host(xp.linalg.norm(err, axis=1))
+            mhat_norm = host(passes.row_norms(xp, err))
         else:
-            err = S.decompress(state["basis"], rows)  # Mhat_b
-            mhat_norm = host(xp.linalg.norm(err, axis=1))
+            err = S.decompress(state["basis"], rows).astype(xp.float64)  # Mhat_b, its norms and E_b's error in float64
+            mhat_norm = host(passes.row_norms(xp, err))
             err -= e64
             state["bias"] += host(err.sum(axis=0))
-            err_norm = host(xp.linalg.norm(err, axis=1))
+            err_norm = host(passes.row_norms(xp, err))
         del err
         with np.errstate(divide="ignore", invalid="ignore"):
             nz = norms > 0
