@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # One short GPU session (an H100 or H200 with CuPy, numpy, scipy, pytest and hypothesis installed):
-# the GPU tests, then the paper-scale checks, each printing the card it ran on. Output under ${OUT:-gpu_out}.
+# the GPU tests, then the paper-scale checks, each printing the card it ran on, then issue 21's bench cases
+# beside their baselines (bench/check_stages.py: Theorem 7 against two applies or S generated twice;
+# bench/e1_throughput.py: E.1's forward pass in GB/s at 2^22 lookups per call). Output under ${OUT:-gpu_out}.
 # --yes: the time guard prices a run on a 2-core CPU (measure/cost.py); on a GPU it overestimates.
 set -u
 out=${OUT:-gpu_out}
@@ -16,3 +18,5 @@ for cmd in \
   name=$(echo "$cmd" | cut -d' ' -f1 | cut -d. -f2)
   /usr/bin/time -f "$name wall %e s, peak RSS %M KB" python -m $cmd --out "$out/$name" --quiet 2>&1 | tail -2 | tee -a "$out/times.txt"
 done
+python -m bench.check_stages --device gpu --n 10000000 2>&1 | tee "$out/check_stages.txt"
+python -m bench.e1_throughput --device gpu --n 67108864 2>&1 | tee "$out/e1_throughput.txt"
