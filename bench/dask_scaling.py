@@ -5,6 +5,7 @@ Run from the repository root (needs the [dask] extra):
 
     .venv/bin/python -m bench.dask_scaling           # full run: about 10 minutes on 2 cores
     .venv/bin/python -m bench.dask_scaling --quick   # sizes / 10, a smoke test of the script
+    .venv/bin/python -m bench.dask_scaling --sweep-only  # the Theorem 6 sweep alone: about 2 minutes
 
 Each cluster is started before its clock starts (start-up is reported apart) and warmed with one task that
 imports pss_theory on every worker.  Workers are single-threaded (BLAS and the generation threads too:
@@ -26,7 +27,7 @@ ROOT = os.path.dirname(HERE)
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-TARGET_SPEEDUP = 1.7
+TARGET_SPEEDUP = 1.8  # issue 21
 
 
 def sweep_options(quick: bool) -> dict:
@@ -87,6 +88,7 @@ def largest_difference(a, b) -> tuple[float, str]:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="sizes / 10")
+    p.add_argument("--sweep-only", action="store_true", help="the Theorem 6 sweep alone, not Theorem 7 at 1e7 rows (no --json written)")
     p.add_argument("--json", default=os.path.join(HERE, "results_dask.json"))
     args = p.parse_args(argv)
     from bench.core import machine  # noqa: PLC0415
@@ -113,6 +115,8 @@ def main(argv=None) -> int:
     results["sweep"]["speedup"] = speedup
     print(f"speedup 2 workers / 1 worker: {speedup:.2f}x (target >= {TARGET_SPEEDUP}: "
           f"{'met' if speedup >= TARGET_SPEEDUP else 'missed'}); eps_macro identical on 1 and 2 workers: {same}")
+    if args.sweep_only:
+        return 0
 
     t7 = theorem7_options(args.quick)
     here = timed_check("theorem7", t7)
