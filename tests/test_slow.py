@@ -4,6 +4,7 @@ import pytest
 
 import pss_theory as p
 from pss_theory import metrics
+from pss_theory.checks import run_check
 
 pytestmark = pytest.mark.slow
 
@@ -30,3 +31,18 @@ def test_rms_eta_law_at_scale(family):
     mi = metrics.micro(S, E, comp, spec)
     assert np.sqrt((mi.eta**2).mean()) == pytest.approx(np.sqrt(spec.stable_rank / k), rel=0.05)
     assert np.all(mi.eta <= mi.c * (1 + 1e-9) + 1e-12)
+
+
+def test_certificates_fail_at_most_delta_over_1000_seeds():
+    """Issue 22's Monte Carlo with the toolkit's own sketches and bounds: 1000 independent S per certified
+    family on a zipf table (n = 3000, d = 10, rho = 0.05, delta = 0.1).  Each family's failure rate has a
+    Clopper-Pearson upper end at most 1.5 delta, and its bound is at least the worst measured row at the
+    1 - delta quantile over seeds (what a valid certificate implies)."""
+    fams = ("gaussian", "rademacher", "achlioptas", "countsketch", "osnap")
+    s = run_check("certify", n=3000, d=10, k=256, seeds=1000, batch=250, rho=0.05, delta=0.1,
+                  family=",".join(fams), mc_draws=50, calibration_rows=5)
+    assert set(s["stats"]) == set(fams)
+    for fam, st in s["stats"].items():
+        assert st["kind"] == "certificate" and st["trials"] == 1000 and st["m"] > 0, fam
+        assert st["cp_high"] <= 0.15, (fam, st["failures"])
+        assert st["tightness"] >= 1, (fam, st["tightness"])
