@@ -534,8 +534,8 @@ def report(res: dict, scale: float, argv: list[str], total_s: float) -> str:
                 f"{ratio:.2f}x the floor (min/min {mins[a] / mins['floor_sum']:.2f}x){note}", ratio <= 3)
     if "gauss_ours" in med and "gauss_numpy" in med:
         ratio = med["gauss_numpy"] / med["gauss_ours"]
-        row(f"gaussian k={K_GAUSS}, n={res['gauss_ours']['n']:,}: streamed faster than materialize+GEMM",
-            both("gauss_numpy", "gauss_ours"), ratio > 1)
+        row(f"gaussian k={K_GAUSS}, n={res['gauss_ours']['n']:,}: streamed >= 2.5x materialize+GEMM (issue 21)",
+            both("gauss_numpy", "gauss_ours"), ratio >= 2.5)
         eo = res["gauss_ours"]["extra_rss_mb"]
         en = res["gauss_numpy"]["extra_rss_mb"]
         msg = f"extra RSS ours {eo:.0f} MB vs numpy {en:.0f} MB (S alone = {K_GAUSS * res['gauss_ours']['n'] * 4 / 2**20:.0f} MB)"
