@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from pss_theory import e1
-from pss_theory.backend import get_backend
-from pss_theory.e1 import analysis, grid, harness
+from pss_theory.backend import get_backend, host_allocator
+from pss_theory.e1 import analysis, grid
 from pss_theory.errors import InputError
 from pss_theory.families.robez import RobeZ
 from verify import cli, robez_timing
@@ -122,7 +122,8 @@ def test_bench_leaves_the_process_allocator_alone(monkeypatch):
     def forbidden():
         raise AssertionError("only the command line may change glibc's malloc")
 
-    monkeypatch.setattr(harness, "steady_allocator", forbidden)
+    monkeypatch.setattr(host_allocator, "steady_allocator", forbidden)
+    monkeypatch.setattr(e1, "steady_allocator", forbidden)
     g = tiny_grid()
     cell = e1.cells(g, seed=0, backend="numpy")[0]
     assert e1.Bench(CPU, g, seed=0).measure(cell)["iterations"] >= 1

@@ -40,9 +40,10 @@ plain table and ROBE-Z), ``harness`` (the timing loop), ``layout`` (Tables 5-17,
 """
 from __future__ import annotations
 
+from ..backend.host_allocator import steady_allocator
 from .analysis import CLAIM_NAMES, TARGET, claims, evaluate, statistics
 from .grid import Grid, cells, make_grid, plan
-from .harness import Bench, steady_allocator
+from .harness import Bench
 from .layout import layout
 from .models import LR, PlainModel, RobeZModel, coalesce
 from .paper import PAPER, PAPER_D, paper_value, views_from_paper

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend import Backend
-from .grid import Grid, MiB
+from .grid import Grid
 from .models import PlainModel, RobeZModel
 
 MIN_ITERATIONS = 3
@@ -14,28 +14,6 @@ PERCENTILES = (25, 50, 75)
 def percentiles(values) -> dict:
     v = np.asarray(values, dtype=np.float64)
     return {f"p{p}": float(np.percentile(v, p)) for p in PERCENTILES}
-
-
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc mallopt parameters
-
-
-def steady_allocator(mmap_threshold: int = 64 * MiB, trim_threshold: int = 128 * MiB) -> bool:
-    """Ask glibc to serve allocations below ``mmap_threshold`` from its heap and not to give the heap
-    back to the system until ``trim_threshold`` is free: what a caching allocator (CuPy's pool,
-    PyTorch's) does on a GPU.  Without it every iteration's temporaries of a few MiB (the batch, its
-    locations, sort keys) are fresh mmaps whose pages fault in again, measured to add 1-5 ms to an
-    iteration and to make the forward pass depend on which backward ran before it.  Returns whether
-    the allocator accepted (False, and nothing changed, off glibc).  It changes the whole process, so the
-    library never calls it: a program opts in (``python -m verify.robez_timing`` does on a CPU).
-    """
-    try:
-        import ctypes  # noqa: PLC0415
-
-        libc = ctypes.CDLL("libc.so.6")
-        return bool(libc.mallopt(_M_MMAP_THRESHOLD, int(mmap_threshold))
-                    and libc.mallopt(_M_TRIM_THRESHOLD, int(trim_threshold)))
-    except (OSError, AttributeError):
-        return False
 
 
 class Bench:
