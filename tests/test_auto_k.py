@@ -50,7 +50,7 @@ def test_auto_is_said_on_the_screen_and_refused_in_one_line(tmp_path, capsys):
     assert code == 0 and out.splitlines()[1].startswith("k = auto: ")
     for module, argv, match in (
             (theorem7, ["--k", "auto", "--rho", "0.99"], "no row has rho_i > 0.99"),
-            (theorem7, ["--k", "auto", "--rho", "0.2", "--family", "srht"], "no k up to"),
+            (theorem7, ["--k", "auto", "--rho", "0.2", "--family", "srht", "--eps", "0.01"], "no k up to"),
             (theorem7, ["--k", "auto", "--family", "robez"], "ROBE-Z takes no k"),
             (theorem6, ["--k", "auto", "--sweep"], "one way")):
         out = tmp_path / "refused"

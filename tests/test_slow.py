@@ -38,7 +38,7 @@ def test_certificates_fail_at_most_delta_over_1000_seeds():
     family on a zipf table (n = 3000, d = 10, rho = 0.05, delta = 0.1).  Each family's failure rate has a
     Clopper-Pearson upper end at most 1.5 delta, and its bound is at least the worst measured row at the
     1 - delta quantile over seeds (what a valid certificate implies)."""
-    fams = ("gaussian", "rademacher", "achlioptas", "countsketch", "osnap")
+    fams = ("gaussian", "rademacher", "achlioptas", "countsketch", "osnap", "srht")
     s = run_check("certify", n=3000, d=10, k=256, seeds=1000, batch=250, rho=0.05, delta=0.1,
                   family=",".join(fams), mc_draws=50, calibration_rows=5)
     assert set(s["stats"]) == set(fams)

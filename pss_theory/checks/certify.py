@@ -103,7 +103,7 @@ class Certify(Check):
     unit = "seeds"
     examples = (
         ("", "200 sketches per family (gaussian, rademacher, countsketch, osnap) on a 1e4 x 32 Zipf-normed table"),
-        ("--family all --seeds 400", "every family, srht's prediction included, over more seeds"),
+        ("--family all --seeds 400", "every family, srht included, over more seeds"),
         ("--family osnap --s 8 --k 512", "one family with its own parameter"),
     )
     on_user_table = False  # hundreds of sketches of a table held in memory: the report keeps the small table

@@ -193,7 +193,7 @@ class SrhtFamily(Family):
         return srht.eta_law(V.next_pow2(dist.n), dist.k)
 
     def row_law(self, dist):
-        return srht.row_law(dist.k)
+        return srht.row_law(dist.k, V.next_pow2(dist.n))
 
 
 FAMILY = SrhtFamily()

@@ -33,7 +33,7 @@ def conclusions(summary):
     return ["**Per-row certificates.** " + summary["verdict"]]
 
 
-#: B / measured at the (1 - delta) quantile set as each family's target (SRHT's for a prediction); a family
+#: B / measured at the (1 - delta) quantile set as each family's target; a family
 #: not named here is held to ``TIGHT_OTHERS``
 TIGHT = {"gaussian": 1.25, "rademacher": 1.6, "achlioptas": 2.0, "countsketch": 2.0, "osnap": 2.0, "srht": 2.5}
 TIGHT_OTHERS = 2.0

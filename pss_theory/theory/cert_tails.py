@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from .sources import cites
 
@@ -241,3 +241,28 @@ def gaussian_tail_floor() -> float:
     """The smallest failure probability ``gaussian_bounds`` resolves: the chi^2 mass outside its bins."""
     levels = survival_edges()
     return float(levels[0] + 1.0 - levels[-1])
+
+
+@cites("pinelis1994", "this_module")
+def bennett_radius(b_sq, M, x: float):
+    """The r at which 2 exp(-(b^2 / M^2) h(r M / b^2)) = 2 e^-x, h(u) = (1 + u) ln(1 + u) - u: with that
+    probability at most, the sum S of independent mean-zero vectors X_t of a Hilbert space with ||X_t|| <= M and
+    sum E||X_t||^2 <= b^2 has ||S|| >= r.  Arrays broadcast; r = 0 where b^2 = 0 (then every X_t is 0).
+
+    Proof (the Hilbert-space case of Pinelis 1994, written out).  For fixed y and mean-zero X, phi(t) =
+    cosh(lambda ||y + t X||) has phi'(0) of mean zero and phi''(t) <= lambda^2 ||X||^2 cosh(lambda ||y||) e^{lambda t ||X||}
+    (the Hessian of cosh(lambda ||z||) is lambda^2 cosh(lambda ||z||) along z and lambda sinh(lambda ||z||) / ||z||
+    <= lambda^2 cosh(lambda ||z||) across it), so Taylor's formula gives E cosh(lambda ||y + X||) <=
+    cosh(lambda ||y||) (1 + E g(lambda ||X||)), g(u) = e^u - 1 - u.  As g(u) / u^2 grows, E g(lambda ||X||) <=
+    (E||X||^2 / M^2) g(lambda M); conditioning on the earlier terms, E cosh(lambda ||S||) <= exp((b^2 / M^2) g(lambda M)).
+    Markov's inequality with cosh(lambda r) >= e^{lambda r} / 2 at lambda = ln(1 + r M / b^2) / M gives the tail.
+    h(u) = c is solved in closed form: u = exp(1 + W((c - 1) / e)) - 1, W the principal branch of Lambert's W.
+    """
+    b_sq = np.asarray(b_sq, dtype=np.float64)
+    M = np.broadcast_to(np.asarray(M, dtype=np.float64), b_sq.shape)
+    out = np.zeros(b_sq.shape)
+    pos = b_sq > 0
+    c = x * M[pos] ** 2 / b_sq[pos]
+    u = np.expm1(1.0 + special.lambertw((c - 1.0) / math.e).real)
+    out[pos] = u * b_sq[pos] / M[pos]
+    return out

@@ -40,6 +40,7 @@ from scipy import stats
 
 from .. import validate as V
 from .cert_tails import (
+    bennett_radius,
     bernoulli_mass_chernoff,
     bernoulli_terms,
     collided_norm_quantiles,
@@ -53,7 +54,7 @@ from .cert_tails import (
     signed_sum_chernoff,
     survival_edges,
 )
-from .row_laws import GaussianLaw, SignedSumLaw
+from .row_laws import GaussianLaw, SignedSumLaw, SRHTLaw
 from .sources import cites
 
 #: the fractions of a row's delta / m given to the tail of the sum (the rest to the column's norm or V);
@@ -307,7 +308,35 @@ def row_bounds(st: TableStats, law, a: np.ndarray, delta_row: float, grid: np.nd
     ``gaussian_bounds``)."""
     if isinstance(law, GaussianLaw):
         return gaussian_bounds(st, law, a, delta_row, grid=grid)
+    if isinstance(law, SRHTLaw):
+        return srht_bounds(st, law, a, delta_row)
     return signed_sum_bounds(st, law, a, delta_row)
+
+
+@cites("hoeffding1963", "pinelis1994", "boucheron2013", "this_module")
+def srht_bounds(st: TableStats, law: SRHTLaw, a: np.ndarray, delta_row: float) -> np.ndarray:
+    """B_i for the SRHT S = P H_N D / sqrt(k) (``families.srht``: P takes k of the N rows without replacement):
+    ||Mhat_i - E_i|| <= B_i with probability >= 1 - delta_row.
+
+    - Given D, write y_r = (H D E)_r (E padded with zero rows to N).  Then Mhat_i = (1/k) sum_{r in P} D_i H_ri y_r,
+      and over all N rows the vectors c_r = D_i H_ri y_r - E_i have mean 0 (H^T H = N I) and mean square
+      v_i = ||E||_F^2 - a_i exactly, whatever D (||c_r + E_i|| = ||y_r||, sum_r ||y_r||^2 = N ||E||_F^2).  So
+      k (Mhat_i - E_i) is the sum of k of the c_r drawn without replacement, independently of D.
+    - Hoeffding (1963, Theorem 4) with the convex f = cosh(lambda ||.||) puts that sum's E f below the same for k
+      independent draws with replacement, which ``bennett_radius`` bounds (b^2 = k v_i): given D,
+      P(k ||Mhat_i - E_i|| >= r) <= 2 exp(-(b^2 / M^2) h(r M / b^2)) if every ||c_r|| <= M.
+    - ||c_r|| <= ||y_r|| + ||E_i||, and ||y_r|| is convex and sigma-Lipschitz in the signs D with E||y_r|| <= ||E||_F:
+      Boucheron, Lugosi & Massart (2013, Thm 6.10; signs rescaled to [0, 1], so the Lipschitz constant doubles)
+      and a union over the N rows give max_r ||y_r|| <= ||E||_F + sigma sqrt(8 ln(2 N / delta_row)) with
+      probability >= 1 - delta_row / 2.
+
+    Half of delta_row goes to each event: B_i = bennett_radius(k v_i, M_i, ln(4 / delta_row)) / k with
+    M_i = ||E||_F + sigma sqrt(8 ln(2 N / delta_row)) + ||E_i||.  The finite-population factor (N - k) / (N - 1)
+    of the variance is not used."""
+    a = np.asarray(a, dtype=np.float64)
+    frobenius = math.sqrt(st.frobenius_sq)
+    M = frobenius + math.sqrt(st.sigma_sq * 8.0 * math.log(2.0 * law.N / delta_row)) + np.sqrt(a)
+    return bennett_radius(law.k * np.clip(st.frobenius_sq - a, 0.0, None), M, math.log(4.0 / delta_row)) / law.k
 
 
 def mass_grid(m: int, a_min: float, a_max: float, few=None, points: int = GRID_POINTS) -> np.ndarray:

@@ -2,7 +2,7 @@
 distribution's ``row_law`` returns (``theory.dense``, ``theory.sparse_sign``, ``theory.srht``).
 
 ``GaussianLaw``: S with iid N(0, 1/k) entries.  ``SignedSumLaw``: a Rademacher sum once the supports (and
-hashes) are fixed.  ``proven`` False makes the bound built on a law a prediction, with its ``reason``.
+hashes) are fixed.  ``SRHTLaw``: given the signs, a sample without replacement of the rows of H D E.  ``proven`` False makes the bound built on a law a prediction, with its ``reason``.
 """
 from __future__ import annotations
 
@@ -37,4 +37,16 @@ class SignedSumLaw:
     slots: int | None = None
     proven: bool = True
     sources: tuple = ("boucheron2013", "chernoff1952", "this_module")
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SRHTLaw:
+    """S = P H_N D / sqrt(k) (``families.srht``): given D, k (Mhat_i - E_i) is the sum of k of the N vectors
+    D_i H_ri (H D E)_r - E_i drawn without replacement (``theory.srht.row_law``)."""
+
+    k: int
+    N: int
+    proven: bool = True
+    sources: tuple = ("hoeffding1963", "pinelis1994", "boucheron2013", "this_module")
     reason: str = ""

@@ -52,8 +52,14 @@ SOURCES = {
                             "generating function of ||A x||^2 for a subgaussian x is at most that of ||A g||^2, g "
                             "Gaussian, by linearising with an independent Gaussian vector).",
     "hoeffding1963": "W. Hoeffding. Probability inequalities for sums of bounded random variables. J. Amer. "
-                     "Statist. Assoc. 58(301):13-30, 1963 (Theorems 1-2; Section 6: sampling without "
-                     "replacement).",
+                     "Statist. Assoc. 58(301):13-30, 1963 (Theorems 1-2; Section 6, Theorem 4: for a finite population, "
+                     "E f(sum of a sample drawn without replacement) <= E f(the same with replacement) for every "
+                     "continuous convex f; the proof uses only linearity and Jensen's inequality, so it holds for "
+                     "vectors).",
+    "pinelis1994": "I. Pinelis. Optimum bounds for the distributions of martingales in Banach spaces. Ann. Probab. "
+                   "22(4):1679-1706, 1994 (bounds on E cosh(lambda ||sum X_t||) for sums of vectors in a Hilbert "
+                   "space, and the Bennett-type tail they give; the Hilbert-space case is proved in full in "
+                   "theory.cert_tails.bennett_radius).",
     "clopper_pearson1934": "C. J. Clopper and E. S. Pearson. The use of confidence or fiducial limits "
                            "illustrated in the case of the binomial. Biometrika 26(4):404-413, 1934.",
     "laurent_massart2000": "B. Laurent and P. Massart. Adaptive estimation of a quadratic functional by model "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from . import predictions, tails
-from .row_laws import SignedSumLaw
+from .row_laws import SRHTLaw
 
 _LN4 = math.log(4.0)
 
@@ -48,11 +48,9 @@ def eta_law(N: int, k: int) -> tuple[float, float]:
     return (N - k) / (N - 1) if N > 1 else 0.0, 0.0
 
 
-def row_law(k: int) -> SignedSumLaw:
-    """Given the sampled rows, Mhat_i - E_i is a Rademacher sum in the signs D with V_i = sum_j c_ij^2 a_j,
-    c_ij = <S e_i, S e_j> up to signs; E c_ij^2 = (N - k)/(k (N - 1)), but the c_ij are dependent through the
-    shared rows and no tail with explicit constants for V_i is derived here: the dense +-1/sqrt(k) bound (V_i
-    at its mean, no finite-population factor) is a prediction."""
-    return SignedSumLaw(k, p=1.0, weight=1.0 / k**2, density=1.0, proven=False,
-                        reason="no explicit-constant tail for V_i = sum_j c_ij^2 a_j under "
-                               "row sampling: a prediction, not a certificate")
+def row_law(k: int, N: int) -> SRHTLaw:
+    """Given the signs D, k (Mhat_i - E_i) is a sample without replacement of k of the N vectors
+    D_i H_ri (H D E)_r - E_i, whose mean is 0 and mean square ||E||_F^2 - a_i: certified by
+    ``certificates.srht_bounds`` (Hoeffding's comparison, a Bennett bound in Hilbert space, and the
+    concentration of the rows of H D E)."""
+    return SRHTLaw(k, N)
