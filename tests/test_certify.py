@@ -330,6 +330,12 @@ def test_bennett_radius_solves_the_bennett_tail_and_is_below_bernstein():
         assert ri == pytest.approx(optimize.brentq(tail, 0.0, 1e3 * (mi * x + np.sqrt(bi * x))), rel=1e-9)
     assert (r <= M * x / 3 + np.sqrt((M * x / 3) ** 2 + 2 * b_sq * x)).all()
     assert cert_tails.bennett_radius(np.array([0.0, 4.0]), 2.0, x)[0] == 0.0
+    # c = x M^2 / b^2 down to 1e-19, where Lambert's W loses c's digits: finite, and at least the Gaussian radius
+    # sqrt(2 b^2 x) that every Bennett radius exceeds (h(u) <= u^2 / 2)
+    big = 10.0 ** np.arange(8, 22)
+    tiny = cert_tails.bennett_radius(big, np.ones(1), x)
+    assert np.isfinite(tiny).all() and (tiny >= np.sqrt(2 * big * x)).all()
+    assert (tiny <= np.sqrt(2 * big * x) * (1 + 1e-2)).all()
 
 
 def test_srht_certificate_holds_over_seeds_and_is_not_loose():

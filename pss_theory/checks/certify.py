@@ -205,7 +205,8 @@ class Certify(Check):
         return self.common(plan, k=o.k, family=o.family, seconds=seconds, claims=claims, stats=per, rho=o.rho,
                            delta=o.delta, seeds=o.seeds, verdict=verdict(per, o.delta),
                            sources={key: theory.SOURCES[key] for key in
-                                    ("laurent_massart2000", "chernoff1952", "boucheron2013", "clopper_pearson1934")})
+                                    ("laurent_massart2000", "chernoff1952", "boucheron2013", "hoeffding1963", "pinelis1994",
+                                     "clopper_pearson1934")})
 
 def family_stats(cert, ratio: np.ndarray, pit: np.ndarray, delta: float) -> dict:
     failures = int((ratio > 1).sum())

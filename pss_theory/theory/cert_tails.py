@@ -243,6 +243,10 @@ def gaussian_tail_floor() -> float:
     return float(levels[0] + 1.0 - levels[-1])
 
 
+#: below this c = x M^2 / b^2, ``bennett_radius`` returns the Bernstein radius (Lambert's W loses c's digits there)
+BENNETT_MIN_C = 1e-6
+
+
 @cites("pinelis1994", "this_module")
 def bennett_radius(b_sq, M, x: float):
     """The r at which 2 exp(-(b^2 / M^2) h(r M / b^2)) = 2 e^-x, h(u) = (1 + u) ln(1 + u) - u: with that
@@ -257,12 +261,16 @@ def bennett_radius(b_sq, M, x: float):
     (E||X||^2 / M^2) g(lambda M); conditioning on the earlier terms, E cosh(lambda ||S||) <= exp((b^2 / M^2) g(lambda M)).
     Markov's inequality with cosh(lambda r) >= e^{lambda r} / 2 at lambda = ln(1 + r M / b^2) / M gives the tail.
     h(u) = c is solved in closed form: u = exp(1 + W((c - 1) / e)) - 1, W the principal branch of Lambert's W.
+    Below c = 1e-6 that form loses c's digits near the branch point, so the Bernstein radius
+    M x / 3 + sqrt((M x / 3)^2 + 2 b^2 x) is returned instead: larger, and valid, as h(u) >= u^2 / (2 (1 + u / 3)).
+    ``b_sq`` and ``M`` broadcast (M > 0 and both finite); ``x`` is a scalar.
     """
-    b_sq = np.asarray(b_sq, dtype=np.float64)
-    M = np.broadcast_to(np.asarray(M, dtype=np.float64), b_sq.shape)
+    b_sq, M = np.broadcast_arrays(np.asarray(b_sq, dtype=np.float64), np.asarray(M, dtype=np.float64))
     out = np.zeros(b_sq.shape)
     pos = b_sq > 0
-    c = x * M[pos] ** 2 / b_sq[pos]
-    u = np.expm1(1.0 + special.lambertw((c - 1.0) / math.e).real)
-    out[pos] = u * b_sq[pos] / M[pos]
+    bp, mp = b_sq[pos], M[pos]
+    c = x * mp**2 / bp
+    lam = np.expm1(1.0 + special.lambertw((np.maximum(c, BENNETT_MIN_C) - 1.0) / math.e).real) * bp / mp
+    bernstein = mp * x / 3.0 + np.sqrt((mp * x / 3.0) ** 2 + 2.0 * bp * x)
+    out[pos] = np.where(c < BENNETT_MIN_C, bernstein, lam)
     return out

@@ -334,6 +334,9 @@ def srht_bounds(st: TableStats, law: SRHTLaw, a: np.ndarray, delta_row: float) -
     M_i = ||E||_F + sigma sqrt(8 ln(2 N / delta_row)) + ||E_i||.  The finite-population factor (N - k) / (N - 1)
     of the variance is not used."""
     a = np.asarray(a, dtype=np.float64)
+    if a.size and st.frobenius_sq < a.max() * (1.0 - 1e-12):
+        raise AssertionError(f"||E||_F^2 = {st.frobenius_sq:g} is below a row's mass {a.max():g}: the table's "
+                             "statistics are inconsistent, and B_i would be 0")
     frobenius = math.sqrt(st.frobenius_sq)
     M = frobenius + math.sqrt(st.sigma_sq * 8.0 * math.log(2.0 * law.N / delta_row)) + np.sqrt(a)
     return bennett_radius(law.k * np.clip(st.frobenius_sq - a, 0.0, None), M, math.log(4.0 / delta_row)) / law.k
