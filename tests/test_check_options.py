@@ -184,16 +184,18 @@ def test_huge_requests_are_input_errors_from_the_python_api(name, options, match
 
 def test_the_command_line_keeps_tile_temporaries_in_the_heap_and_the_library_does_not(tmp_path, monkeypatch):
     """On a CPU a check's command line asks glibc to serve the largest float64 tile from its heap (below
-    the mmap threshold, kept until twice that is free); ``run_check``, the library, leaves the process alone."""
+    the mmap threshold, kept until twice that is free) and gives the free heap back after the check (the report
+    runs the next check in the same process); ``run_check``, the library, leaves the process alone."""
     from pss_theory.backend import host_allocator
     from pss_theory.tables.tiles import TILE_FLOATS
     from verify import cli, runner
 
-    calls = []
+    calls, trims = [], []
     monkeypatch.setattr(host_allocator, "steady_allocator", lambda **kw: calls.append(kw) or True)
+    monkeypatch.setattr(host_allocator, "give_back_free_heap", lambda: trims.append(len(calls)) or True)
     p.run_check("theorem6", n=2000, d=8, k=64, trials=1)
-    assert calls == []
+    assert calls == [] and trims == []
     argv = ["--n", "2000", "--d", "8", "--k", "64", "--trials", "1", "--out", str(tmp_path / "o"), "--quiet"]
     assert cli.run(lambda a: runner.main("theorem6", a), argv) == 0
-    assert len(calls) == 1
+    assert len(calls) == 1 and trims == [1]  # the heap it kept is given back once the check is done
     assert calls[0]["mmap_threshold"] > 8 * TILE_FLOATS and calls[0]["trim_threshold"] >= calls[0]["mmap_threshold"]

@@ -19,6 +19,7 @@ import sys
 
 from pss_theory import checks, families, report, validate
 from pss_theory import figures as pss_figures
+from pss_theory.backend import host_allocator
 from pss_theory.records import RecordLog, jsonable, write_json
 
 from . import cli
@@ -122,6 +123,8 @@ def execute(check, plan, *, out: str, figures: str | None, quiet: bool, dask=Non
         with cli.StageBars(check.name, not quiet) as progress:
             plan.context.warn = progress.say
             summary, records = checks.run(check, plan, log, progress, dask=dask)
+        if not plan.backend.is_gpu:
+            host_allocator.give_back_free_heap()  # what configure_process let the heap keep
         if figures:
             made = not os.path.exists(figures)
             cli.make_out(figures)
