@@ -5,6 +5,17 @@ MiB = 1 << 20
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc mallopt parameters
 
 
+def _glibc():
+    """The C library as ctypes sees it, or None off glibc (no libc.so.6, or a libc without these calls)."""
+    try:
+        import ctypes  # noqa: PLC0415
+
+        libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
 def steady_allocator(mmap_threshold: int = 64 * MiB, trim_threshold: int = 128 * MiB) -> bool:
     """Ask glibc to serve allocations below ``mmap_threshold`` from its heap and not to give the heap
     back to the system until ``trim_threshold`` is free: what a caching allocator (CuPy's pool,
@@ -14,14 +25,9 @@ def steady_allocator(mmap_threshold: int = 64 * MiB, trim_threshold: int = 128 *
     the allocator accepted (False, and nothing changed, off glibc).  It changes the whole process, so the
     library never calls it: a program opts in (``python -m verify.robez_timing`` does on a CPU).
     """
-    try:
-        import ctypes  # noqa: PLC0415
-
-        libc = ctypes.CDLL("libc.so.6")
-        return bool(libc.mallopt(_M_MMAP_THRESHOLD, int(mmap_threshold))
-                    and libc.mallopt(_M_TRIM_THRESHOLD, int(trim_threshold)))
-    except (OSError, AttributeError):
-        return False
+    libc = _glibc()
+    return libc is not None and bool(libc.mallopt(_M_MMAP_THRESHOLD, int(mmap_threshold))
+                                     and libc.mallopt(_M_TRIM_THRESHOLD, int(trim_threshold)))
 
 
 def give_back_free_heap() -> bool:
@@ -29,10 +35,8 @@ def give_back_free_heap() -> bool:
     included (the trim threshold governs its top only).  After a run held tile-sized temporaries in the
     heap, a later run in the same process (the report runs every check in one) and the memory guards
     that read MemAvailable see that memory free again.  Returns False off glibc."""
-    try:
-        import ctypes  # noqa: PLC0415
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-        return True
-    except (OSError, AttributeError):
+    libc = _glibc()
+    if libc is None:
         return False
+    libc.malloc_trim(0)
+    return True
