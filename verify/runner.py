@@ -19,7 +19,6 @@ import sys
 
 from pss_theory import checks, families, report, validate
 from pss_theory import figures as pss_figures
-from pss_theory.backend import host_allocator
 from pss_theory.records import RecordLog, jsonable, write_json
 
 from . import cli
@@ -123,8 +122,7 @@ def execute(check, plan, *, out: str, figures: str | None, quiet: bool, dask=Non
         with cli.StageBars(check.name, not quiet) as progress:
             plan.context.warn = progress.say
             summary, records = checks.run(check, plan, log, progress, dask=dask)
-        if not plan.backend.is_gpu:
-            host_allocator.give_back_free_heap()  # what configure_process let the heap keep
+        check.release_process(plan)
         if figures:
             made = not os.path.exists(figures)
             cli.make_out(figures)

@@ -145,6 +145,12 @@ class Check:
             tile_bytes = 8 * TILE_FLOATS
             host_allocator.steady_allocator(mmap_threshold=tile_bytes + host_allocator.MiB, trim_threshold=2 * tile_bytes)
 
+    def release_process(self, plan: Plan) -> None:
+        """After measuring, what ``configure_process`` kept goes back: on a CPU, the heap's free pages (the
+        report runs the next check in the same process, and its memory guards read MemAvailable)."""
+        if not plan.backend.is_gpu:
+            host_allocator.give_back_free_heap()
+
     def work(self, plan: Plan, cell: dict) -> int:
         """Units of progress one cell is worth (rows streamed, or 1 for a cell)."""
         return 1
