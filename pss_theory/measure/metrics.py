@@ -247,7 +247,7 @@ class ReadBack(passes.Accumulator):
             err += e64  # Mhat_b
             mhat_norm = host(passes.row_norms(xp, err))
         else:
-            err = S.decompress(state["basis"], rows).astype(xp.float64)  # Mhat_b, its norms and E_b's error in float64
+            err = S.decompress(state["basis"], rows).astype(xp.float64, copy=False)  # Mhat_b, its norms and E_b's error in float64
             mhat_norm = host(passes.row_norms(xp, err))
             err -= e64
             state["bias"] += host(err.sum(axis=0))
