@@ -89,6 +89,32 @@ def matrix_chernoff_top(mu: float, R: float, dim: int, x: float) -> float:
     return mu * (1.0 + optimize.brentq(excess, 0.0, hi, xtol=1e-10, rtol=1e-12))
 
 
+@cites("tropp2012")
+def matrix_cumulant_top(masses, p: float, weight: float, slots: float, eigenvalues, x: float) -> float:
+    """L with P(lambda_max(C) >= L) <= e^-x for C = weight sum_{slots} sum_j B_j E_j E_j^T, B_j ~ Bernoulli(p)
+    independent, the a_j = ||E_j||^2 in ``masses`` (rounded up) and sum_j E_j E_j^T <= G (``eigenvalues``: G's).
+
+    Tropp (2012, Theorem 3.6, the master bound from Lieb's theorem): P(lambda_max(C) >= t) <= inf_theta e^{-theta t}
+    tr exp(sum log E e^{theta X}).  A term X = B weight E_j E_j^T is rank one, so log E e^{theta X} =
+    (l(a_j) / a_j) E_j E_j^T with l(a) = ln(1 - p + p e^{theta weight a}) >= theta weight p a (Jensen); split it as
+    theta weight p E_j E_j^T + (l(a_j) / a_j - theta weight p) E_j E_j^T <= theta weight p E_j E_j^T + (l(a_j) -
+    theta weight p a_j) I, the excess growing with a_j (so rounding a_j up is safe).  Summed, with tr exp monotone:
+
+        P(lambda_max(C) >= t) <= exp(-theta t + psi(theta)) sum_k exp(theta weight p slots lambda_k(G)),
+        psi(theta) = slots sum_j (l(a_j) - theta weight p a_j),
+
+    minimised over theta on a grid (every theta is valid).  Unlike ``matrix_chernoff_top`` it pays for the light
+    rows' own sizes, not for each as large as the largest, and for G's spectrum, not for dim copies of its top."""
+    values, counts = masses
+    mu = weight * p * slots * np.asarray(eigenvalues, dtype=np.float64)
+    linear = weight * p * slots * float((values * counts).sum())
+    best = math.inf
+    for theta in np.geomspace(1e-3, 1e3, 300) / (weight * float(values.max())):
+        psi = bernoulli_log_mgf(masses, p, weight, slots, theta) - theta * linear
+        best = min(best, mu.max() + (x + psi + math.log(np.exp(theta * (mu - mu.max())).sum())) / theta)
+    return best
+
+
 @cites("hsu_kakade_zhang2012", "chernoff1952")
 def signed_sum_chernoff(masses, p: float, weight: float, slots: float, L: float, x: float, h_sq: float = 0.0):
     """(t, theta, s) with P(||h + sum_l eps_l v_l||^2 >= t and lambda_max(C) <= L) <= e^-x, where given the supports
@@ -119,49 +145,125 @@ def signed_sum_chernoff(masses, p: float, weight: float, slots: float, L: float,
     return value(u), u / (2.0 * L), -math.log1p(-u) / (2.0 * L)
 
 
-@cites("this_module")
-def collided_norm_quantiles(masses, p: float, weight: float, slots: float, taus, deltas, points: int = 4096) -> np.ndarray:
-    """w[j, l] with P(W_j > w[j, l]) <= deltas[l] for W_j = sum_{slots} sum_{a_m >= taus[j]} B_m sqrt(weight a_m),
-    B_m ~ Bernoulli(p) independent (``masses``: (values, counts) of the a_m, rounded up).
+#: |S|'s grid in ``collided_sign_laws``: up to ``SIGN_RANGE`` times the largest collided norm, in ``SIGN_POINTS`` steps
+SIGN_RANGE = 8.0
+SIGN_POINTS = 1024
+#: the groups of collided sets in ``collided_sign_laws``, by W = sum of their norms in steps of SIGN_RANGE max r / W_GROUPS
+W_GROUPS = 64
+#: ``collided_sign_laws`` stops where the heavy rows' expected count of collided terms passes this: a heavier share
+#: of the sum is better bounded as light, and the convolution's cost grows with the count
+MAX_COLLISIONS = 256.0
 
-    The exact law of W_j, up to rounding each term up to a grid of step h = 16 sqrt(weight max a) / points, by
-    convolution bin by bin from the heaviest down (the count of terms from a bin of c rows is Binomial(c slots, p));
-    the heavy sets are nested, so one sweep gives every tau.  What lies beyond the grid, or beyond a binomial's
-    last resolved count (tail < 1e-20), counts as exceeding every w; w is inf where the grid's end exceeds delta."""
+
+def _collide(pmf: np.ndarray, kw: int, ks: int):
+    """One more collided norm, kw steps of W's groups and ks steps of |S|'s grid (both at least 1, ks at most the
+    grid's size over SIGN_RANGE), with a random sign: the group moves up by kw (the last group takes every W beyond),
+    |S| -> |S| + ks or ||S| - ks| (each with probability 1/2, as S's law is symmetric).  Returns the new law and the
+    mass pushed past |S|'s grid."""
+    G, P = pmf.shape[0] - 1, pmf.shape[1] - 1
+    moved = np.zeros_like(pmf)
+    moved[kw:] = pmf[: G + 1 - kw]
+    moved[G] += pmf[G + 1 - kw:].sum(axis=0)
+    new = np.zeros_like(pmf)
+    new[:, ks:] += 0.5 * moved[:, : P + 1 - ks]
+    new[:, : P + 1 - ks] += 0.5 * moved[:, ks:]
+    new[:, 1: ks + 1] += 0.5 * moved[:, ks - 1:: -1]
+    return new, 0.5 * float(moved[:, P + 1 - ks:].sum())
+
+
+@cites("this_module")
+def collided_sign_laws(masses, p: float, weight: float, slots: float, taus, count_tail: float):
+    """(h, pmf, beyond): for each tau in ``taus`` the joint law of (group, |S|) with S = sum_l eps_l r_l over the
+    collided terms l of the rows with a_m >= tau: each of the slots x count trials of a mass bin collides with
+    probability p independently and then adds r = sqrt(weight a_m) with a random sign eps_l.  The group is W = sum_l r_l
+    in ``W_GROUPS`` steps (any function of the collided set will do: it only says which sets share a Chernoff theta).
+
+    The r are rounded up to |S|'s grid of step h = ``SIGN_RANGE`` max r / ``SIGN_POINTS`` (E e^{c S^2} only grows
+    with each r, so the rounded law is an upper bound for what it is used for); pmf[j] is (W_GROUPS + 1) x
+    (SIGN_POINTS + 1), indexed by (group, |S| / h).  Runs of bins with the same rounded r are one Binomial(trials, p)
+    count, followed until its upper tail is below ``count_tail``.  beyond[j] is what lies past |S|'s grid or past a
+    count's last resolved value: counted as failure by the caller (1 for the taus past ``MAX_COLLISIONS``).  The heavy
+    sets are nested, so one sweep from the heaviest gives every tau."""
     values, counts = masses
     order = np.argsort(values)[::-1]
-    h = 16.0 * math.sqrt(weight * float(values[order[0]])) / points
-    order = order[values[order] >= min(taus)]  # the lighter bins are in no W_j
     values, counts = values[order], counts[order]
+    top = math.sqrt(weight * float(values[0]))
+    h, group = SIGN_RANGE * top / SIGN_POINTS, SIGN_RANGE * top / W_GROUPS
     norms = np.sqrt(weight * values)
-    steps = np.ceil(norms / h).astype(np.int64)
-    trials = np.rint(counts * slots)
-    last = np.minimum(trials, np.floor(trials * p + 20.0 * np.sqrt(trials * p) + 30.0))
-    ks = np.arange(int(last.max()) + 1)
-    laws = np.where(ks[None, :] <= last[:, None], stats.binom.pmf(ks[None, :], trials[:, None], p), 0.0)
-    unresolved = stats.binom.sf(last, trials, p)
-    pmf = np.zeros(points + 1)
-    pmf[0] = 1.0
-    beyond, b = 0.0, 0
-    out = np.full((len(taus), len(deltas)), np.inf)
+    steps, group_steps = np.ceil(norms / h).astype(np.int64), np.ceil(norms / group).astype(np.int64)
+    pmf = np.zeros((W_GROUPS + 1, SIGN_POINTS + 1))
+    pmf[0, 0] = 1.0
+    beyond, b, expected = 0.0, 0, 0.0
+    pmfs, beyonds = np.zeros((len(taus),) + pmf.shape), np.ones(len(taus))
     for j, tau in sorted(enumerate(taus), key=lambda jt: -jt[1]):
+        expected += slots * p * float(counts[b:][values[b:] >= tau].sum())
+        if expected > MAX_COLLISIONS:
+            break
         while b < values.size and values[b] >= tau:
-            beyond += float(unresolved[b])
-            new = np.zeros_like(pmf)
-            for kk, wk in zip(ks[: int(last[b]) + 1], laws[b, : int(last[b]) + 1]):
-                shift = int(kk * steps[b])
-                if shift > points:
-                    beyond += wk * float(pmf.sum())
-                    continue
-                new[shift:] += wk * pmf[: points + 1 - shift]
-                beyond += wk * float(pmf[points + 1 - shift:].sum())
-            pmf, b = new, b + 1
-        above = np.cumsum(pmf[::-1])[::-1] - pmf + beyond  # P(W > grid point i)
-        for m, delta in enumerate(deltas):
-            ok = np.flatnonzero(above <= delta)
-            if ok.size:
-                out[j, m] = ok[0] * h
-    return out
+            run = b + int(np.searchsorted(-steps[b:], -steps[b], side="right"))
+            run = min(run, b + int(np.searchsorted(-values[b:], -tau, side="right")))
+            trials = float(np.rint(counts[b:run].sum() * slots))
+            last = int(min(trials, stats.binom.isf(count_tail, trials, p)))
+            ks = np.arange(last + 1)
+            beyond += float(stats.binom.sf(last, trials, p))
+            new, cur = np.zeros_like(pmf), pmf
+            for kk, wk, above in zip(ks, stats.binom.pmf(ks, trials, p), stats.binom.sf(ks, trials, p)):
+                new += wk * cur
+                if kk < last:
+                    cur, lost = _collide(cur, int(group_steps[b]), int(steps[b]))
+                    beyond += float(above) * lost
+            pmf, b = new, run
+        pmfs[j], beyonds[j] = pmf, beyond
+    return h, pmfs, beyonds
+
+
+#: the values of u = 2 theta L at which ``heavy_light_quantile`` evaluates its Chernoff bounds (any u in (0, 1) is valid)
+SHIFT_U = np.linspace(0.02, 0.98, 25)
+
+
+@cites("hsu_kakade_zhang2012", "chernoff1952", "this_module")
+def heavy_light_quantile(h: float, pmf: np.ndarray, beyond: float, light, p: float, weight: float, slots: float, L: float,
+                         delta: float) -> float:
+    """r with P(||y + sum_l eps_l v_l|| >= r, lambda_max(C) <= L) <= delta, where y = sum of the heavy collided
+    +-v_m (||v_m|| = r_m) is independent of the light sum sum_l eps_l v_l (``signed_sum_chernoff``'s, over the rows
+    of ``light``), and (W, |S|) has the law ``pmf`` on the grid h (``collided_sign_laws``) with ``beyond`` lost.
+
+    - Given the heavy terms (their signs too), ``signed_sum_chernoff``'s moment bound with h_sq = ||y||^2 gives, for
+      theta = u / (2 L), E[e^{theta ||y + sum||^2}; lambda_max(C) <= L | y] <= exp(theta ||y||^2 / (1 - u) + ln E e^{s V}).
+    - Over the heavy signs, E e^{c ||sum eps_m v_m||^2} <= E e^{c (sum eps_m r_m)^2} = E e^{c S^2} for c >= 0: expand
+      both in powers; every monomial's expectation over the signs is 0 or 1 and |<v_m, v_m'>| <= r_m r_m'.
+    - theta may depend on the collided set (not on the signs): for each W grid value w, Chernoff's bound is summed over
+      the collided sets with that W, P(... and W = w) <= min_u e^{-theta t} E e^{s V} E[e^{theta S^2 / (1 - u)}; W = w],
+      at most P(W = w).
+
+    Summed over w, with ``beyond``; t is found by bisection (inf where beyond alone exceeds delta)."""
+    if beyond >= delta:
+        return math.inf
+    sq = (np.arange(pmf.shape[1]) * h) ** 2
+    top_sq = sq[np.flatnonzero(pmf.sum(axis=0) > 0)[-1]]
+    if light is None:  # no light rows: the heavy sum is all there is, and theta is free
+        theta = np.geomspace(1e-4, 1e2, SHIFT_U.size) / max(top_sq, h * h)
+        factor, mgf = theta, np.zeros(theta.size)
+    else:
+        u = SHIFT_U
+        theta, factor = u / (2.0 * L), u / (2.0 * L) / (1.0 - u)
+        mgf = np.array([bernoulli_log_mgf(light, p, weight, slots, si) for si in -np.log1p(-u) / (2.0 * L)])
+    mass = pmf.sum(axis=1)
+    rows = np.flatnonzero(mass > 0)
+    log_phi = np.stack([special.logsumexp(c * sq[None, :], b=pmf[rows], axis=1) for c in factor], axis=1)
+    shift, mass = log_phi + mgf[None, :], mass[rows]
+
+    def tail(t):
+        return beyond + float(np.minimum(mass, np.exp((shift - theta[None, :] * t).min(axis=1))).sum())
+
+    hi = top_sq + h * h + (0.0 if light is None else 2.0 * L)
+    while tail(hi) > delta:
+        hi *= 2.0
+    lo = 0.0
+    while hi - lo > 1e-9 * hi:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if tail(mid) > delta else (lo, mid)
+    return math.sqrt(hi)
 
 
 def light_below(masses, tau: float):

@@ -24,10 +24,14 @@ Laws (the derivations are written out in paper_appendix.md, "Beyond the paper: p
   ||sum eps_l v_l|| <= sqrt(V) + min(sqrt(2 V x), sqrt(8 L^2 x)) with probability >= 1 - e^-x: bounded
   differences (McDiarmid 1989; Boucheron, Lugosi & Massart 2013, Thm 6.2) or convex Lipschitz
   functions of independent bounded variables (ibid., Thm 6.10), L^2 the largest eigenvalue of
-  sum_l v_l v_l^T.  E||.|| <= sqrt(E||.||^2) = sqrt(V).
+  sum_l v_l v_l^T.  E||.|| <= sqrt(E||.||^2) = sqrt(V).  For CountSketch and OSNAP (``hashing_bounds``) the heavy
+  rows' collided terms are taken by their exact law and the light rows' by the joint Chernoff bound given them,
+  the tails summed over the heavy law instead of split between the two in advance.
 
-A bound with a constant that is not proven (SRHT: no explicit tail for its V found) is a
-``prediction``, never a ``certificate``.  Choosing the smallest of several valid bounds, or the best
+- ``SRHTLaw``: given the signs, a sample without replacement of the rows of H D E (``srht_bounds``).
+
+A bound with a constant that is not proven (a law with ``proven`` False) is a ``prediction``, never a
+``certificate``.  Choosing the smallest of several valid bounds, or the best
 split of delta / m, is a function of E only, so it keeps the guarantee.
 """
 from __future__ import annotations
@@ -43,14 +47,16 @@ from .cert_tails import (
     bennett_radius,
     bernoulli_mass_chernoff,
     bernoulli_terms,
-    collided_norm_quantiles,
+    collided_sign_laws,
     gaussian_form_chernoff,
     gaussian_form_tail,
     gaussian_tail_floor,
+    heavy_light_quantile,
     light_below,
     light_masses,
     lower_lookup,
     matrix_chernoff_top,
+    matrix_cumulant_top,
     signed_sum_chernoff,
     survival_edges,
 )
@@ -63,8 +69,8 @@ SPLITS = (0.5, 0.7, 0.85, 0.95)
 #: row masses are rounded up to bins of this relative width for the moment generating function (an
 #: upper bound: the function grows with each mass), so one evaluation costs O(bins), not O(n)
 MASS_BIN = 1e-2
-#: the rows at or above these fractions of the largest row mass are the heavy rows whose collided norms
-#: ``signed_sum_bounds`` adds up by their exact law (hashing sketches; each fraction a candidate bound)
+#: the rows at or above these fractions of the largest row mass are the heavy rows whose collided terms
+#: ``hashing_bounds`` takes by their exact law (each fraction a candidate bound)
 HEAVY_FRACTIONS = (0.1, 0.03, 0.01, 0.003, 0.001, 3e-4, 1e-4)
 #: row masses ``gaussian_bounds`` bisects at (at most): a row uses the grid point at or above its own
 GRID_POINTS = 256
@@ -211,23 +217,17 @@ def signed_sum_bounds(st: TableStats, law: SignedSumLaw, a: np.ndarray, delta_ro
     - the joint Chernoff bound on its square over signs and supports (``signed_sum_chernoff``) with
       lambda_max(C) <= L, L the smaller of V_hi and the matrix Chernoff bound (``matrix_chernoff_top``) for
       C = weight sum_{slots} sum_j B_j E_j^T E_j, E C <= weight p slots G; where every slot meets every row
-      (dense signs) C <= G / k is fixed and the Gaussian form's Chernoff bound applies with all of delta_row;
-    - for hashing sketches (fixed slots), also w + the joint bound on the rows below a mass tau, where the
-      rows at or above tau add at most their norms: w bounds the collided norm sum_heavy B_j sqrt(weight a_j)
-      by its exact law (``collided_norm_quantiles``), for each tau in ``HEAVY_FRACTIONS`` of the top mass.
+      (dense signs) C <= G / k is fixed and the Gaussian form's Chernoff bound applies with all of delta_row.
+
+    Hashing sketches (fixed slots) whose slots do not meet every row have their own bound, ``hashing_bounds``.
 
     The rest of delta_row bounds the column's nonzero count (two-sided, exact binomial quantiles), the heavy
     rows and V or L; choosing the smallest bound, and the best split f, is a function of E only."""
     best = np.full(a.shape, np.inf)
-    top = float(st.masses[0].max())
     if law.p >= 1.0:  # the dense-sign bound spends all of delta_row, whatever the split
         every = float(law.k if law.slots is None else law.slots)
         dense = np.sqrt(gaussian_form_chernoff(law.weight * every * st.gram_eigenvalues, math.log(1.0 / delta_row)))
-    if law.density is None:
-        collided = collided_norm_quantiles(st.masses, law.p, law.weight, float(law.slots),
-                                           [frac * top for frac in HEAVY_FRACTIONS],
-                                           [(1.0 - f) * delta_row / 2.0 for f in SPLITS])
-    for split, f in enumerate(SPLITS):
+    for f in SPLITS:
         rest = (1.0 - f) * delta_row
         if law.density is None:
             diag, slots, dv = 0.0, float(law.slots), rest
@@ -248,29 +248,64 @@ def signed_sum_bounds(st: TableStats, law: SignedSumLaw, a: np.ndarray, delta_ro
             v_hi, theta = bernoulli_mass_chernoff(light, law.p, law.weight, slots, math.log(2.0 / dv))
             v = v_hi - own_terms(law, slots, theta, a, light) / theta
             joint = joint_bound(st, law, a, slots, light, dv / 2.0, x, v_hi)
-            if law.density is None:
-                for j, frac in enumerate(HEAVY_FRACTIONS):
-                    rest_light = light_below(st.masses, frac * top)
-                    w = collided[j, split]
-                    if rest_light is not None and np.isfinite(w):
-                        w = np.minimum(w + joint_bound(st, law, a, slots, rest_light, dv / 2.0, x),
-                                       joint_bound(st, law, a, slots, rest_light, dv / 2.0, x, h_sq=w**2))
-                    joint = np.minimum(joint, w)
         lip = np.minimum(v, slots * law.weight * st.sigma_sq)
         b = np.sqrt(v) + np.minimum(np.sqrt(2.0 * v * x), np.sqrt(8.0 * lip * x))
         best = np.minimum(best, diag * np.sqrt(a) + np.minimum(b, joint))
     return best
 
 
+#: the share of delta_row that ``hashing_bounds`` gives the matrix Chernoff bound on the light rows' lambda_max
+LAMBDA_SHARE = 0.1
+#: a heavy bin's count of collisions is followed until its tail is below this times delta_row
+COUNT_TAIL = 1e-4
+
+
+@cites("tropp2012", "hsu_kakade_zhang2012", "chernoff1952", "this_module")
+def hashing_bounds(st: TableStats, law: SignedSumLaw, a: np.ndarray, delta_row: float) -> np.ndarray:
+    """B_i for a hashing sketch (CountSketch, OSNAP: q = 1, ``slots`` nonzeros per column, each meeting row j's with
+    probability p < 1): ||Mhat_i - E_i|| <= B_i with probability >= 1 - delta_row, the same B for every row.  Given the
+    hashes the error is sum_l eps_l v_l over the collided terms (v = sqrt(weight) E_j, signs independent); B is the
+    smallest over the heavy thresholds tau in {inf} and ``HEAVY_FRACTIONS`` x the top mass of:
+
+    - the rows j with a_j >= tau (heavy) add y, and (W, |S|) over their collided terms has the law of
+      ``collided_sign_laws`` (S = sum eps_l ||v_l||, which bounds ||y||'s moments);
+    - the light rows (a_j < tau) add a Rademacher sum independent of y, with lambda_max(C) <= L, the smaller of two
+      matrix Chernoff bounds (``matrix_chernoff_top``: E C <= weight p slots G, each term at most weight max light
+      a_j; ``matrix_cumulant_top``: the light rows' own Bernoulli cumulants) at probability ``LAMBDA_SHARE``
+      delta_row (all of delta_row goes to the sum where no row is light);
+    - ``heavy_light_quantile`` adds the light sum's Chernoff tail given the heavy terms over their law with the rest.
+
+    Two simplifications only make B larger, by Jensen's inequality (E f(y + eps v) >= f(y) for the convex
+    f = e^{theta ||.||^2}, so a further independent signed term never lowers a moment used here, nor does it lower C):
+    row i's own mass is left in the heavy law and in the light rows' moment generating function, though it cannot
+    meet itself; and p = 1 / floor(k / s) is the collision probability of the smallest block, where a larger block
+    thins the collisions.  Choosing the smallest tau is a function of E only."""
+    slots, top = float(law.slots), float(st.masses[0].max())
+    taus = [math.inf] + [frac * top for frac in HEAVY_FRACTIONS]
+    h, pmfs, beyonds = collided_sign_laws(st.masses, law.p, law.weight, slots, taus, COUNT_TAIL * delta_row)
+    best = math.inf
+    x = math.log(1.0 / (LAMBDA_SHARE * delta_row))
+    for tau, pmf, beyond in zip(taus, pmfs, beyonds):
+        light = light_below(st.masses, tau)
+        if light is None:  # every row is heavy: no light sum, no lambda_max to bound
+            best = min(best, heavy_light_quantile(h, pmf, beyond, None, law.p, law.weight, slots, 0.0, delta_row))
+            continue
+        L = min(matrix_chernoff_top(law.weight * law.p * slots * st.sigma_sq, law.weight * float(light[0].max()), st.d, x),
+                matrix_cumulant_top(light, law.p, law.weight, slots, st.gram_eigenvalues, x))
+        best = min(best, heavy_light_quantile(h, pmf, beyond, light, law.p, law.weight, slots, L,
+                                              (1.0 - LAMBDA_SHARE) * delta_row))
+    return np.full(np.shape(a), best)
+
+
 def joint_bound(st: TableStats, law: SignedSumLaw, a: np.ndarray, slots: float, masses, d_top: float, x: float,
-                v_hi: float = math.inf, h_sq: float = 0.0) -> np.ndarray:
-    """sqrt(t) of ``signed_sum_chernoff`` over the rows of ``masses`` (plus the heavy rows' sum, ||h||^2 <= ``h_sq``),
+                v_hi: float = math.inf) -> np.ndarray:
+    """sqrt(t) of ``signed_sum_chernoff`` over the rows of ``masses``,
     lambda_max(C) bounded by the smaller of ``v_hi`` (an upper bound on V, which already spent its probability)
     and the matrix Chernoff bound at probability ``d_top``, row i's own term taken out where it is surely among
     ``masses``."""
     R = law.weight * float(masses[0].max())
     top = matrix_chernoff_top(law.weight * law.p * slots * st.sigma_sq, R, st.d, math.log(1.0 / d_top))
-    t, theta, s = signed_sum_chernoff(masses, law.p, law.weight, slots, min(v_hi, top), x, h_sq)
+    t, theta, s = signed_sum_chernoff(masses, law.p, law.weight, slots, min(v_hi, top), x)
     return np.sqrt(np.clip(t - own_terms(law, slots, s, a, masses) / theta, 0.0, None))
 
 
@@ -310,6 +345,8 @@ def row_bounds(st: TableStats, law, a: np.ndarray, delta_row: float, grid: np.nd
         return gaussian_bounds(st, law, a, delta_row, grid=grid)
     if isinstance(law, SRHTLaw):
         return srht_bounds(st, law, a, delta_row)
+    if law.density is None and law.p < 1.0:
+        return hashing_bounds(st, law, a, delta_row)
     return signed_sum_bounds(st, law, a, delta_row)
 
 

@@ -46,7 +46,9 @@ SOURCES = {
                              "(Lemma 4.1: the eps-version of Tropp's theorem).",
     "tropp2012": "J. A. Tropp. User-friendly tail bounds for sums of random matrices. Found. Comput. Math. "
                  "12(4):389-434, 2012 (Theorem 1.1, matrix Chernoff: for independent PSD d x d X_k with "
-                 "lambda_max(X_k) <= R, P(lambda_max(sum X_k) >= (1 + u) mu_max) <= d [e^u / (1 + u)^(1 + u)]^(mu_max / R)).",
+                 "lambda_max(X_k) <= R, P(lambda_max(sum X_k) >= (1 + u) mu_max) <= d [e^u / (1 + u)^(1 + u)]^(mu_max / R); "
+                 "Theorem 3.6, the master bound from Lieb's theorem: P(lambda_max(sum X_k) >= t) <= inf_theta e^{-theta t} "
+                 "tr exp(sum_k log E e^{theta X_k})).",
     "hsu_kakade_zhang2012": "D. Hsu, S. M. Kakade and T. Zhang. A tail inequality for quadratic forms of subgaussian "
                             "random vectors. Electron. Commun. Probab. 17(52):1-6, 2012 (proof of Theorem 1: the moment "
                             "generating function of ||A x||^2 for a subgaussian x is at most that of ||A g||^2, g "
