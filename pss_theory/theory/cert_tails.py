@@ -62,11 +62,12 @@ def bernoulli_terms(p: float, weight: float, s: float, values) -> np.ndarray:
     return np.logaddexp(math.log1p(-p), math.log(p) + s * weight * np.asarray(values, dtype=np.float64))
 
 
-def bernoulli_log_mgf(masses, p: float, weight: float, slots: float, s: float) -> float:
+def bernoulli_log_mgf(masses, p: float, weight: float, slots: float, s):
     """ln E e^{s V} for V = weight sum_{slots} sum_j a_j B_j, B_j ~ Bernoulli(p) independent (``masses``:
-    (values, counts) of the a_j)."""
+    (values, counts) of the a_j); a float for a scalar s, an array of the same shape for an array of s."""
     values, counts = masses
-    return slots * float((counts * bernoulli_terms(p, weight, s, values)).sum())
+    out = slots * (bernoulli_terms(p, weight, np.asarray(s, dtype=np.float64)[..., None], values) @ counts)
+    return float(out) if np.ndim(s) == 0 else out
 
 
 @cites("tropp2012")
@@ -108,11 +109,10 @@ def matrix_cumulant_top(masses, p: float, weight: float, slots: float, eigenvalu
     values, counts = masses
     mu = weight * p * slots * np.asarray(eigenvalues, dtype=np.float64)
     linear = weight * p * slots * float((values * counts).sum())
-    best = math.inf
-    for theta in np.geomspace(1e-3, 1e3, 300) / (weight * float(values.max())):
-        psi = bernoulli_log_mgf(masses, p, weight, slots, theta) - theta * linear
-        best = min(best, mu.max() + (x + psi + math.log(np.exp(theta * (mu - mu.max())).sum())) / theta)
-    return best
+    theta = np.geomspace(1e-3, 1e3, 300) / (weight * float(values.max()))
+    psi = bernoulli_log_mgf(masses, p, weight, slots, theta) - theta * linear
+    spectrum = np.log(np.exp(theta[:, None] * (mu[None, :] - mu.max())).sum(axis=1))
+    return float((mu.max() + (x + psi + spectrum) / theta).min())
 
 
 @cites("hsu_kakade_zhang2012", "chernoff1952")
@@ -239,22 +239,25 @@ def heavy_light_quantile(h: float, pmf: np.ndarray, beyond: float, light, p: flo
     Summed over w, with ``beyond``; t is found by bisection (inf where beyond alone exceeds delta)."""
     if beyond >= delta:
         return math.inf
-    sq = (np.arange(pmf.shape[1]) * h) ** 2
-    top_sq = sq[np.flatnonzero(pmf.sum(axis=0) > 0)[-1]]
+    mass = pmf.sum(axis=1)
+    rows, cols = np.flatnonzero(mass > 0), np.flatnonzero(pmf.sum(axis=0) > 0)[-1] + 1  # past cols the law is 0
+    sq = (np.arange(cols) * h) ** 2
+    top_sq = sq[-1]
     if light is None:  # no light rows: the heavy sum is all there is, and theta is free
         theta = np.geomspace(1e-4, 1e2, SHIFT_U.size) / max(top_sq, h * h)
         factor, mgf = theta, np.zeros(theta.size)
     else:
         u = SHIFT_U
         theta, factor = u / (2.0 * L), u / (2.0 * L) / (1.0 - u)
-        mgf = np.array([bernoulli_log_mgf(light, p, weight, slots, si) for si in -np.log1p(-u) / (2.0 * L)])
-    mass = pmf.sum(axis=1)
-    rows = np.flatnonzero(mass > 0)
-    log_phi = np.stack([special.logsumexp(c * sq[None, :], b=pmf[rows], axis=1) for c in factor], axis=1)
+        mgf = bernoulli_log_mgf(light, p, weight, slots, -np.log1p(-u) / (2.0 * L))
+    with np.errstate(divide="ignore"):
+        exponent = np.log(pmf[rows, :cols])[:, None, :] + factor[None, :, None] * sq[None, None, :]
+    top = exponent.max(axis=2)
+    log_phi = top + np.log(np.exp(exponent - top[:, :, None]).sum(axis=2))  # ln E[e^{factor S^2}; group]
     shift, mass = log_phi + mgf[None, :], mass[rows]
 
     def tail(t):
-        return beyond + float(np.minimum(mass, np.exp((shift - theta[None, :] * t).min(axis=1))).sum())
+        return beyond + float(np.minimum(mass, np.exp(np.minimum(0.0, (shift - theta[None, :] * t).min(axis=1)))).sum())
 
     hi = top_sq + h * h + (0.0 if light is None else 2.0 * L)
     while tail(hi) > delta:
