@@ -414,3 +414,16 @@ def test_hashing_certificates_hold_over_seeds_and_are_within_2x():
         st = s["stats"][fam]
         assert st["kind"] == "certificate" and st["m"] > 0
         assert st["cp_high"] <= 0.15 and 1.0 <= st["tightness"] <= 2.0, (fam, st)
+
+
+def test_hashing_certificate_is_small_where_collisions_are_rare():
+    """At k = 1e6 for n = 300 rows, a row meets another with probability at most n / k = 3e-4, below its budget
+    delta / m = 0.033, so its error is 0 with probability above 1 - delta / m.  The certificate is not 0 there,
+    but it is small (eps_cert < 0.25): the V route's Chernoff parameter is unbounded, where the heavy-law bound's is
+    capped by the light rows' lambda_max."""
+    E, st = _table()
+    for family in ("countsketch", "osnap"):
+        law = families.Distribution.of(family, k=10**6, n=N, d=D).row_law()
+        cert = C.certify(st, law, family, 10**6, 0.1, 0.3)
+        assert cert.kind == "certificate" and cert.eps_max < 0.25, (family, cert.eps_max)
+        assert (cert.bound <= C.hashing_bounds(st, law, st.row_sq[cert.rows], 0.1 / cert.m)).all()

@@ -217,9 +217,10 @@ def signed_sum_bounds(st: TableStats, law: SignedSumLaw, a: np.ndarray, delta_ro
     - the joint Chernoff bound on its square over signs and supports (``signed_sum_chernoff``) with
       lambda_max(C) <= L, L the smaller of V_hi and the matrix Chernoff bound (``matrix_chernoff_top``) for
       C = weight sum_{slots} sum_j B_j E_j^T E_j, E C <= weight p slots G; where every slot meets every row
-      (dense signs) C <= G / k is fixed and the Gaussian form's Chernoff bound applies with all of delta_row.
-
-    Hashing sketches (fixed slots) whose slots do not meet every row have their own bound, ``hashing_bounds``.
+      (dense signs) C <= G / k is fixed and the Gaussian form's Chernoff bound applies with all of delta_row;
+    - for hashing sketches whose slots do not meet every row, also ``hashing_bounds`` (the heavy rows' collisions by
+      their exact law).  It is the smaller one wherever collisions are common; where they are rare (k far above
+      n), the first, whose V has an unbounded Chernoff parameter, is.
 
     The rest of delta_row bounds the column's nonzero count (two-sided, exact binomial quantiles), the heavy
     rows and V or L; choosing the smallest bound, and the best split f, is a function of E only."""
@@ -251,6 +252,8 @@ def signed_sum_bounds(st: TableStats, law: SignedSumLaw, a: np.ndarray, delta_ro
         lip = np.minimum(v, slots * law.weight * st.sigma_sq)
         b = np.sqrt(v) + np.minimum(np.sqrt(2.0 * v * x), np.sqrt(8.0 * lip * x))
         best = np.minimum(best, diag * np.sqrt(a) + np.minimum(b, joint))
+    if law.density is None and law.p < 1.0:
+        best = np.minimum(best, hashing_bounds(st, law, a, delta_row))
     return best
 
 
@@ -345,8 +348,6 @@ def row_bounds(st: TableStats, law, a: np.ndarray, delta_row: float, grid: np.nd
         return gaussian_bounds(st, law, a, delta_row, grid=grid)
     if isinstance(law, SRHTLaw):
         return srht_bounds(st, law, a, delta_row)
-    if law.density is None and law.p < 1.0:
-        return hashing_bounds(st, law, a, delta_row)
     return signed_sum_bounds(st, law, a, delta_row)
 
 
