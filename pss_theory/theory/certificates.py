@@ -24,9 +24,9 @@ Laws (the derivations are written out in paper_appendix.md, "Beyond the paper: p
   ||sum eps_l v_l|| <= sqrt(V) + min(sqrt(2 V x), sqrt(8 L^2 x)) with probability >= 1 - e^-x: bounded
   differences (McDiarmid 1989; Boucheron, Lugosi & Massart 2013, Thm 6.2) or convex Lipschitz
   functions of independent bounded variables (ibid., Thm 6.10), L^2 the largest eigenvalue of
-  sum_l v_l v_l^T.  E||.|| <= sqrt(E||.||^2) = sqrt(V).  For CountSketch and OSNAP (``hashing_bounds``) the heavy
-  rows' collided terms are taken by their exact law and the light rows' by the joint Chernoff bound given them,
-  the tails summed over the heavy law instead of split between the two in advance.
+  sum_l v_l v_l^T.  E||.|| <= sqrt(E||.||^2) = sqrt(V).  CountSketch and OSNAP also have ``hashing_bounds``: the
+  heavy rows' collided terms by their exact law and the light rows' by the joint Chernoff bound given them, the
+  tails summed over the heavy law instead of split between the two in advance.
 
 - ``SRHTLaw``: given the signs, a sample without replacement of the rows of H D E (``srht_bounds``).
 
