@@ -427,3 +427,15 @@ def test_hashing_certificate_is_small_where_collisions_are_rare():
         cert = C.certify(st, law, family, 10**6, 0.1, 0.3)
         assert cert.kind == "certificate" and cert.eps_max < 0.25, (family, cert.eps_max)
         assert (cert.bound <= C.hashing_bounds(st, law, st.row_sq[cert.rows], 0.1 / cert.m)).all()
+
+
+def test_hashing_bounds_at_tiny_budgets_stay_finite_and_grow():
+    """The hashing certificate's tails are Chernoff bounds and the heavy law's, with no floor: down to delta / m
+    = 1e-20 B is finite and grows as the budget shrinks (its bisection ends only where the summed tail meets the
+    budget, and a tau whose lost mass exceeds the budget gives inf, never a bound)."""
+    E, st = _table()
+    a = st.row_sq[st.scope(0.3)]
+    for family in ("countsketch", "osnap"):
+        law = families.Distribution.of(family, k=K, n=N, d=D).row_law()
+        bounds = [C.hashing_bounds(st, law, a, budget)[0] for budget in (1e-2, 1e-6, 1e-12, 1e-20)]
+        assert np.isfinite(bounds).all() and np.all(np.diff(bounds) > 0), (family, bounds)
