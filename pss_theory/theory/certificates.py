@@ -293,8 +293,7 @@ def hashing_bounds(st: TableStats, law: SignedSumLaw, a: np.ndarray, delta_row: 
         if light is None:  # every row is heavy: no light sum, no lambda_max to bound
             best = min(best, heavy_light_quantile(h, pmf, beyond, None, law.p, law.weight, slots, 0.0, delta_row))
             continue
-        L = min(matrix_chernoff_top(law.weight * law.p * slots * st.sigma_sq, law.weight * float(light[0].max()), st.d, x),
-                matrix_cumulant_top(light, law.p, law.weight, slots, st.gram_eigenvalues, x))
+        L = min(light_top(st, law, slots, light, x), matrix_cumulant_top(light, law.p, law.weight, slots, st.gram_eigenvalues, x))
         best = min(best, heavy_light_quantile(h, pmf, beyond, light, law.p, law.weight, slots, L,
                                               (1.0 - LAMBDA_SHARE) * delta_row))
     return np.full(np.shape(a), best)
@@ -306,10 +305,15 @@ def joint_bound(st: TableStats, law: SignedSumLaw, a: np.ndarray, slots: float, 
     lambda_max(C) bounded by the smaller of ``v_hi`` (an upper bound on V, which already spent its probability)
     and the matrix Chernoff bound at probability ``d_top``, row i's own term taken out where it is surely among
     ``masses``."""
-    R = law.weight * float(masses[0].max())
-    top = matrix_chernoff_top(law.weight * law.p * slots * st.sigma_sq, R, st.d, math.log(1.0 / d_top))
+    top = light_top(st, law, slots, masses, math.log(1.0 / d_top))
     t, theta, s = signed_sum_chernoff(masses, law.p, law.weight, slots, min(v_hi, top), x)
     return np.sqrt(np.clip(t - own_terms(law, slots, s, a, masses) / theta, 0.0, None))
+
+
+def light_top(st: TableStats, law: SignedSumLaw, slots: float, masses, x: float) -> float:
+    """``matrix_chernoff_top`` for C = weight sum_{slots} sum_j B_j E_j^T E_j over the rows of ``masses``: E C <= weight
+    p slots G, each term's top eigenvalue at most weight max a_j; fails with probability <= e^-x."""
+    return matrix_chernoff_top(law.weight * law.p * slots * st.sigma_sq, law.weight * float(masses[0].max()), st.d, x)
 
 
 def own_terms(law: SignedSumLaw, slots: float, s: float, a: np.ndarray, masses) -> np.ndarray:
